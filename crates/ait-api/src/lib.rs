@@ -6,10 +6,15 @@
 
 mod macros;
 
+pub mod billing;
 pub mod codes;
 pub mod envelope;
+pub mod iap;
 pub mod login;
+pub mod messenger;
+pub mod partner;
 pub mod paths;
+pub mod promotion;
 pub mod tosspay;
 pub mod validate;
 pub mod wire;
