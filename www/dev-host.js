@@ -63,6 +63,8 @@
 //   host.data           mutable state: products, pendingOrders, history (newest first), pageSize, subscriptions, ...
 //   host.waitForMessage(match, {timeoutMs=5000, from=0})  Promise of the first message (index ≥ from) matching
 //                       match (an object whose fields must all be equal, or a predicate)
+//   host.idle()         Promise resolved once the host has nothing scheduled or in progress (checked after letting
+//                       the page run a task, so page reactions such as processProductGrant are included)
 //   host.constants()    the constants map as last injected
 //   host.install(), host.uninstall() (removes ReactNativeWebView and __CONSTANT_HANDLER_MAP; cancels scheduled emits)
 //   host.reset()        defaults again (config given at creation), clears messages, scripts, data and scheduled emits
@@ -256,6 +258,7 @@ export function createDevHost(initialConfig = {}) {
   let orderSeq = 0;
   const timers = new Set();
   let onceScripts, persistentScripts, purchaseQueue, purchaseDefault, grantWaiters;
+  let inflight = 0; // message handlers still running (awaiting scripts, the interactive sheet, ...)
 
   const host = {
     messages: [],
@@ -329,6 +332,7 @@ export function createDevHost(initialConfig = {}) {
 
   function resetState() {
     generation++;
+    inflight = 0;
     for (const t of timers) clearTimeout(t);
     timers.clear();
     settings = baseSettings();
@@ -617,15 +621,20 @@ export function createDevHost(initialConfig = {}) {
     host.messages.push(msg);
     for (const wt of [...waiters]) wt(msg);
     const key = `${msg.functionName}/${msg.eventId}`;
-    const fail = (e) => { host.errors.push(e); console.error('[dev-host] handler failed', e); };
+    const track = (p) => {
+      const g = generation;
+      inflight++;
+      p.catch((e) => { host.errors.push(e); console.error('[dev-host] handler failed', e); })
+        .finally(() => { if (g === generation) inflight--; });
+    };
     switch (msg.type) {
       case 'method':
-        onMethod(msg).catch(fail);
+        track(onMethod(msg));
         break;
       case 'addEventListener':
         host.listeners.set(key, msg);
-        if (msg.functionName === 'requestOneTimePurchase') startPurchase('oneTime', msg).catch(fail);
-        else if (msg.functionName === 'requestSubscriptionPurchase') startPurchase('subscription', msg).catch(fail);
+        if (msg.functionName === 'requestOneTimePurchase') track(startPurchase('oneTime', msg));
+        else if (msg.functionName === 'requestSubscriptionPurchase') track(startPurchase('subscription', msg));
         break;
       case 'removeEventListener':
         host.listeners.delete(key);
@@ -721,6 +730,7 @@ export function createDevHost(initialConfig = {}) {
     },
     uninstall() {
       generation++;
+      inflight = 0;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       closeOverlay();
@@ -786,6 +796,9 @@ export function createDevHost(initialConfig = {}) {
           reject(new Error(`dev-host: no message matching ${typeof match === 'function' ? 'predicate' : JSON.stringify(match)} within ${timeoutMs} ms`));
         }, timeoutMs);
       });
+    },
+    async idle() {
+      do { await new Promise((r) => setTimeout(r, 0)); } while (timers.size > 0 || inflight > 0);
     },
     closeOverlay,
   });

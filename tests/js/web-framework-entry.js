@@ -1,0 +1,2 @@
+export * from '@apps-in-toss/web-bridge';
+export * from '@apps-in-toss/web-analytics';
