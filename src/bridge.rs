@@ -1,0 +1,227 @@
+//! Calls to the host that always settle.
+//!
+//! The SDK has no timeouts, silently ignores calls an old app cannot serve, and resolves `undefined` for others.
+//! [`Bridge`] wraps any [`Sdk`] so that every call checks the host first (`NOT_IN_TOSS_APP`, `IFRAME_NOT_ALLOWED`),
+//! fails at once below its minimum app version (`UNSUPPORTED_APP_VERSION`, naming the minimums), has a deadline
+//! (`BRIDGE_TIMEOUT`), and turns an `undefined` reply into `UNSUPPORTED_APP_VERSION` too.
+
+use std::future::Future;
+
+use futures_util::future::{select, Either};
+
+use crate::error::{Error, ErrorCode};
+use crate::sdk::{
+    AppLoginResult, AuthenticationResult, Environment, OrderHistoryPage, PendingOrder, Product, Reply, Sdk,
+    SubscriptionInfo,
+};
+use crate::version::{is_min_version_supported, GatedCall, MinVersions};
+
+/// Deadlines, in milliseconds. The JS `timeouts` option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Calls nobody has to act on (queries, `completeProductGrant`).
+    pub bridge_ms: u32,
+    /// Calls a person answers (login consent, the payment sheet, the order sheet).
+    pub interaction_ms: u32,
+    /// The partner's grant; the host gives it 30 s, so this must stay below.
+    pub grant_ms: u32,
+    /// Each request to the partner server.
+    pub partner_ms: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts { bridge_ms: 10_000, interaction_ms: 300_000, grant_ms: 25_000, partner_ms: 15_000 }
+    }
+}
+
+/// The most a grant may take: the host's budget is 30 s, and the answer still has to travel back.
+pub const GRANT_BUDGET_MS: u32 = 29_000;
+
+impl Timeouts {
+    /// Rejects deadlines that cannot work (zero, or a grant deadline the host would not wait for).
+    pub fn validate(&self) -> Result<(), Error> {
+        let fields = [
+            ("bridgeMs", self.bridge_ms),
+            ("interactionMs", self.interaction_ms),
+            ("grantMs", self.grant_ms),
+            ("partnerMs", self.partner_ms),
+        ];
+        if let Some((name, _)) = fields.iter().find(|(_, ms)| *ms == 0) {
+            return Err(Error::invalid_argument(format!("timeouts.{name} must be a positive number of milliseconds")));
+        }
+        if self.grant_ms > GRANT_BUDGET_MS {
+            return Err(Error::invalid_argument(format!(
+                "timeouts.grantMs must be at most {GRANT_BUDGET_MS}: the host waits 30 s for a grant"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Races `fut` against a deadline; `None` when the deadline passed first.
+pub async fn with_deadline<S: Sdk, T>(sdk: &S, ms: u32, fut: impl Future<Output = T>) -> Option<T> {
+    let fut = std::pin::pin!(fut);
+    let timer = std::pin::pin!(sdk.sleep(ms));
+    match select(fut, timer).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(_) => None,
+    }
+}
+
+/// The `UNSUPPORTED_APP_VERSION` error for a call and its minimums.
+pub fn unsupported(call: &str, min: MinVersions, env: Option<&Environment>) -> Error {
+    let running = match env {
+        Some(env) => format!(" (this app: {:?} {})", env.platform, env.app_version),
+        None => String::new(),
+    };
+    let mut err = Error::new(
+        ErrorCode::UnsupportedAppVersion,
+        format!("{call} needs Toss app {min} or newer{running}"),
+    );
+    err.min_versions = Some(min);
+    err
+}
+
+/// Any [`Sdk`] made safe: host checks, version gates, deadlines, `undefined` handling.
+pub struct Bridge<S> {
+    sdk: S,
+    timeouts: Timeouts,
+}
+
+impl<S: Sdk> Bridge<S> {
+    /// Wraps an SDK with the given deadlines.
+    pub fn new(sdk: S, timeouts: Timeouts) -> Bridge<S> {
+        Bridge { sdk, timeouts }
+    }
+
+    /// The wrapped SDK.
+    pub fn sdk(&self) -> &S {
+        &self.sdk
+    }
+
+    /// The deadlines in force.
+    pub fn timeouts(&self) -> &Timeouts {
+        &self.timeouts
+    }
+
+    /// Platform, app version and operational environment; fails without a host or inside a frame.
+    pub fn environment(&self) -> Result<Environment, Error> {
+        self.sdk.check_host()?;
+        self.sdk.environment()
+    }
+
+    /// Fails with `UNSUPPORTED_APP_VERSION` when the app is older than `call` needs.
+    pub fn check_gate(&self, call: GatedCall) -> Result<(), Error> {
+        let env = self.environment()?;
+        let min = call.min_versions();
+        match is_min_version_supported(&env, &min) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(unsupported(call.sdk_name(), min, Some(&env))),
+            Err(e) => Err(Error::invalid_response("getTossAppVersion", e)),
+        }
+    }
+
+    /// Runs one host call: checks, deadline, and `undefined` → `UNSUPPORTED_APP_VERSION`.
+    async fn call<T>(
+        &self,
+        name: &str,
+        gate: Option<GatedCall>,
+        deadline_ms: u32,
+        fut: impl Future<Output = Reply<T>>,
+    ) -> Result<T, Error> {
+        match gate {
+            Some(gate) => self.check_gate(gate)?,
+            None => self.sdk.check_host()?,
+        }
+        match with_deadline(&self.sdk, deadline_ms, fut).await {
+            None => Err(Error::new(
+                ErrorCode::BridgeTimeout,
+                format!("the host did not answer {name} within {deadline_ms} ms"),
+            )),
+            Some(Err(e)) => Err(e),
+            Some(Ok(Some(value))) => Ok(value),
+            Some(Ok(None)) => Err(match gate {
+                // The host's own gate (its SDK may be newer than our table): name the minimums we know.
+                Some(gate) => unsupported(name, gate.min_versions(), self.sdk.environment().ok().as_ref()),
+                None => Error::invalid_response(name, "undefined"),
+            }),
+        }
+    }
+
+    /// `appLogin()`: an authorization code for the partner server.
+    pub async fn app_login(&self) -> Result<AppLoginResult, Error> {
+        self.call("appLogin", None, self.timeouts.interaction_ms, self.sdk.app_login()).await
+    }
+
+    /// `checkoutPayment`: the user authenticates the payment behind `pay_token`. `success: false` becomes
+    /// `TOSSPAY_NOT_AUTHENTICATED` with the host's reason.
+    pub async fn checkout_payment(&self, pay_token: &str) -> Result<(), Error> {
+        if pay_token.trim().is_empty() {
+            return Err(Error::invalid_argument("payToken must not be empty"));
+        }
+        let result = self
+            .call("checkoutPayment", None, self.timeouts.interaction_ms, self.sdk.checkout_payment(pay_token))
+            .await?;
+        authenticated("checkoutPayment", result)
+    }
+
+    /// `requestTossPayPaysBilling`: the user registers auto-billing.
+    pub async fn request_pays_billing(&self, wrapped_token: &str) -> Result<(), Error> {
+        if wrapped_token.trim().is_empty() {
+            return Err(Error::invalid_argument("wrappedToken must not be empty"));
+        }
+        let fut = self.sdk.request_pays_billing(wrapped_token);
+        let result =
+            self.call("requestTossPayPaysBilling", Some(GatedCall::TossPayPaysBilling), self.timeouts.interaction_ms, fut).await?;
+        authenticated("requestTossPayPaysBilling", result)
+    }
+
+    /// `IAP.getProductItemList()`.
+    pub async fn products(&self) -> Result<Vec<Product>, Error> {
+        let fut = self.sdk.product_item_list();
+        let list = self.call("IAP.getProductItemList", Some(GatedCall::ProductItemList), self.timeouts.bridge_ms, fut).await?;
+        Ok(list.products)
+    }
+
+    /// `IAP.getPendingOrders()`: paid orders not yet granted.
+    pub async fn pending_orders(&self) -> Result<Vec<PendingOrder>, Error> {
+        let fut = self.sdk.pending_orders();
+        let pending = self.call("IAP.getPendingOrders", Some(GatedCall::PendingOrders), self.timeouts.bridge_ms, fut).await?;
+        Ok(pending.orders)
+    }
+
+    /// `IAP.completeProductGrant`: tells Toss the order was granted. `false` from the host is an error.
+    pub async fn complete_product_grant(&self, order_id: &str) -> Result<(), Error> {
+        let fut = self.sdk.complete_product_grant(order_id);
+        let name = "IAP.completeProductGrant";
+        match self.call(name, Some(GatedCall::CompleteProductGrant), self.timeouts.bridge_ms, fut).await? {
+            true => Ok(()),
+            false => Err(Error::new(ErrorCode::SdkError, format!("{name} answered false for order {order_id}"))
+                .with_order_id(order_id)),
+        }
+    }
+
+    /// One page of `IAP.getCompletedOrRefundedOrders`.
+    pub async fn order_history(&self, key: Option<&str>) -> Result<OrderHistoryPage, Error> {
+        let fut = self.sdk.completed_or_refunded_orders(key);
+        let gate = Some(GatedCall::CompletedOrRefundedOrders);
+        self.call("IAP.getCompletedOrRefundedOrders", gate, self.timeouts.bridge_ms, fut).await
+    }
+
+    /// `IAP.getSubscriptionInfo`.
+    pub async fn subscription_info(&self, order_id: &str) -> Result<SubscriptionInfo, Error> {
+        let fut = self.sdk.subscription_info(order_id);
+        let reply = self.call("IAP.getSubscriptionInfo", Some(GatedCall::SubscriptionInfo), self.timeouts.bridge_ms, fut).await?;
+        Ok(reply.subscription)
+    }
+}
+
+fn authenticated(call: &str, result: AuthenticationResult) -> Result<(), Error> {
+    if result.success {
+        return Ok(());
+    }
+    let why = result.reason.clone().unwrap_or_else(|| "no reason given".into());
+    Err(Error::new(ErrorCode::TosspayNotAuthenticated, format!("{call}: the user did not authenticate ({why})"))
+        .with_reason(result.reason))
+}

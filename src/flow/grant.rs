@@ -1,0 +1,125 @@
+//! Granting a paid order, at most once.
+//!
+//! The partner's grant is the moment a purchase becomes real for the user, so it must run once per order however
+//! many times the host asks (duplicate `purchased` events, a restore racing a purchase). The [`GrantLedger`] of a
+//! `Checkout` remembers grants that succeeded and joins callers onto a grant that is running. A grant that failed is
+//! forgotten, so `restorePendingOrders` can try again later.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+
+use crate::bridge::with_deadline;
+use crate::checkout::{GrantRequest, Inner};
+use crate::error::{Error, ErrorCode};
+use crate::event::Event;
+use crate::sdk::Sdk;
+
+/// How a grant ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GrantOutcome {
+    /// The grant function returned true.
+    Granted,
+    /// This `Checkout` had already granted the order.
+    AlreadyGranted,
+    /// The grant function returned false (or anything but true).
+    Refused,
+    /// The grant function threw; the message says why.
+    Failed(String),
+    /// The grant function missed its deadline.
+    TimedOut(u32),
+}
+
+impl GrantOutcome {
+    /// Whether the user has the product.
+    pub fn is_granted(&self) -> bool {
+        matches!(self, GrantOutcome::Granted | GrantOutcome::AlreadyGranted)
+    }
+
+    /// The `PRODUCT_NOT_GRANTED_BY_PARTNER` error for an order this outcome did not grant.
+    pub fn not_granted(&self, order_id: &str) -> Error {
+        let why = match self {
+            GrantOutcome::Granted | GrantOutcome::AlreadyGranted => "it was granted".to_string(),
+            GrantOutcome::Refused => "the grant function returned false".to_string(),
+            GrantOutcome::Failed(msg) => format!("the grant function failed: {msg}"),
+            GrantOutcome::TimedOut(ms) => format!("the grant function did not finish within {ms} ms"),
+        };
+        Error::new(
+            ErrorCode::ProductNotGrantedByPartner,
+            format!("order {order_id} was paid but not granted: {why}; restorePendingOrders() will retry it"),
+        )
+        .with_order_id(order_id)
+    }
+}
+
+/// A grant that may still be running; every clone resolves to the same outcome.
+pub type SharedGrant = Shared<LocalBoxFuture<'static, GrantOutcome>>;
+
+enum Entry {
+    Running(SharedGrant),
+    Granted,
+}
+
+/// The grants of one `Checkout`: running ones (to join) and successful ones (never to repeat).
+#[derive(Default)]
+pub struct GrantLedger {
+    entries: RefCell<HashMap<String, Entry>>,
+}
+
+impl GrantLedger {
+    /// Whether the order was granted by this `Checkout`.
+    pub fn is_granted(&self, order_id: &str) -> bool {
+        matches!(self.entries.borrow().get(order_id), Some(Entry::Granted))
+    }
+}
+
+/// Grants `request.order_id` unless it was granted already or is being granted; never fails, never exceeds the
+/// grant deadline.
+pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest) -> SharedGrant {
+    let order_id = request.order_id.clone();
+    if let Some(entry) = inner.ledger.entries.borrow().get(&order_id) {
+        return match entry {
+            Entry::Running(shared) => shared.clone(),
+            Entry::Granted => async { GrantOutcome::AlreadyGranted }.boxed_local().shared(),
+        };
+    }
+    let run = {
+        let inner = Rc::clone(inner);
+        let order_id = order_id.clone();
+        async move {
+            let outcome = run_grant(&inner, request).await;
+            let mut entries = inner.ledger.entries.borrow_mut();
+            if outcome.is_granted() {
+                entries.insert(order_id, Entry::Granted);
+            } else {
+                entries.remove(&order_id);
+            }
+            outcome
+        }
+    };
+    let shared = run.boxed_local().shared();
+    inner.ledger.entries.borrow_mut().insert(order_id, Entry::Running(shared.clone()));
+    shared
+}
+
+async fn run_grant<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest) -> GrantOutcome {
+    let started = inner.now();
+    let order_id = request.order_id.clone();
+    let sku = request.sku.clone();
+    inner.emit(Event::new("grant.started", inner.since(started)).sku(&sku).order(&order_id));
+    let ms = inner.bridge.timeouts().grant_ms;
+    let outcome = match &inner.grant {
+        None => GrantOutcome::Failed("no grant function is configured".into()),
+        Some(grant) => match with_deadline(inner.bridge.sdk(), ms, grant(request)).await {
+            None => GrantOutcome::TimedOut(ms),
+            Some(Ok(true)) => GrantOutcome::Granted,
+            Some(Ok(false)) => GrantOutcome::Refused,
+            Some(Err(e)) => GrantOutcome::Failed(e.message),
+        },
+    };
+    let name = if outcome.is_granted() { "grant.succeeded" } else { "grant.failed" };
+    inner.emit(Event::new(name, inner.since(started)).sku(&sku).order(&order_id));
+    outcome
+}

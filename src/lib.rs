@@ -1,0 +1,24 @@
+//! # ait-checkout
+//!
+//! Payments for Apps in Toss mini-apps, over the official web SDK (`@apps-in-toss/web-framework`), in typed futures
+//! that always settle: every call has a deadline, old apps fail at once with `UNSUPPORTED_APP_VERSION` instead of
+//! hanging, malformed replies are typed errors, and a purchase resolves only once the partner granted it.
+//!
+//! Layers: [`sdk`] (the SDK as a trait, and its browser binding), [`bridge`] (deadlines, gates, `undefined`),
+//! the flows (purchase, restore) used by [`Checkout`], and `js` (the wasm-bindgen surface for JavaScript).
+
+pub mod bridge;
+pub mod checkout;
+pub mod error;
+pub mod event;
+mod flow;
+pub mod sdk;
+pub mod version;
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+
+pub use bridge::{Bridge, Timeouts};
+pub use checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreReport};
+pub use error::{Error, ErrorCode};
+pub use event::Event;

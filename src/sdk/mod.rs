@@ -1,0 +1,109 @@
+//! The Apps-in-Toss SDK, as a trait: the calls the page can make to the Toss app, typed.
+//!
+//! [`Sdk`] is one of the two seams of the crate (the other is the partner server): the browser implementation
+//! ([`web::WebSdk`], wasm only) calls the real `@apps-in-toss/web-framework` module; native tests implement it with
+//! fakes. An `Sdk` only translates: it answers `Ok(None)` where the host answered `undefined`, and leaves deadlines,
+//! version gates and purchase bookkeeping to [`crate::bridge::Bridge`] and the flows, so those are tested once for
+//! both.
+
+mod env;
+mod iap;
+mod login;
+mod tosspay;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+use std::future::Future;
+use std::rc::Rc;
+
+use futures_util::future::LocalBoxFuture;
+
+pub use env::{Environment, OperationalEnvironment, Platform};
+pub use iap::{
+    HistoryOrder, Offer, OneTimeProduct, OrderHistoryPage, OrderStatus, PendingOrder, PendingOrders, Product, ProductList,
+    PurchaseResult, PurchaseSuccess, Purchased, RenewalCycle, SubscriptionInfo, SubscriptionInfoResponse,
+    SubscriptionProduct, SubscriptionStatus,
+};
+pub use login::{AppLoginResult, Referrer};
+pub use tosspay::AuthenticationResult;
+
+use crate::error::Error;
+use crate::version::MinVersions;
+
+/// A host reply: `Ok(None)` when the host resolved `undefined` (what it does below a host-side minimum version).
+pub type Reply<T> = Result<Option<T>, Error>;
+
+/// Unregisters a purchase's listeners (the SDK's cleanup function). Called at most once.
+pub type Cleanup = Box<dyn FnOnce()>;
+
+/// What to buy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PurchaseOrder {
+    /// `IAP.createOneTimePurchaseOrder({ options: { sku } })`.
+    OneTime {
+        /// The product.
+        sku: String,
+    },
+    /// `IAP.createSubscriptionPurchaseOrder({ options: { sku, offerId } })`.
+    Subscription {
+        /// The product.
+        sku: String,
+        /// The offer, when any.
+        offer_id: Option<String>,
+    },
+}
+
+impl PurchaseOrder {
+    /// The SKU being bought.
+    pub fn sku(&self) -> &str {
+        match self {
+            PurchaseOrder::OneTime { sku } | PurchaseOrder::Subscription { sku, .. } => sku,
+        }
+    }
+}
+
+/// Receives what the SDK reports during one purchase. The implementation in [`crate::flow::purchase`] makes the
+/// purchase settle exactly once whatever the host sends.
+pub trait PurchaseListener {
+    /// The store charged `purchased.order_id`; grant it. Resolves `true` only when the product was granted. Never
+    /// fails and never takes longer than the grant deadline.
+    fn grant(&self, purchased: Purchased) -> LocalBoxFuture<'static, bool>;
+    /// The host reported success (`Err` if its payload was malformed).
+    fn success(&self, payload: Result<PurchaseSuccess, Error>);
+    /// The host reported an error.
+    fn error(&self, error: Error);
+}
+
+/// The typed calls of `@apps-in-toss/web-framework` 2.10.x that matter for payments, plus the two platform services
+/// the flows need (a timer and a clock).
+#[allow(async_fn_in_trait)]
+pub trait Sdk {
+    /// Fails with `IFRAME_NOT_ALLOWED` inside a frame and `NOT_IN_TOSS_APP` without a host; checked before every call.
+    fn check_host(&self) -> Result<(), Error>;
+    /// The constants the host injected (`getPlatformOS`, `getTossAppVersion`, `getOperationalEnvironment`).
+    fn environment(&self) -> Result<Environment, Error>;
+    /// The SDK's own `isMinVersionSupported`.
+    fn is_min_version_supported(&self, min: &MinVersions) -> Result<bool, Error>;
+    /// `appLogin()`.
+    async fn app_login(&self) -> Reply<AppLoginResult>;
+    /// `checkoutPayment({ params: { payToken } })`.
+    async fn checkout_payment(&self, pay_token: &str) -> Reply<AuthenticationResult>;
+    /// `requestTossPayPaysBilling({ params: { wrappedToken } })`.
+    async fn request_pays_billing(&self, wrapped_token: &str) -> Reply<AuthenticationResult>;
+    /// `IAP.getProductItemList()`.
+    async fn product_item_list(&self) -> Reply<ProductList>;
+    /// `IAP.getPendingOrders()`.
+    async fn pending_orders(&self) -> Reply<PendingOrders>;
+    /// `IAP.completeProductGrant({ params: { orderId } })`.
+    async fn complete_product_grant(&self, order_id: &str) -> Reply<bool>;
+    /// `IAP.getCompletedOrRefundedOrders({ key })` (the paging key is forwarded although the types omit it).
+    async fn completed_or_refunded_orders(&self, key: Option<&str>) -> Reply<OrderHistoryPage>;
+    /// `IAP.getSubscriptionInfo({ params: { orderId } })`.
+    async fn subscription_info(&self, order_id: &str) -> Reply<SubscriptionInfoResponse>;
+    /// `IAP.createOneTimePurchaseOrder` / `IAP.createSubscriptionPurchaseOrder`; returns the SDK's cleanup.
+    fn create_purchase_order(&self, order: &PurchaseOrder, listener: Rc<dyn PurchaseListener>) -> Result<Cleanup, Error>;
+    /// Waits `ms` milliseconds.
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static;
+    /// Milliseconds since some fixed point, for event timings.
+    fn now_ms(&self) -> f64;
+}
