@@ -639,3 +639,34 @@ test('interactive order sheet (Korean overlay, no iframe): 구매, 취소 and th
   const pay = await page.evaluate(async () => { await window.__pay.done; return window.__pay.value; });
   assert.equal(pay.success, false);
 });
+
+test('bundled with esbuild together with the real SDK (as the Rust browser tests use it), a purchase runs end to end', async () => {
+  const { build } = await import('esbuild');
+  const { sdkAliases, repoRoot } = await import('./lib/import-map.mjs');
+  const out = await build({
+    stdin: {
+      contents: `import * as sdk from '@apps-in-toss/web-framework';
+        import { installDevHost } from './www/dev-host.js';
+        window.sdk = sdk; window.host = installDevHost({ os: 'android', appVersion: '5.250.0' });`,
+      resolveDir: repoRoot, sourcefile: 'entry.js',
+    },
+    bundle: true, format: 'iife', write: false, alias: sdkAliases(), logLevel: 'silent',
+  });
+  assert.deepEqual(out.warnings, []);
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/tests/js/pages/blank.html`);
+    await page.addScriptTag({ content: out.outputFiles[0].text });
+    const r = await page.evaluate(async () => {
+      const got = [];
+      sdk.IAP.createOneTimePurchaseOrder({ options: { sku: 'gem_100', processProductGrant: () => true },
+        onEvent: (e) => got.push(e.type), onError: (e) => got.push(e.code) });
+      await host.idle();
+      return { got, version: sdk.getTossAppVersion(), fns: host.messages.map((m) => m.functionName) };
+    });
+    assert.deepEqual(r, { got: ['success'], version: '5.250.0', fns: ['requestOneTimePurchase', 'processProductGrant'] });
+  } finally {
+    await context.close();
+  }
+});
