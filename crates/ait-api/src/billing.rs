@@ -224,6 +224,9 @@ impl BillResponse {
 
     /// The card company, when the code is a documented one.
     pub fn card_company(&self) -> Option<CardCompany> {
-        self.card_company_code.as_ref()?.as_i64().and_then(CardCompany::from_code)
+        self.card_company_code
+            .as_ref()?
+            .as_i64()
+            .and_then(CardCompany::from_code)
     }
 }

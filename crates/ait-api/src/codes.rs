@@ -40,14 +40,19 @@ impl PayStatus {
     pub fn is_refunded(&self) -> bool {
         matches!(
             self,
-            PayStatus::RefundProgress | PayStatus::RefundSuccess | PayStatus::SettlementRefundComplete
+            PayStatus::RefundProgress
+                | PayStatus::RefundSuccess
+                | PayStatus::SettlementRefundComplete
         )
     }
 
     /// True when the payment can still change without further action by the partner
     /// (standby, approved or in progress).
     pub fn is_pending(&self) -> bool {
-        matches!(self, PayStatus::PayStandby | PayStatus::PayApproved | PayStatus::PayProgress)
+        matches!(
+            self,
+            PayStatus::PayStandby | PayStatus::PayApproved | PayStatus::PayProgress
+        )
     }
 }
 

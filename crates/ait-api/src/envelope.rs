@@ -91,7 +91,10 @@ impl Default for ErrorCode {
 impl ApiError {
     /// Builds an error with a code and a reason.
     pub fn new(error_code: impl Into<ErrorCode>, reason: impl Into<String>) -> Self {
-        ApiError { error_code: error_code.into(), reason: reason.into() }
+        ApiError {
+            error_code: error_code.into(),
+            reason: reason.into(),
+        }
     }
 
     fn unknown_code() -> ErrorCode {
@@ -141,17 +144,29 @@ pub enum EnvelopeError {
 impl<T> Envelope<T> {
     /// A `SUCCESS` envelope around `value`.
     pub fn ok(value: T) -> Self {
-        Envelope { result_type: ResultType::Success, success: Some(value), error: None }
+        Envelope {
+            result_type: ResultType::Success,
+            success: Some(value),
+            error: None,
+        }
     }
 
     /// A `FAIL` envelope with an error code and reason.
     pub fn fail(error_code: impl Into<ErrorCode>, reason: impl Into<String>) -> Self {
-        Envelope { result_type: ResultType::Fail, success: None, error: Some(ApiError::new(error_code, reason)) }
+        Envelope {
+            result_type: ResultType::Fail,
+            success: None,
+            error: Some(ApiError::new(error_code, reason)),
+        }
     }
 
     /// An envelope with another `resultType` (timeouts, internal errors), e.g. for fault injection.
     pub fn unsettled(result_type: ResultType, error: Option<ApiError>) -> Self {
-        Envelope { result_type, success: None, error }
+        Envelope {
+            result_type,
+            success: None,
+            error,
+        }
     }
 
     /// The payload, or why there is none.
@@ -159,7 +174,10 @@ impl<T> Envelope<T> {
         match self.result_type {
             ResultType::Success => self.success.ok_or(EnvelopeError::MissingSuccess),
             ResultType::Fail => Err(EnvelopeError::Fail(self.error.unwrap_or_default())),
-            result_type => Err(EnvelopeError::Unsettled { result_type, error: self.error }),
+            result_type => Err(EnvelopeError::Unsettled {
+                result_type,
+                error: self.error,
+            }),
         }
     }
 }

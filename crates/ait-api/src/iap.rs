@@ -50,7 +50,10 @@ impl OrderStatus {
     /// True when the store charged the user and the order was not refunded, i.e. the item is owed
     /// (`PAYMENT_COMPLETED`, `PURCHASED`, or `ORDER_IN_PROGRESS` while the grant is pending).
     pub fn is_grantable(&self) -> bool {
-        matches!(self, OrderStatus::PaymentCompleted | OrderStatus::Purchased | OrderStatus::OrderInProgress)
+        matches!(
+            self,
+            OrderStatus::PaymentCompleted | OrderStatus::Purchased | OrderStatus::OrderInProgress
+        )
     }
 
     /// True when a grant for this order must be revoked.

@@ -78,7 +78,10 @@ impl Validate for RemoveByUserKeyRequest {
         if self.user_key <= 0 {
             return Err(ValidationError::new(
                 "userKey",
-                validate::Rule::Range { min: 1, max: i64::MAX },
+                validate::Rule::Range {
+                    min: 1,
+                    max: i64::MAX,
+                },
                 "userKey must be a positive integer",
             ));
         }
@@ -140,7 +143,12 @@ impl LoginMeResponse {
     pub fn scopes(&self) -> Vec<&str> {
         self.scope
             .as_deref()
-            .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+            .map(|s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

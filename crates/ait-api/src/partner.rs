@@ -53,7 +53,11 @@ pub enum PaymentAction {
 /// Splits `/tosspay/payments/{orderNo}[/execute|/refund]` (relative to the base URL) into the order number
 /// and the action, for servers routing by hand. The order number is not validated here.
 pub fn parse_payment_path(path: &str) -> Option<(&str, PaymentAction)> {
-    let rest = path.split('?').next()?.strip_prefix(PATH_PAYMENTS)?.strip_prefix('/')?;
+    let rest = path
+        .split('?')
+        .next()?
+        .strip_prefix(PATH_PAYMENTS)?
+        .strip_prefix('/')?;
     let mut parts = rest.split('/');
     let order_no = parts.next().filter(|s| !s.is_empty())?;
     let action = match parts.next() {
@@ -117,14 +121,21 @@ pub struct CartItem {
 impl Validate for CartOrder {
     fn validate(&self) -> Result<(), ValidationError> {
         if self.items.is_empty() {
-            return Err(ValidationError::new("order.items", validate::Rule::Required, "the order has no items"));
+            return Err(ValidationError::new(
+                "order.items",
+                validate::Rule::Required,
+                "the order has no items",
+            ));
         }
         for (i, item) in self.items.iter().enumerate() {
             validate::not_blank(&format!("order.items[{i}].sku"), &item.sku)?;
             if item.quantity == 0 {
                 return Err(ValidationError::new(
                     format!("order.items[{i}].quantity"),
-                    validate::Rule::Range { min: 1, max: u32::MAX as i64 },
+                    validate::Rule::Range {
+                        min: 1,
+                        max: u32::MAX as i64,
+                    },
                     "quantity must be at least 1",
                 ));
             }
@@ -148,7 +159,11 @@ impl<O: Validate> Validate for CreatePaymentRequest<O> {
     fn validate(&self) -> Result<(), ValidationError> {
         self.order.validate()?;
         validate::not_blank("idempotencyKey", &self.idempotency_key)?;
-        validate::max_chars("idempotencyKey", &self.idempotency_key, IDEMPOTENCY_KEY_MAX_LEN)
+        validate::max_chars(
+            "idempotencyKey",
+            &self.idempotency_key,
+            IDEMPOTENCY_KEY_MAX_LEN,
+        )
     }
 }
 
@@ -421,8 +436,17 @@ pub struct PartnerError {
 
 impl PartnerError {
     /// Builds an error without a relayed Toss error.
-    pub fn new(code: impl Into<PartnerErrorCode>, message: impl Into<String>, retryable: bool) -> Self {
-        PartnerError { code: code.into(), message: message.into(), retryable, toss: None }
+    pub fn new(
+        code: impl Into<PartnerErrorCode>,
+        message: impl Into<String>,
+        retryable: bool,
+    ) -> Self {
+        PartnerError {
+            code: code.into(),
+            message: message.into(),
+            retryable,
+            toss: None,
+        }
     }
 
     /// `INVALID_ARGUMENT` from a [`ValidationError`].

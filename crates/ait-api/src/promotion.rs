@@ -37,7 +37,10 @@ impl Validate for ExecutePromotionRequest {
         if self.amount <= 0 {
             return Err(ValidationError::new(
                 "amount",
-                validate::Rule::Range { min: 1, max: i64::MAX },
+                validate::Rule::Range {
+                    min: 1,
+                    max: i64::MAX,
+                },
                 "amount must be a positive number of points",
             ));
         }

@@ -15,8 +15,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{
-    BankCode, CardCompany, CardMethodType, CardUserType, CashReceiptTradeOption, Installment, PayMethod,
-    PayMode, PayStatus, StepType,
+    BankCode, CardCompany, CardMethodType, CardUserType, CashReceiptTradeOption, Installment,
+    PayMethod, PayMode, PayStatus, StepType,
 };
 use crate::validate::{self, Validate, ValidationError};
 use crate::wire::{BoolOrString, IntOrString};
@@ -73,7 +73,11 @@ impl Validate for MakePaymentRequest {
         )?;
         if let Some(m) = &self.enable_pay_methods {
             // Any value is allowed ("null 또는 그 외의 값"), only the length is limited (seed 000 schema).
-            validate::max_chars("enablePayMethods", m.as_str(), validate::ENABLE_PAY_METHODS_MAX_LEN)?;
+            validate::max_chars(
+                "enablePayMethods",
+                m.as_str(),
+                validate::ENABLE_PAY_METHODS_MAX_LEN,
+            )?;
         }
         if let Some(o) = &self.cash_receipt_trade_option {
             validate::known_value("cashReceiptTradeOption", o)?;
@@ -108,7 +112,11 @@ pub struct ExecutePaymentRequest {
 
 impl Validate for ExecutePaymentRequest {
     fn validate(&self) -> Result<(), ValidationError> {
-        validate::token("payToken", &self.pay_token, Some(validate::PAY_TOKEN_MAX_LEN))?;
+        validate::token(
+            "payToken",
+            &self.pay_token,
+            Some(validate::PAY_TOKEN_MAX_LEN),
+        )?;
         if let Some(o) = &self.order_no {
             validate::order_no("orderNo", o)?;
         }
@@ -210,7 +218,10 @@ pub struct ExecutePaymentResponse {
 impl ExecutePaymentResponse {
     /// The card company, when the code is a documented one.
     pub fn card_company(&self) -> Option<CardCompany> {
-        self.card_company_code.as_ref()?.as_i64().and_then(CardCompany::from_code)
+        self.card_company_code
+            .as_ref()?
+            .as_i64()
+            .and_then(CardCompany::from_code)
     }
 }
 
@@ -230,7 +241,11 @@ pub struct RefundPaymentRequest {
 
 impl Validate for RefundPaymentRequest {
     fn validate(&self) -> Result<(), ValidationError> {
-        validate::token("payToken", &self.pay_token, Some(validate::PAY_TOKEN_MAX_LEN))?;
+        validate::token(
+            "payToken",
+            &self.pay_token,
+            Some(validate::PAY_TOKEN_MAX_LEN),
+        )?;
         validate::required("reason", &self.reason)?;
         if let Some(r) = &self.reason {
             validate::refund_reason("reason", r)?;
@@ -456,7 +471,10 @@ pub struct CardInfo {
 impl CardInfo {
     /// The card company, when the code is a documented one.
     pub fn card_company(&self) -> Option<CardCompany> {
-        self.card_company_code.as_ref()?.as_i64().and_then(CardCompany::from_code)
+        self.card_company_code
+            .as_ref()?
+            .as_i64()
+            .and_then(CardCompany::from_code)
     }
 }
 

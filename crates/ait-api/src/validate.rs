@@ -83,7 +83,11 @@ pub struct ValidationError {
 impl ValidationError {
     /// Builds an error.
     pub fn new(field: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
-        ValidationError { field: field.into(), rule, message: message.into() }
+        ValidationError {
+            field: field.into(),
+            rule,
+            message: message.into(),
+        }
     }
 }
 
@@ -125,14 +129,22 @@ pub const ENABLE_PAY_METHODS_MAX_LEN: usize = 100;
 pub fn required<T>(field: &str, value: &Option<T>) -> R {
     match value {
         Some(_) => Ok(()),
-        None => Err(ValidationError::new(field, Rule::Required, format!("{field} is required"))),
+        None => Err(ValidationError::new(
+            field,
+            Rule::Required,
+            format!("{field} is required"),
+        )),
     }
 }
 
 /// `field` must not be empty or whitespace only.
 pub fn not_blank(field: &str, value: &str) -> R {
     if value.trim().is_empty() {
-        Err(ValidationError::new(field, Rule::NotBlank, format!("{field} must not be blank")))
+        Err(ValidationError::new(
+            field,
+            Rule::NotBlank,
+            format!("{field} must not be blank"),
+        ))
     } else {
         Ok(())
     }
@@ -173,10 +185,17 @@ pub fn token(field: &str, value: &str, max: Option<usize>) -> R {
 /// might reject. `~` and `=` are rejected with [`Rule::Charset`].
 pub fn order_no(field: &str, value: &str) -> R {
     if value.is_empty() {
-        return Err(ValidationError::new(field, Rule::NotBlank, format!("{field} must not be empty")));
+        return Err(ValidationError::new(
+            field,
+            Rule::NotBlank,
+            format!("{field} must not be empty"),
+        ));
     }
     max_chars(field, value, ORDER_NO_MAX_LEN)?;
-    if let Some(c) = value.chars().find(|c| !(c.is_ascii_alphanumeric() || ORDER_NO_SPECIALS.contains(*c))) {
+    if let Some(c) = value
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || ORDER_NO_SPECIALS.contains(*c)))
+    {
         return Err(ValidationError::new(
             field,
             Rule::Charset,
@@ -214,7 +233,10 @@ pub fn amount(field: &str, value: i64) -> R {
     } else {
         Err(ValidationError::new(
             field,
-            Rule::Range { min: 0, max: AMOUNT_MAX },
+            Rule::Range {
+                min: 0,
+                max: AMOUNT_MAX,
+            },
             format!("{field} is {value}; amounts are 0 to {AMOUNT_MAX} (at most 7 digits)"),
         ))
     }
@@ -228,7 +250,10 @@ pub fn total_amount(field: &str, value: i64) -> R {
     } else {
         Err(ValidationError::new(
             field,
-            Rule::Range { min: 1, max: AMOUNT_MAX },
+            Rule::Range {
+                min: 1,
+                max: AMOUNT_MAX,
+            },
             format!("{field} is {value}; a payment total is 1 to {AMOUNT_MAX}"),
         ))
     }
@@ -281,13 +306,16 @@ fn is_hangul(c: char) -> bool {
 /// rejected: use `_` or no separator.
 pub fn refund_reason(field: &str, value: &str) -> R {
     if value.is_empty() {
-        return Err(ValidationError::new(field, Rule::NotBlank, format!("{field} must not be empty")));
+        return Err(ValidationError::new(
+            field,
+            Rule::NotBlank,
+            format!("{field} must not be empty"),
+        ));
     }
     max_chars(field, value, REFUND_REASON_MAX_LEN)?;
-    if let Some(c) = value
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || is_hangul(*c) || REFUND_REASON_SPECIALS.contains(*c)))
-    {
+    if let Some(c) = value.chars().find(|c| {
+        !(c.is_ascii_alphanumeric() || is_hangul(*c) || REFUND_REASON_SPECIALS.contains(*c))
+    }) {
         return Err(ValidationError::new(
             field,
             Rule::Charset,
@@ -307,7 +335,10 @@ pub fn spread_out(field: &str, value: i64) -> R {
     } else {
         Err(ValidationError::new(
             field,
-            Rule::Range { min: 0, max: SPREAD_OUT_MAX },
+            Rule::Range {
+                min: 0,
+                max: SPREAD_OUT_MAX,
+            },
             format!("{field} is {value}; installments are 0 (lump sum) to {SPREAD_OUT_MAX} months"),
         ))
     }
@@ -321,7 +352,10 @@ pub fn known_value<E: WireEnum>(field: &str, value: &E) -> R {
         Err(ValidationError::new(
             field,
             Rule::UnknownValue,
-            format!("{field} is {:?}, which is not a documented value", value.wire_str()),
+            format!(
+                "{field} is {:?}, which is not a documented value",
+                value.wire_str()
+            ),
         ))
     }
 }
@@ -334,10 +368,17 @@ pub fn known_value<E: WireEnum>(field: &str, value: &E) -> R {
 pub fn uuid(field: &str, value: &str) -> R {
     let groups: Vec<&str> = value.split('-').collect();
     let ok = groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
     if ok {
         Ok(())
     } else {
-        Err(ValidationError::new(field, Rule::Format, format!("{field} is not a UUID (8-4-4-4-12 hex digits)")))
+        Err(ValidationError::new(
+            field,
+            Rule::Format,
+            format!("{field} is not a UUID (8-4-4-4-12 hex digits)"),
+        ))
     }
 }

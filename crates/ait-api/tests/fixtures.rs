@@ -27,7 +27,10 @@ fn load(name: &str) -> String {
 fn strip_nulls(v: Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
-            m.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect(),
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
         ),
         Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
         other => other,
@@ -40,7 +43,11 @@ fn round_trip<T: DeserializeOwned + Serialize>(name: &str) -> T {
     let parsed: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: parse: {e}"));
     let original: Value = serde_json::from_str(&text).unwrap();
     let back = serde_json::to_value(&parsed).unwrap();
-    assert_eq!(strip_nulls(back), strip_nulls(original), "{name}: round trip changed the JSON");
+    assert_eq!(
+        strip_nulls(back),
+        strip_nulls(original),
+        "{name}: round trip changed the JSON"
+    );
     parsed
 }
 
@@ -55,7 +62,10 @@ fn check(name: &str) {
         "envelope.fail" => {
             let e: Envelope<BTreeMap<String, String>> = round_trip(name);
             assert_eq!(e.result_type, ResultType::Fail);
-            assert_eq!(e.error.as_ref().unwrap().error_code, ErrorCode::InvalidParameter);
+            assert_eq!(
+                e.error.as_ref().unwrap().error_code,
+                ErrorCode::InvalidParameter
+            );
             assert!(e.into_result().is_err());
         }
         "make-payment.request" => {
@@ -74,7 +84,10 @@ fn check(name: &str) {
             let e: Envelope<ExecutePaymentResponse> = round_trip(name);
             let s = e.into_result().unwrap();
             assert_eq!(s.pay_method, Some(PayMethod::TossMoney));
-            assert_eq!(s.account_bank_code.as_ref().and_then(|b| b.name_ko()), Some("토스뱅크"));
+            assert_eq!(
+                s.account_bank_code.as_ref().and_then(|b| b.name_ko()),
+                Some("토스뱅크")
+            );
         }
         "refund-payment.response" => {
             let e: Envelope<RefundPaymentResponse> = round_trip(name);
@@ -83,7 +96,10 @@ fn check(name: &str) {
         "get-payment-status.response" => {
             let e: Envelope<PaymentStatusResponse> = round_trip(name);
             let s = e.into_result().unwrap();
-            assert!(!s.pay_status.unwrap().is_known(), "placeholder \"string\" is Other");
+            assert!(
+                !s.pay_status.unwrap().is_known(),
+                "placeholder \"string\" is Other"
+            );
             assert_eq!(s.transactions.unwrap().len(), 1);
             assert_eq!(s.card.unwrap().no_interest.unwrap().as_bool(), Some(true));
         }
@@ -93,7 +109,10 @@ fn check(name: &str) {
         }
         "get-order-status.response" => {
             let e: Envelope<OrderStatusResponse> = round_trip(name);
-            assert_eq!(e.into_result().unwrap().status, Some(OrderStatus::PaymentCompleted));
+            assert_eq!(
+                e.into_result().unwrap().status,
+                Some(OrderStatus::PaymentCompleted)
+            );
         }
         "billing-key-bill.request" => {
             let r: BillRequest = round_trip(name);
@@ -107,7 +126,10 @@ fn check(name: &str) {
                 assert_eq!(r.card_company(), Some(ait_api::CardCompany::Lotte));
             } else {
                 let bank = r.account_bank_code.unwrap();
-                assert_eq!(ait_api::BankCode::parse_lenient(bank.as_str()), ait_api::BankCode::Shinhan);
+                assert_eq!(
+                    ait_api::BankCode::parse_lenient(bank.as_str()),
+                    ait_api::BankCode::Shinhan
+                );
             }
         }
         other => panic!("fixture {name}: no type registered for {other:?}"),
@@ -122,7 +144,11 @@ fn every_fixture_round_trips() {
         .filter(|n| n.ends_with(".json"))
         .collect();
     names.sort();
-    assert!(names.len() >= 19, "expected every seed example, found {}", names.len());
+    assert!(
+        names.len() >= 19,
+        "expected every seed example, found {}",
+        names.len()
+    );
     for name in &names {
         check(name);
     }
