@@ -1,0 +1,519 @@
+//! The control API: what the Toss app, the user and the store do in real life (log in, authenticate or cancel a
+//! payment, charge and grant an IAP order, refund it), the console (templates, promotions, billing keys), and
+//! fault injection. Available in-process as [`Control`] and over plain HTTP (loopback, CORS open to any origin)
+//! through [`router`].
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower_http::cors::CorsLayer;
+
+use crate::faults::{FaultRule, FaultSpec};
+use crate::state::{BillingFailure, BillingKey, ControlError, IapOrder, Promotion};
+use crate::Shared;
+
+/// In-process handle on the control operations (the HTTP control API calls the same methods).
+#[derive(Clone)]
+pub struct Control {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// A login code issued by [`Control::issue_login_code`].
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedCode {
+    /// The authorization code, for `generate-token`.
+    pub authorization_code: String,
+    /// The user it logs in.
+    pub user_key: i64,
+    /// Expiry, Unix seconds (sandbox clock).
+    pub expires_at: i64,
+}
+
+impl Control {
+    fn state(&self) -> std::sync::MutexGuard<'_, crate::state::State> {
+        self.shared.state.lock().expect("state lock")
+    }
+
+    /// `appLogin()` for `user_key`: a single-use authorization code valid for `ttl_secs` (default: the
+    /// configured code lifetime).
+    pub fn issue_login_code(&self, user_key: i64, ttl_secs: Option<i64>) -> IssuedCode {
+        let now = self.shared.clock.now();
+        let ttl = ttl_secs.unwrap_or(self.shared.settings.ttls.login_code);
+        let (code, c) = self.state().issue_login_code(user_key, ttl, now);
+        IssuedCode { authorization_code: code, user_key, expires_at: c.expires_at }
+    }
+
+    /// The buyer authenticated `pay_token` in the payment sheet (`PAY_STANDBY` → `PAY_APPROVED`), paying with
+    /// `CARD` or `TOSS_MONEY` (default: what `enablePayMethods` allows, else `TOSS_MONEY`).
+    pub fn approve_payment(&self, pay_token: &str, pay_method: Option<&str>) -> Result<Value, ControlError> {
+        self.state().approve_payment(pay_token, pay_method)
+    }
+
+    /// The buyer canceled the payment sheet (`PAY_CANCEL`).
+    pub fn cancel_payment(&self, pay_token: &str) -> Result<Value, ControlError> {
+        self.state().cancel_payment(pay_token)
+    }
+
+    /// A payment as the sandbox stores it (with its `get-payment-status` view under `status`).
+    pub fn payment(&self, pay_token: &str) -> Result<Value, ControlError> {
+        let st = self.state();
+        let p = st.payments.get(pay_token).ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
+        let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+        v["status"] = crate::state::payment_status_json(p);
+        Ok(v)
+    }
+
+    /// The user starts buying `sku` (IAP): a new `ORDER_IN_PROGRESS` order (orderId: a UUID v7 unless given).
+    /// `paid`: the store charge already went through (the order is pending a grant).
+    pub fn create_order(
+        &self,
+        user_key: &str,
+        sku: &str,
+        order_id: Option<String>,
+        paid: bool,
+    ) -> Result<IapOrder, ControlError> {
+        let now_ms = self.shared.clock.now_ms();
+        self.state().create_order(user_key, sku, order_id, paid, now_ms)
+    }
+
+    /// The store charge of an in-progress order went through; the order waits for the grant.
+    pub fn mark_order_paid(&self, order_id: &str) -> Result<IapOrder, ControlError> {
+        self.state().mark_order_paid(order_id)
+    }
+
+    /// The outcome of an in-progress order: `PAYMENT_COMPLETED` (paid and granted), `FAILED` (payment or
+    /// grant failed) or the legacy `PURCHASED`.
+    pub fn decide_order(&self, order_id: &str, status: &str) -> Result<IapOrder, ControlError> {
+        let now = self.shared.clock.now();
+        self.state().decide_order(order_id, status, now)
+    }
+
+    /// The store refunded a completed order (`REFUNDED`).
+    pub fn refund_order(&self, order_id: &str) -> Result<IapOrder, ControlError> {
+        let now = self.shared.clock.now();
+        self.state().refund_order(order_id, now)
+    }
+
+    /// IAP orders, optionally of one user and/or in one status; `pending: Some(true)` keeps only orders paid
+    /// but not yet granted.
+    pub fn orders(&self, user_key: Option<&str>, status: Option<&str>, pending: Option<bool>) -> Vec<IapOrder> {
+        self.state()
+            .iap_orders
+            .values()
+            .filter(|o| user_key.is_none_or(|u| o.user_key == u))
+            .filter(|o| status.is_none_or(|s| o.status == s))
+            .filter(|o| pending.is_none_or(|p| p == (o.paid && o.status == "ORDER_IN_PROGRESS")))
+            .cloned()
+            .collect()
+    }
+
+    /// Registers a message template code.
+    pub fn register_template(&self, template_set_code: &str) -> Result<(), ControlError> {
+        if template_set_code.trim().is_empty() {
+            return Err(ControlError::bad("templateSetCode is required"));
+        }
+        self.state().templates.insert(template_set_code.to_string());
+        Ok(())
+    }
+
+    /// Registers (or updates) a promotion: optional budget in points, and the result new executions get
+    /// (`SUCCESS` by default, or `PENDING`/`FAILED`).
+    pub fn register_promotion(
+        &self,
+        promotion_code: &str,
+        budget: Option<i64>,
+        result: Option<&str>,
+    ) -> Result<Promotion, ControlError> {
+        self.state().register_promotion(promotion_code, budget, result)
+    }
+
+    /// Sets the result of a promotion execution, by key.
+    pub fn settle_promotion(&self, key: &str, result: &str) -> Result<Value, ControlError> {
+        self.state().settle_promotion(key, result)
+    }
+
+    /// Registers a billing key (generated unless given) for the merchant `api_key` (default: the first
+    /// configured key). `fail_with` makes every `bill` on it fail with that code.
+    pub fn register_billing_key(
+        &self,
+        billing_key: Option<String>,
+        user_key: Option<String>,
+        api_key: Option<String>,
+        pay_method: Option<String>,
+        fail_with: Option<BillingFailure>,
+    ) -> Result<BillingKey, ControlError> {
+        let api_key = api_key
+            .or_else(|| self.shared.settings.billing_api_keys.first().cloned())
+            .ok_or_else(|| ControlError::bad("apiKey is required (no default is configured)"))?;
+        self.state().register_billing_key(billing_key, user_key, api_key, pay_method, fail_with)
+    }
+
+    /// Adds a fault rule.
+    pub fn add_fault(&self, spec: FaultSpec) -> Result<FaultRule, ControlError> {
+        self.shared.faults.lock().expect("faults lock").add(spec).map_err(ControlError::bad)
+    }
+
+    /// The fault rules with their counters.
+    pub fn faults(&self) -> Value {
+        let f = self.shared.faults.lock().expect("faults lock");
+        json!({ "rules": f.rules(), "firedByEndpoint": f.fired_by_endpoint })
+    }
+
+    /// Removes one fault rule.
+    pub fn remove_fault(&self, id: u64) -> Result<(), ControlError> {
+        if self.shared.faults.lock().expect("faults lock").remove(id) {
+            Ok(())
+        } else {
+            Err(ControlError::not_found(format!("fault {id}")))
+        }
+    }
+
+    /// Removes every fault rule and counter.
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults lock").clear();
+    }
+
+    /// Moves the sandbox clock by `secs` (expires codes and tokens without waiting); returns the offset.
+    pub fn advance_clock(&self, secs: i64) -> i64 {
+        self.shared.clock.advance(secs)
+    }
+
+    /// Forgets everything: state, faults, counters, clock offset (the configuration stays, and the
+    /// configured templates and promotions are registered again).
+    pub fn reset(&self) {
+        *self.state() = crate::state::State::default();
+        self.clear_faults();
+        self.shared.stats.reset();
+        self.shared.clock.reset();
+        self.shared.seed_console();
+    }
+
+    /// How many calls each Toss endpoint received (by `ait_api::paths` name).
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        self.shared.stats.calls.lock().expect("stats lock").get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// Everything, as JSON: state, faults, counters, configuration.
+    pub fn dump(&self) -> Value {
+        let state = serde_json::to_value(&*self.state()).unwrap_or(Value::Null);
+        json!({
+            "state": state,
+            "faults": self.faults(),
+            "stats": self.shared.stats.to_json(),
+            "clock": { "now": self.shared.clock.now(), "offsetSecs": self.shared.clock.offset() },
+            "config": {
+                "skus": self.shared.settings.skus,
+                "billingApiKeys": self.shared.settings.billing_api_keys,
+                "bodyLimit": self.shared.settings.body_limit,
+                "ttls": {
+                    "loginCode": self.shared.settings.ttls.login_code,
+                    "accessToken": self.shared.settings.ttls.access_token,
+                    "refreshToken": self.shared.settings.ttls.refresh_token,
+                },
+            },
+        })
+    }
+}
+
+// -------------------------------------------------------------------- HTTP
+
+struct ApiErr(ControlError);
+
+impl From<ControlError> for ApiErr {
+    fn from(e: ControlError) -> Self {
+        ApiErr(e)
+    }
+}
+
+impl IntoResponse for ApiErr {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(json!({ "error": { "code": self.0.code, "message": self.0.message } }))).into_response()
+    }
+}
+
+type Res = Result<Json<Value>, ApiErr>;
+
+fn ok(v: impl serde::Serialize) -> Res {
+    Ok(Json(serde_json::to_value(v).unwrap_or(Value::Null)))
+}
+
+/// JSON body extractor whose rejections use the control error shape.
+struct Body<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for Body<T> {
+    type Rejection = ApiErr;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiErr(ControlError::bad(format!("reading body: {e}"))))?;
+        let bytes: &[u8] = if bytes.iter().all(|b| b.is_ascii_whitespace()) { b"{}" } else { &bytes };
+        serde_json::from_slice(bytes)
+            .map(Body)
+            .map_err(|e| ApiErr(ControlError::bad(format!("invalid JSON body: {e}"))))
+    }
+}
+
+/// A user key given as a JSON number or string.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum UserKey {
+    Num(i64),
+    Str(String),
+}
+
+impl UserKey {
+    fn as_string(&self) -> String {
+        match self {
+            UserKey::Num(n) => n.to_string(),
+            UserKey::Str(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginCodeBody {
+    user_key: UserKey,
+    ttl_secs: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ApproveBody {
+    pay_method: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderBody {
+    user_key: UserKey,
+    sku: String,
+    order_id: Option<String>,
+    #[serde(default)]
+    paid: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DecideBody {
+    granted: Option<bool>,
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrdersQuery {
+    user_key: Option<String>,
+    status: Option<String>,
+    pending: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TemplateBody {
+    template_set_code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PromotionBody {
+    promotion_code: String,
+    budget: Option<i64>,
+    result: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettleBody {
+    result: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct BillingKeyBody {
+    billing_key: Option<String>,
+    user_key: Option<UserKey>,
+    api_key: Option<String>,
+    pay_method: Option<String>,
+    fail_with: Option<BillingFailure>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClockBody {
+    seconds: i64,
+}
+
+/// The routes, for `GET /`.
+const ROUTES: &[(&str, &str, &str)] = &[
+    ("GET", "/", "this list"),
+    ("GET", "/health", "liveness"),
+    ("GET", "/state", "everything as JSON: state, faults, counters, clock, config"),
+    ("POST", "/reset", "forget all state, faults, counters and the clock offset"),
+    ("POST", "/clock/advance", "{seconds}: move the sandbox clock (expire codes/tokens)"),
+    ("POST", "/login/codes", "{userKey, ttlSecs?}: appLogin() -> {authorizationCode, userKey, expiresAt}"),
+    ("GET", "/payments/{payToken}", "a payment and its get-payment-status view"),
+    ("POST", "/payments/{payToken}/approve", "{payMethod?}: buyer authenticated (PAY_APPROVED)"),
+    ("POST", "/payments/{payToken}/cancel", "buyer canceled (PAY_CANCEL)"),
+    ("POST", "/iap/orders", "{userKey, sku, orderId?, paid?}: new ORDER_IN_PROGRESS order"),
+    ("GET", "/iap/orders", "?userKey=&status=&pending=: list orders"),
+    ("POST", "/iap/orders/{orderId}/paid", "store charge done, grant pending"),
+    ("POST", "/iap/orders/{orderId}/decide", "{granted} or {status}: PAYMENT_COMPLETED | FAILED | PURCHASED"),
+    ("POST", "/iap/orders/{orderId}/refund", "store refund (REFUNDED)"),
+    ("POST", "/templates", "{templateSetCode}: register a message template"),
+    ("POST", "/promotions", "{promotionCode, budget?, result?}: register a promotion"),
+    ("POST", "/promotions/executions/{key}", "{result}: set an execution's result"),
+    ("POST", "/billing-keys", "{billingKey?, userKey?, apiKey?, payMethod?, failWith?}: register a billing key"),
+    ("GET", "/faults", "fault rules and counters"),
+    ("POST", "/faults", "{endpoint, kind, ..., times? | rate+seed?}: add a fault rule"),
+    ("DELETE", "/faults", "remove every fault rule"),
+    ("DELETE", "/faults/{id}", "remove one fault rule"),
+];
+
+/// The control router (CORS open to any origin, so a dev page can call it).
+pub fn router(control: Control) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async {
+                let routes: Vec<Value> =
+                    ROUTES.iter().map(|(m, p, d)| json!({ "method": m, "path": p, "does": d })).collect();
+                Json(json!({ "service": "ait-sandbox control", "routes": routes }))
+            }),
+        )
+        .route("/health", get(|| async { Json(json!({ "ok": true })) }))
+        .route("/state", get(|State(c): State<Control>| async move { Json(c.dump()) }))
+        .route(
+            "/reset",
+            post(|State(c): State<Control>| async move {
+                c.reset();
+                Json(json!({ "reset": true }))
+            }),
+        )
+        .route(
+            "/clock/advance",
+            post(|State(c): State<Control>, Body(b): Body<ClockBody>| async move {
+                let offset = c.advance_clock(b.seconds);
+                Json(json!({ "offsetSecs": offset, "now": c.shared.clock.now() }))
+            }),
+        )
+        .route("/login/codes", post(login_code))
+        .route("/payments/{pay_token}", get(|State(c): State<Control>, Path(t): Path<String>| async move { c.payment(&t).map(Json).map_err(ApiErr) }))
+        .route(
+            "/payments/{pay_token}/approve",
+            post(|State(c): State<Control>, Path(t): Path<String>, Body(b): Body<ApproveBody>| async move {
+                c.approve_payment(&t, b.pay_method.as_deref()).map(Json).map_err(ApiErr)
+            }),
+        )
+        .route(
+            "/payments/{pay_token}/cancel",
+            post(|State(c): State<Control>, Path(t): Path<String>| async move {
+                c.cancel_payment(&t).map(Json).map_err(ApiErr)
+            }),
+        )
+        .route("/iap/orders", post(create_order).get(list_orders))
+        .route(
+            "/iap/orders/{order_id}/paid",
+            post(|State(c): State<Control>, Path(id): Path<String>| async move { ok(c.mark_order_paid(&id)?) }),
+        )
+        .route("/iap/orders/{order_id}/decide", post(decide_order))
+        .route(
+            "/iap/orders/{order_id}/refund",
+            post(|State(c): State<Control>, Path(id): Path<String>| async move { ok(c.refund_order(&id)?) }),
+        )
+        .route(
+            "/templates",
+            post(|State(c): State<Control>, Body(b): Body<TemplateBody>| async move {
+                c.register_template(&b.template_set_code)?;
+                ok(json!({ "templateSetCode": b.template_set_code }))
+            }),
+        )
+        .route(
+            "/promotions",
+            post(|State(c): State<Control>, Body(b): Body<PromotionBody>| async move {
+                ok(c.register_promotion(&b.promotion_code, b.budget, b.result.as_deref())?)
+            }),
+        )
+        .route(
+            "/promotions/executions/{key}",
+            post(|State(c): State<Control>, Path(k): Path<String>, Body(b): Body<SettleBody>| async move {
+                ok(c.settle_promotion(&k, &b.result)?)
+            }),
+        )
+        .route(
+            "/billing-keys",
+            post(|State(c): State<Control>, Body(b): Body<BillingKeyBody>| async move {
+                ok(c.register_billing_key(
+                    b.billing_key,
+                    b.user_key.map(|u| u.as_string()),
+                    b.api_key,
+                    b.pay_method,
+                    b.fail_with,
+                )?)
+            }),
+        )
+        .route(
+            "/faults",
+            get(|State(c): State<Control>| async move { Json(c.faults()) })
+                .post(|State(c): State<Control>, Body(spec): Body<FaultSpec>| async move { ok(c.add_fault(spec)?) })
+                .delete(|State(c): State<Control>| async move {
+                    c.clear_faults();
+                    Json(json!({ "cleared": true }))
+                }),
+        )
+        .route(
+            "/faults/{id}",
+            delete(|State(c): State<Control>, Path(id): Path<u64>| async move {
+                c.remove_fault(id)?;
+                ok(json!({ "removed": id }))
+            }),
+        )
+        .fallback(|| async {
+            ApiErr(ControlError::not_found("no such control route; GET / lists them"))
+        })
+        .layer(CorsLayer::permissive())
+        .with_state(control)
+}
+
+async fn login_code(State(c): State<Control>, Body(b): Body<LoginCodeBody>) -> Res {
+    let user_key = match b.user_key {
+        UserKey::Num(n) => n,
+        UserKey::Str(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ApiErr(ControlError::bad("userKey must be an integer (login-me reports it as int64)")))?,
+    };
+    if let Some(ttl) = b.ttl_secs {
+        if ttl <= 0 {
+            return Err(ApiErr(ControlError::bad("ttlSecs must be positive")));
+        }
+    }
+    ok(c.issue_login_code(user_key, b.ttl_secs))
+}
+
+async fn create_order(State(c): State<Control>, Body(b): Body<OrderBody>) -> Res {
+    ok(c.create_order(&b.user_key.as_string(), &b.sku, b.order_id, b.paid)?)
+}
+
+async fn list_orders(State(c): State<Control>, Query(q): Query<OrdersQuery>) -> Res {
+    ok(json!({ "orders": c.orders(q.user_key.as_deref(), q.status.as_deref(), q.pending) }))
+}
+
+async fn decide_order(State(c): State<Control>, Path(id): Path<String>, Body(b): Body<DecideBody>) -> Res {
+    let status = match (b.status, b.granted) {
+        (Some(s), _) => s,
+        (None, Some(true)) => "PAYMENT_COMPLETED".into(),
+        (None, Some(false)) => "FAILED".into(),
+        (None, None) => return Err(ApiErr(ControlError::bad("give granted (true/false) or status"))),
+    };
+    ok(c.decide_order(&id, &status)?)
+}

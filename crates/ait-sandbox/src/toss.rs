@@ -1,0 +1,280 @@
+//! The Toss side: one handler for every endpoint of `ait_api::paths`, routed by path (the paths of the three
+//! hosts do not collide; a `Host` header naming a documented Toss host must match the endpoint's host).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ait_api::paths::{Endpoint, Host};
+use ait_api::validate::{Rule, ValidationError};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use crate::codes;
+use crate::faults::FaultKind;
+use crate::req;
+use ait_api::{Envelope, Validate};
+use crate::state::Fail;
+use crate::Shared;
+
+/// Marks a response that must not be sent: the connection is closed instead (the `drop` fault).
+#[derive(Debug, Clone, Copy)]
+pub struct DropReply;
+
+/// The router of the mTLS listener.
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+fn json_response(status: u16, body: Value) -> Response {
+    text_response(status, body.to_string())
+}
+
+fn text_response(status: u16, body: String) -> Response {
+    let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), body).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// The `FAIL` envelope (or, for billing, `code: -1`) of a failure.
+fn fail_response(ep: Option<&Endpoint>, f: &Fail) -> Response {
+    if ep.map(|e| e.host) == Some(Host::Billing) {
+        // Seed 002: failures are `code: -1` with `errorCode` and `msg`; the sandbox answers them with HTTP 200
+        // like the legacy pay.toss.im API, except routing, size and server errors.
+        let status = if f.status >= 404 { f.status } else { 200 };
+        return json_response(status, json!({ "code": -1, "errorCode": f.code, "msg": f.reason }));
+    }
+    let env: Envelope<Value> = Envelope::fail(f.code.as_str(), f.reason.clone());
+    text_response(f.status, serde_json::to_string(&env).unwrap_or_default())
+}
+
+fn success_response(ep: &Endpoint, v: Value) -> Response {
+    if ep.host == Host::Billing {
+        return json_response(200, v);
+    }
+    text_response(200, serde_json::to_string(&Envelope::ok(v)).unwrap_or_default())
+}
+
+fn invalid(status: u16, e: &ValidationError) -> Fail {
+    Fail::new(status, codes::INVALID_PARAMETER, e.to_string())
+}
+
+fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Fail> {
+    let body = if body.iter().all(|b| b.is_ascii_whitespace()) { &b"{}"[..] } else { body };
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Fail::bad(codes::INVALID_PARAMETER, format!("request body is not valid JSON: {inner}"))
+        } else if let Some(field) = missing_field(&inner.to_string()) {
+            let e = ValidationError::new(field.clone(), Rule::Required, format!("{field} is required"));
+            invalid(400, &e)
+        } else if path == "." {
+            Fail::bad(codes::INVALID_PARAMETER, format!("request body must be a JSON object: {inner}"))
+        } else {
+            let e = ValidationError::new(path, Rule::Format, inner.to_string());
+            invalid(400, &e)
+        }
+    })?;
+    value.validate().map_err(|e| invalid(400, &e))?;
+    Ok(value)
+}
+
+/// The field named by serde's "missing field `x`" message.
+fn missing_field(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("missing field `")?;
+    Some(rest[..rest.find('`')?].to_string())
+}
+
+/// `x-toss-user-key`, required on TossPay, IAP, promotion and message calls.
+fn user_key(headers: &HeaderMap, status: u16) -> Result<String, Fail> {
+    let v = headers
+        .get(ait_api::paths::HEADER_TOSS_USER_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    if v.is_empty() {
+        let e = ValidationError::new(
+            ait_api::paths::HEADER_TOSS_USER_KEY,
+            Rule::Required,
+            "the x-toss-user-key header (the userKey from login-me) is required",
+        );
+        return Err(invalid(status, &e));
+    }
+    Ok(v.to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn host_mismatch(host: Option<&str>, ep: &Endpoint) -> bool {
+    let Some(host) = host else { return false };
+    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host).to_ascii_lowercase();
+    [Host::Api, Host::Pay, Host::Billing].iter().any(|h| h.name() == name) && ep.host.name() != name
+}
+
+async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let Some(ep) = ait_api::paths::find(&path) else {
+        return fail_response(None, &Fail::new(404, codes::NOT_FOUND, format!("no Toss endpoint at {path}")));
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.authority().map(|a| a.as_str().to_string()));
+    if host_mismatch(host.as_deref(), ep) {
+        return fail_response(
+            Some(ep),
+            &Fail::new(404, codes::NOT_FOUND, format!("{path} is served by {}, not this host", ep.host.name())),
+        );
+    }
+    if parts.method.as_str() != ep.method.as_str() {
+        let mut r = fail_response(
+            Some(ep),
+            &Fail::new(405, codes::METHOD_NOT_ALLOWED, format!("{path} takes {}", ep.method.as_str())),
+        );
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(ep.method.as_str()));
+        return r;
+    }
+    sh.count_call(ep.name);
+    let bytes = match axum::body::to_bytes(Body::new(body), sh.settings.body_limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return fail_response(
+                Some(ep),
+                &Fail::new(
+                    413,
+                    codes::REQUEST_TOO_LARGE,
+                    format!("request body exceeds the limit of {} bytes", sh.settings.body_limit),
+                ),
+            )
+        }
+    };
+    let decision = sh.faults.lock().expect("faults lock").decide(ep);
+    if decision.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
+    }
+    match &decision.action {
+        Some(FaultKind::Fail { error_code, reason, status, result_type }) => {
+            let status = status.unwrap_or(400);
+            let reason = reason.clone().unwrap_or_else(|| format!("injected fault: {error_code}"));
+            if ep.host == Host::Billing {
+                return fail_response(Some(ep), &Fail::new(status, error_code, reason));
+            }
+            return json_response(
+                status,
+                json!({
+                    "resultType": result_type.as_deref().unwrap_or("FAIL"),
+                    "error": { "errorCode": error_code, "reason": reason },
+                }),
+            );
+        }
+        Some(FaultKind::Http5xx { status, after_commit: false }) => return server_error(*status),
+        _ => {}
+    }
+    let resp = match dispatch(&sh, ep, &parts.headers, &bytes) {
+        Ok(v) => success_response(ep, v),
+        Err(f) => fail_response(Some(ep), &f),
+    };
+    match decision.action {
+        Some(FaultKind::Drop) => {
+            let mut r = resp;
+            r.extensions_mut().insert(DropReply);
+            r
+        }
+        Some(FaultKind::Http5xx { status, after_commit: true }) => server_error(status),
+        _ => resp,
+    }
+}
+
+fn server_error(status: u16) -> Response {
+    json_response(
+        status,
+        json!({
+            "resultType": "INTERNAL_ERROR",
+            "error": { "errorCode": codes::INTERNAL_ERROR, "reason": format!("injected fault: HTTP {status}") },
+        }),
+    )
+}
+
+fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    use ait_api::paths as p;
+    let now = sh.clock.now();
+    let ttls = sh.settings.ttls;
+    let name = ep.name;
+    // Order: the user key header first (as a gateway would), then the body.
+    let st = || sh.state.lock().expect("state lock");
+    match name {
+        n if n == p::MAKE_PAYMENT.name => {
+            let uk = user_key(headers, 400)?;
+            let r: req::MakePayment = parse(body)?;
+            st().make_payment(&uk, &r, now)
+        }
+        n if n == p::EXECUTE_PAYMENT.name => {
+            let uk = user_key(headers, 400)?;
+            let r: req::ExecutePayment = parse(body)?;
+            st().execute_payment(&uk, &r, now)
+        }
+        n if n == p::REFUND_PAYMENT.name => {
+            let uk = user_key(headers, 400)?;
+            let r: req::RefundPayment = parse(body)?;
+            st().refund_payment(&uk, &r, now)
+        }
+        n if n == p::GET_PAYMENT_STATUS.name => {
+            let uk = user_key(headers, 400)?;
+            let r: req::GetPaymentStatus = parse(body)?;
+            st().payment_status(&uk, &r)
+        }
+        n if n == p::GET_ORDER_STATUS.name => {
+            let uk = user_key(headers, 400)?;
+            let r: req::GetOrderStatus = parse(body)?;
+            Ok(st().order_status(&uk, &r, &sh.settings.skus))
+        }
+        n if n == p::GENERATE_TOKEN.name => {
+            let r: req::GenerateToken = parse(body)?;
+            st().generate_token(&r, ttls, now)
+        }
+        n if n == p::REFRESH_TOKEN.name => {
+            let r: req::RefreshToken = parse(body)?;
+            st().refresh_token(&r, ttls, now)
+        }
+        n if n == p::REMOVE_BY_USER_KEY.name => {
+            let r: req::RemoveByUserKey = parse(body)?;
+            st().remove_by_user_key(&r)
+        }
+        n if n == p::REMOVE_BY_ACCESS_TOKEN.name => st().remove_by_access_token(bearer(headers).as_deref(), now),
+        n if n == p::LOGIN_ME.name => st().login_me(bearer(headers).as_deref(), now),
+        n if n == p::PROMOTION_GET_KEY.name => Ok(st().promotion_key(now)),
+        n if n == p::EXECUTE_PROMOTION.name => {
+            let uk = user_key(headers, 401)?;
+            let r: req::ExecutePromotion = parse(body)?;
+            st().execute_promotion(&uk, &r, now)
+        }
+        n if n == p::PROMOTION_EXECUTION_RESULT.name => {
+            let uk = user_key(headers, 401)?;
+            let r: req::PromotionResult = parse(body)?;
+            st().promotion_result(&uk, &r)
+        }
+        n if n == p::SEND_MESSAGE.name => {
+            let uk = user_key(headers, 401)?;
+            let r: req::SendMessage = parse(body)?;
+            st().send_message(&uk, &r, now)
+        }
+        n if n == p::BILLING_KEY_BILL.name => {
+            let r: req::Bill = parse(body)?;
+            st().bill(&r, &sh.settings.billing_api_keys, now)
+        }
+        other => Err(Fail::new(404, codes::NOT_FOUND, format!("endpoint {other} is not emulated"))),
+    }
+}
