@@ -27,7 +27,7 @@ pub enum OperationalEnvironment {
 
 /// Where the mini-app runs, as `checkout.environment()` reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(into_wasm_abi))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Environment {
     /// `ios` or `android`.

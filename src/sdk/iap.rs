@@ -147,7 +147,7 @@ pub struct PurchaseSuccess {
 
 /// What `purchase(sku)` and `subscribe(sku)` resolve with: the host's payload plus the SKU bought.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(into_wasm_abi))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseResult {
     /// The order, unique per purchase; the grant was made for it.
@@ -250,7 +250,7 @@ pub struct HistoryOrder {
 
 /// One page of `IAP.getCompletedOrRefundedOrders({ key })`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(into_wasm_abi))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderHistoryPage {
     /// The orders of this page.
@@ -283,7 +283,7 @@ pub enum SubscriptionStatus {
 
 /// Details of a subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(into_wasm_abi))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionInfo {
     /// The catalog entry.

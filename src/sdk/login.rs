@@ -15,7 +15,7 @@ pub enum Referrer {
 
 /// What `appLogin()` resolves with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(into_wasm_abi))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct AppLoginResult {
     /// Single-use code for the partner server's `generate-token`.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What `checkoutPayment` and `requestTossPayPaysBilling` resolve with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(into_wasm_abi))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticationResult {
     /// Whether the user authenticated.

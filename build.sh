@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# ait-checkout: one entry point for everything.
+#
+#   ./build.sh setup   install what the other commands need (idempotent; run by test and demo)
+#   ./build.sh build   build the npm package into pkg/ and report its size
+#   ./build.sh test    every test: native, browser (wasm-pack test in headless Chromium), JS, package
+#   ./build.sh demo    run the demo mini-app with the dev host
+#   ./build.sh bench   benchmarks (timing goals live here, never in tests)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+WASM_PACK_VERSION=0.15.1
+SIZE_BUDGET_GZIP=$((60 * 1024))
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
+}
+
+# The wasm-bindgen version locked in Cargo.lock; the CLI must match it exactly.
+locked_wasm_bindgen() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+chromedriver_path() { command -v chromedriver || echo /usr/bin/chromedriver; }
+
+setup() {
+  log "setup"
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing Debian chromium and chromium-driver"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium chromium-driver
+  fi
+  command -v cargo >/dev/null || die "cargo is missing (install Rust with rustup)"
+  command -v npm >/dev/null || die "npm is missing (install Node.js 20+)"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    rustup target add wasm32-unknown-unknown
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want; want=$(locked_wasm_bindgen)
+  [ -n "$want" ] || die "wasm-bindgen not found in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (matches Cargo.lock)"
+    # Not --locked: the CLI's own lockfile pins a crate the index no longer has.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+  if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+    log "installing wasm-pack $WASM_PACK_VERSION"
+    cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+  fi
+  # npm packages from the lockfile (the real SDK, npm's binaryen for wasm-opt, esbuild, playwright-core, vite).
+  local lock_hash; lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+    log "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+    echo "$lock_hash" > node_modules/.lock-hash
+  fi
+}
+
+build() {
+  log "build: wasm"
+  cargo build --release --target wasm32-unknown-unknown -p ait-checkout --lib
+  if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^serde_json '; then
+    die "serde_json reached the wasm build (budget: no serde_json in the wasm)"
+  fi
+  rm -rf pkg
+  wasm-bindgen --target web --out-dir pkg --out-name ait_checkout target/wasm32-unknown-unknown/release/ait_checkout.wasm
+  # npm's binaryen, never Debian's (it corrupts wasm-bindgen output).
+  node_modules/.bin/wasm-opt -Oz pkg/ait_checkout_bg.wasm -o pkg/ait_checkout_bg.wasm
+  local runtime; runtime=$(cd pkg && ls snippets/*/js/runtime.js)
+  sed "s#__RUNTIME__#./$runtime#g" js/index.js > pkg/index.js
+  node scripts/write-package-json.mjs
+  sizes
+}
+
+# Raw and gzip sizes of what ships (wasm + JS), against the budget.
+sizes() {
+  local total_raw=0 total_gz=0 f raw gz
+  printf '%-48s %10s %10s\n' "file" "raw" "gzip -9"
+  while IFS= read -r f; do
+    raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
+    total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
+    printf '%-48s %10d %10d\n' "$f" "$raw" "$gz"
+  done < <(find pkg -type f \( -name '*.wasm' -o -name '*.js' \) | sort)
+  printf '%-48s %10d %10d   (budget %d gzip)\n' "total" "$total_raw" "$total_gz" "$SIZE_BUDGET_GZIP"
+  if [ "$total_gz" -gt "$SIZE_BUDGET_GZIP" ]; then
+    printf 'warning: the package is over its size budget\n' >&2
+  fi
+}
+
+browser_tests() {
+  log "browser tests: wasm-pack test in headless Chromium against the real SDK and the dev host"
+  node tests/browser/bundle.mjs
+  wasm-pack test --headless --chrome --chromedriver "$(chromedriver_path)" --mode no-install
+}
+
+run_tests() {
+  setup
+  log "native tests"
+  cargo test --workspace
+  build
+  log "golden TypeScript declarations"
+  node scripts/check-golden-dts.mjs
+  browser_tests
+  log "JS tests (dev host, the built package in a page and in a Vite build)"
+  node --test tests/js/
+}
+
+demo() {
+  setup
+  build
+  log "demo"
+  node scripts/demo-server.mjs "$@"
+}
+
+bench() {
+  setup
+  build
+  log "bench"
+  node bench/run.mjs
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  build) setup; build ;;
+  test) run_tests ;;
+  demo) shift; demo "$@" ;;
+  bench) bench ;;
+  sizes) sizes ;;
+  *) sed -n '2,9p' "$0"; exit 2 ;;
+esac

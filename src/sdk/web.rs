@@ -1,0 +1,285 @@
+//! The [`Sdk`] trait over the real `@apps-in-toss/web-framework` module, in the browser.
+//!
+//! The module object is passed in (the JS `sdk` option), so the page's own copy of the SDK is used. Every JS
+//! exception and rejection becomes an [`Error`]; every reply is parsed into its Rust type (`undefined` stays
+//! `None`; anything else malformed is `INVALID_BRIDGE_RESPONSE`). Nothing here can panic on host input.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::*;
+use crate::error::{Error, ErrorCode};
+use crate::version::MinVersions;
+
+/// The real SDK module, and the window it runs in.
+#[derive(Clone)]
+pub struct WebSdk {
+    module: JsValue,
+    window: JsValue,
+}
+
+/// Reads `target[key]` without throwing (primitives and missing keys give `undefined`).
+pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
+    if !target.is_object() && !target.is_function() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The message of a thrown value, for developers.
+pub(crate) fn describe(value: &JsValue) -> String {
+    if let Some(s) = value.as_string() {
+        return s;
+    }
+    match get(value, "message").as_string() {
+        Some(m) => m,
+        None => format!("{value:?}"),
+    }
+}
+
+/// Maps a rejection or exception of the SDK onto an [`Error`], keeping its `code`.
+pub(crate) fn rejection(value: &JsValue) -> Error {
+    let code = get(value, "code").as_string();
+    Error::from_sdk_rejection(code.as_deref(), &describe(value))
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn parse<T: DeserializeOwned>(call: &str, value: JsValue) -> Reply<T> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value).map(Some).map_err(|e| Error::invalid_response(call, e))
+}
+
+impl WebSdk {
+    /// Binds the SDK module (`import * as sdk from '@apps-in-toss/web-framework'`) in the current window.
+    pub fn new(module: JsValue) -> Result<WebSdk, Error> {
+        WebSdk::with_window(module, js_sys::global().into())
+    }
+
+    /// Binds the SDK module as seen from `window` (tests use a frame's window).
+    pub fn with_window(module: JsValue, window: JsValue) -> Result<WebSdk, Error> {
+        if !module.is_object() || !get(&module, "IAP").is_object() || !get(&module, "checkoutPayment").is_function() {
+            return Err(Error::invalid_argument(
+                "`sdk` must be the @apps-in-toss/web-framework module (import * as sdk from '@apps-in-toss/web-framework')",
+            ));
+        }
+        Ok(WebSdk { module, window })
+    }
+
+    fn function(&self, path: &[&str]) -> Result<(JsValue, Function), Error> {
+        let mut this = self.module.clone();
+        let mut value = self.module.clone();
+        for key in path {
+            this = value;
+            value = get(&this, key);
+        }
+        match value.dyn_into::<Function>() {
+            Ok(f) => Ok((this, f)),
+            Err(_) => Err(Error::invalid_argument(format!("the SDK module has no function {}", path.join(".")))),
+        }
+    }
+
+    fn constant(&self, name: &str) -> Result<String, Error> {
+        let (this, f) = self.function(&[name])?;
+        let value = f.call0(&this).map_err(|e| Error::invalid_response(name, describe(&e)))?;
+        value.as_string().ok_or_else(|| Error::invalid_response(name, format!("{value:?} is not a string")))
+    }
+
+    /// Calls an async SDK function and waits for its promise (no deadline here; the bridge adds it).
+    fn call(&self, path: &'static [&'static str], args: Vec<JsValue>) -> impl Future<Output = Result<JsValue, Error>> + 'static {
+        let started = self.function(path).and_then(|(this, f)| {
+            let args: js_sys::Array = args.into_iter().collect();
+            f.apply(&this, &args).map_err(|e| rejection(&e))
+        });
+        async move {
+            let returned = started?;
+            // A non-promise reply is treated as an already-settled promise.
+            let promise = Promise::resolve(&returned);
+            JsFuture::from(promise).await.map_err(|e| rejection(&e))
+        }
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> JsValue {
+        let inner = Object::new();
+        for (k, v) in pairs {
+            set(&inner, k, &JsValue::from_str(v));
+        }
+        let outer = Object::new();
+        set(&outer, "params", &inner);
+        outer.into()
+    }
+}
+
+impl Sdk for WebSdk {
+    fn check_host(&self) -> Result<(), Error> {
+        let top = get(&self.window, "top");
+        if !top.is_undefined() && !Object::is(&top, &self.window) {
+            return Err(Error::new(
+                ErrorCode::IframeNotAllowed,
+                "the mini-app runs inside a frame; Apps in Toss forbids iframes and the SDK cannot reach the host from one",
+            ));
+        }
+        let bridge = get(&self.window, "ReactNativeWebView");
+        let constants = get(&self.window, "__CONSTANT_HANDLER_MAP");
+        if !bridge.is_object() || !constants.is_object() {
+            return Err(Error::new(
+                ErrorCode::NotInTossApp,
+                "no Toss app host: window.ReactNativeWebView or window.__CONSTANT_HANDLER_MAP is missing (open the page in the Toss app, or install the dev host)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn environment(&self) -> Result<Environment, Error> {
+        self.check_host()?;
+        let platform = match self.constant("getPlatformOS")?.as_str() {
+            "ios" => Platform::Ios,
+            "android" => Platform::Android,
+            other => return Err(Error::invalid_response("getPlatformOS", format!("unknown platform {other:?}"))),
+        };
+        let operational_environment = match self.constant("getOperationalEnvironment")?.as_str() {
+            "toss" => OperationalEnvironment::Toss,
+            "sandbox" => OperationalEnvironment::Sandbox,
+            other => return Err(Error::invalid_response("getOperationalEnvironment", format!("unknown environment {other:?}"))),
+        };
+        let app_version = self.constant("getTossAppVersion")?;
+        crate::version::compare_versions(&app_version, "0.0.0").map_err(|e| Error::invalid_response("getTossAppVersion", e))?;
+        Ok(Environment { platform, app_version, operational_environment })
+    }
+
+    fn is_min_version_supported(&self, min: &MinVersions) -> Result<bool, Error> {
+        let (this, f) = self.function(&["isMinVersionSupported"])?;
+        let arg = Object::new();
+        set(&arg, "android", &JsValue::from_str(min.android));
+        set(&arg, "ios", &JsValue::from_str(min.ios));
+        let value = f.call1(&this, &arg).map_err(|e| Error::invalid_response("isMinVersionSupported", describe(&e)))?;
+        value.as_bool().ok_or_else(|| Error::invalid_response("isMinVersionSupported", "not a boolean"))
+    }
+
+    async fn app_login(&self) -> Reply<AppLoginResult> {
+        parse("appLogin", self.call(&["appLogin"], vec![]).await?)
+    }
+
+    async fn checkout_payment(&self, pay_token: &str) -> Reply<AuthenticationResult> {
+        let args = vec![WebSdk::params(&[("payToken", pay_token)])];
+        parse("checkoutPayment", self.call(&["checkoutPayment"], args).await?)
+    }
+
+    async fn request_pays_billing(&self, wrapped_token: &str) -> Reply<AuthenticationResult> {
+        let args = vec![WebSdk::params(&[("wrappedToken", wrapped_token)])];
+        parse("requestTossPayPaysBilling", self.call(&["requestTossPayPaysBilling"], args).await?)
+    }
+
+    async fn product_item_list(&self) -> Reply<ProductList> {
+        parse("IAP.getProductItemList", self.call(&["IAP", "getProductItemList"], vec![]).await?)
+    }
+
+    async fn pending_orders(&self) -> Reply<PendingOrders> {
+        parse("IAP.getPendingOrders", self.call(&["IAP", "getPendingOrders"], vec![]).await?)
+    }
+
+    async fn complete_product_grant(&self, order_id: &str) -> Reply<bool> {
+        let args = vec![WebSdk::params(&[("orderId", order_id)])];
+        parse("IAP.completeProductGrant", self.call(&["IAP", "completeProductGrant"], args).await?)
+    }
+
+    async fn completed_or_refunded_orders(&self, key: Option<&str>) -> Reply<OrderHistoryPage> {
+        let arg = Object::new();
+        set(&arg, "key", &key.map(JsValue::from_str).unwrap_or(JsValue::NULL));
+        let reply = self.call(&["IAP", "getCompletedOrRefundedOrders"], vec![arg.into()]).await?;
+        parse("IAP.getCompletedOrRefundedOrders", reply)
+    }
+
+    async fn subscription_info(&self, order_id: &str) -> Reply<SubscriptionInfoResponse> {
+        let args = vec![WebSdk::params(&[("orderId", order_id)])];
+        parse("IAP.getSubscriptionInfo", self.call(&["IAP", "getSubscriptionInfo"], args).await?)
+    }
+
+    fn create_purchase_order(&self, order: &PurchaseOrder, listener: Rc<dyn PurchaseListener>) -> Result<Cleanup, Error> {
+        let call = match order {
+            PurchaseOrder::OneTime { .. } => "createOneTimePurchaseOrder",
+            PurchaseOrder::Subscription { .. } => "createSubscriptionPurchaseOrder",
+        };
+        let (this, f) = self.function(&["IAP", call])?;
+
+        // The grant callback: never throws, always answers a boolean.
+        let grant_listener = Rc::clone(&listener);
+        let grant = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |arg: JsValue| {
+            let grant = match serde_wasm_bindgen::from_value::<Purchased>(arg) {
+                Ok(purchased) => Some(grant_listener.grant(purchased)),
+                Err(_) => None,
+            };
+            future_to_promise(async move {
+                let granted = match grant {
+                    Some(grant) => grant.await,
+                    None => false,
+                };
+                Ok(JsValue::from_bool(granted))
+            })
+        })
+        .into_js_value();
+
+        let event_listener = Rc::clone(&listener);
+        let on_event = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            // Only `success` reaches this callback; other event kinds are ignored.
+            if get(&event, "type").as_string().as_deref() == Some("success") {
+                let payload = serde_wasm_bindgen::from_value::<PurchaseSuccess>(get(&event, "data"))
+                    .map_err(|e| Error::invalid_response("purchase success", e));
+                event_listener.success(payload);
+            }
+        })
+        .into_js_value();
+
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+            listener.error(rejection(&error));
+        })
+        .into_js_value();
+
+        let options = Object::new();
+        set(&options, "sku", &JsValue::from_str(order.sku()));
+        if let PurchaseOrder::Subscription { offer_id, .. } = order {
+            set(&options, "offerId", &offer_id.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL));
+        }
+        set(&options, "processProductGrant", &grant);
+        let params = Object::new();
+        set(&params, "options", &options);
+        set(&params, "onEvent", &on_event);
+        set(&params, "onError", &on_error);
+
+        let returned = f.call1(&this, &params).map_err(|e| rejection(&e))?;
+        Ok(match returned.dyn_into::<Function>() {
+            Ok(cleanup) => Box::new(move || {
+                // A cleanup that throws must not take the page down.
+                let _ = cleanup.call0(&JsValue::UNDEFINED);
+            }),
+            Err(_) => Box::new(|| {}),
+        })
+    }
+
+    fn sleep(&self, ms: u32) -> impl Future<Output = ()> + 'static {
+        let promise = Promise::new(&mut |resolve, _reject| {
+            let set_timeout = get(&js_sys::global(), "setTimeout");
+            if let Some(set_timeout) = set_timeout.dyn_ref::<Function>() {
+                let _ = set_timeout.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(ms));
+            }
+        });
+        async move {
+            let _ = JsFuture::from(promise).await;
+        }
+    }
+
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+}
