@@ -2,7 +2,6 @@
 //! purchases single-flight and grants once-only. The JS `Checkout` class is a thin layer over it.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
@@ -58,7 +57,7 @@ pub(crate) struct Inner<S> {
     pub(crate) grant: Option<GrantFn>,
     pub(crate) ledger: GrantLedger,
     on_event: Option<EventSink>,
-    in_flight: RefCell<HashSet<String>>,
+    in_flight: RefCell<Vec<String>>,
 }
 
 impl<S: Sdk> Inner<S> {
@@ -86,16 +85,19 @@ pub(crate) struct InFlight<S: Sdk> {
 impl<S: Sdk> InFlight<S> {
     /// Claims `key`, or fails with `ALREADY_IN_PROGRESS` if it is held.
     pub(crate) fn claim(inner: &Rc<Inner<S>>, key: String) -> Result<InFlight<S>, Error> {
-        if !inner.in_flight.borrow_mut().insert(key.clone()) {
+        let mut in_flight = inner.in_flight.borrow_mut();
+        if in_flight.contains(&key) {
             return Err(Error::new(ErrorCode::AlreadyInProgress, format!("{key} is already in progress on this Checkout")));
         }
+        in_flight.push(key.clone());
+        drop(in_flight);
         Ok(InFlight { inner: Rc::clone(inner), key })
     }
 }
 
 impl<S: Sdk> Drop for InFlight<S> {
     fn drop(&mut self) {
-        self.inner.in_flight.borrow_mut().remove(&self.key);
+        self.inner.in_flight.borrow_mut().retain(|k| k != &self.key);
     }
 }
 
@@ -120,7 +122,7 @@ impl<S: Sdk + 'static> Checkout<S> {
                 grant: options.grant,
                 ledger: GrantLedger::default(),
                 on_event: options.on_event,
-                in_flight: RefCell::new(HashSet::new()),
+                in_flight: RefCell::new(Vec::new()),
             }),
         })
     }

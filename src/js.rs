@@ -98,12 +98,12 @@ fn promise<T: Serialize, F>(fut: F) -> Promise
 where
     F: std::future::Future<Output = Result<T, Error>> + 'static,
 {
-    future_to_promise(async move {
-        match fut.await.and_then(|value| to_js(&value)) {
-            Ok(value) => Ok(value),
-            Err(error) => Err(to_js_error(&error)),
-        }
-    })
+    settle(async move { fut.await.and_then(|value| to_js(&value)) }.boxed_local())
+}
+
+/// The one `future_to_promise` of the crate (each instantiation costs code size).
+fn settle(fut: futures_util::future::LocalBoxFuture<'static, Result<JsValue, Error>>) -> Promise {
+    future_to_promise(async move { fut.await.map_err(|error| to_js_error(&error)) })
 }
 
 fn rejected(error: Error) -> Promise {
@@ -259,12 +259,7 @@ impl JsCheckout {
     #[wasm_bindgen(js_name = restorePendingOrders, unchecked_return_type = "Promise<RestoreResult>")]
     pub fn restore_pending_orders(&self) -> Promise {
         let checkout = self.checkout.clone();
-        future_to_promise(async move {
-            match checkout.restore_pending_orders().await {
-                Ok(report) => Ok(restore_report(&report)),
-                Err(error) => Err(to_js_error(&error)),
-            }
-        })
+        settle(async move { checkout.restore_pending_orders().await.map(|report| restore_report(&report)) }.boxed_local())
     }
 
     /// One page of completed and refunded orders: `orderHistory({ key })` with the previous page's `nextKey`.

@@ -6,7 +6,6 @@
 //! forgotten, so `restorePendingOrders` can try again later.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
@@ -65,13 +64,13 @@ enum Entry {
 /// The grants of one `Checkout`: running ones (to join) and successful ones (never to repeat).
 #[derive(Default)]
 pub struct GrantLedger {
-    entries: RefCell<HashMap<String, Entry>>,
+    entries: RefCell<Vec<(String, Entry)>>,
 }
 
 impl GrantLedger {
     /// Whether the order was granted by this `Checkout`.
     pub fn is_granted(&self, order_id: &str) -> bool {
-        matches!(self.entries.borrow().get(order_id), Some(Entry::Granted))
+        self.entries.borrow().iter().any(|(id, e)| id == order_id && matches!(e, Entry::Granted))
     }
 }
 
@@ -79,7 +78,7 @@ impl GrantLedger {
 /// grant deadline.
 pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest) -> SharedGrant {
     let order_id = request.order_id.clone();
-    if let Some(entry) = inner.ledger.entries.borrow().get(&order_id) {
+    if let Some((_, entry)) = inner.ledger.entries.borrow().iter().find(|(id, _)| *id == order_id) {
         return match entry {
             Entry::Running(shared) => shared.clone(),
             Entry::Granted => async { GrantOutcome::AlreadyGranted }.boxed_local().shared(),
@@ -91,16 +90,15 @@ pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest)
         async move {
             let outcome = run_grant(&inner, request).await;
             let mut entries = inner.ledger.entries.borrow_mut();
+            entries.retain(|(id, _)| *id != order_id);
             if outcome.is_granted() {
-                entries.insert(order_id, Entry::Granted);
-            } else {
-                entries.remove(&order_id);
+                entries.push((order_id, Entry::Granted));
             }
             outcome
         }
     };
     let shared = run.boxed_local().shared();
-    inner.ledger.entries.borrow_mut().insert(order_id, Entry::Running(shared.clone()));
+    inner.ledger.entries.borrow_mut().push((order_id, Entry::Running(shared.clone())));
     shared
 }
 

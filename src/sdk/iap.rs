@@ -46,7 +46,7 @@ product_struct!(
 /// An IAP product, tagged by `type` as the SDK tags it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(tag = "type")]
+#[serde(tag = "type", try_from = "RawProduct")]
 pub enum Product {
     /// Bought any number of times (coins, gems).
     #[serde(rename = "CONSUMABLE")]
@@ -92,7 +92,7 @@ pub enum RenewalCycle {
 /// A subscription offer, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", try_from = "RawOffer")]
 pub enum Offer {
     /// A free trial period.
     #[serde(rename_all = "camelCase")]
@@ -122,6 +122,94 @@ pub enum Offer {
         /// The price to display.
         display_amount: String,
     },
+}
+
+// Tagged enums are read through flat structs: serde's internally tagged deserialiser buffers the whole object
+// first, which costs ~20 KB of wasm. The result and the errors are the same.
+
+/// The kinds of product, as the `type` tag.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum ProductKind {
+    Consumable,
+    NonConsumable,
+    Subscription,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawProduct {
+    #[serde(rename = "type")]
+    kind: ProductKind,
+    sku: String,
+    display_amount: String,
+    display_name: String,
+    icon_url: String,
+    description: String,
+    #[serde(default)]
+    renewal_cycle: Option<RenewalCycle>,
+    #[serde(default)]
+    offers: Option<Vec<Offer>>,
+}
+
+impl TryFrom<RawProduct> for Product {
+    type Error = &'static str;
+
+    fn try_from(raw: RawProduct) -> Result<Product, &'static str> {
+        let one_time = |raw: RawProduct| OneTimeProduct {
+            sku: raw.sku,
+            display_amount: raw.display_amount,
+            display_name: raw.display_name,
+            icon_url: raw.icon_url,
+            description: raw.description,
+        };
+        Ok(match raw.kind {
+            ProductKind::Consumable => Product::Consumable(one_time(raw)),
+            ProductKind::NonConsumable => Product::NonConsumable(one_time(raw)),
+            ProductKind::Subscription => Product::Subscription(SubscriptionProduct {
+                renewal_cycle: raw.renewal_cycle.ok_or("a SUBSCRIPTION product needs renewalCycle")?,
+                offers: raw.offers,
+                sku: raw.sku,
+                display_amount: raw.display_amount,
+                display_name: raw.display_name,
+                icon_url: raw.icon_url,
+                description: raw.description,
+            }),
+        })
+    }
+}
+
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum OfferKind {
+    FreeTrial,
+    NewSubscription,
+    Returning,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawOffer {
+    #[serde(rename = "type")]
+    kind: OfferKind,
+    offer_id: String,
+    period: String,
+    #[serde(default)]
+    display_amount: Option<String>,
+}
+
+impl TryFrom<RawOffer> for Offer {
+    type Error = &'static str;
+
+    fn try_from(raw: RawOffer) -> Result<Offer, &'static str> {
+        let (offer_id, period) = (raw.offer_id, raw.period);
+        let amount = || raw.display_amount.clone().ok_or("this offer type needs displayAmount");
+        Ok(match raw.kind {
+            OfferKind::FreeTrial => Offer::FreeTrial { offer_id, period },
+            OfferKind::NewSubscription => Offer::NewSubscription { display_amount: amount()?, offer_id, period },
+            OfferKind::Returning => Offer::Returning { display_amount: amount()?, offer_id, period },
+        })
+    }
 }
 
 /// The success payload of a purchase, as the host sends it (`IapCreateOneTimePurchaseOrderResult`).
