@@ -393,7 +393,7 @@ impl State {
             }
         }
         let txn_id = self.rng.uuid_v4();
-        let p = self.payments.get_mut(token.unwrap_or_default()).expect("found above");
+        let p = self.payments.get_mut(r.pay_token.as_str()).expect("found above");
         p.pay_status = "PAY_COMPLETE".into();
         p.paid_at = Some(now);
         p.transactions.push(Transaction {
@@ -459,7 +459,7 @@ impl State {
         }
         let txn_id = self.rng.uuid_v4();
         let refund_no = self.rng.alnum(20);
-        let p = self.payments.get_mut(token.unwrap_or_default()).expect("found above");
+        let p = self.payments.get_mut(r.pay_token.as_str()).expect("found above");
         p.pay_status = "REFUND_SUCCESS".into();
         p.refunded_at = Some(now);
         p.transactions.push(Transaction {
