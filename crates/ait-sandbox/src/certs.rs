@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -50,7 +51,10 @@ pub struct CaPem {
 
 impl std::fmt::Debug for CaPem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CaPem").field("cert_pem", &self.cert_pem.len()).field("key_pem", &"<redacted>").finish()
+        f.debug_struct("CaPem")
+            .field("cert_pem", &self.cert_pem.len())
+            .field("key_pem", &"<redacted>")
+            .finish()
     }
 }
 
@@ -120,9 +124,17 @@ pub fn generate_ca(common_name: &str) -> Result<(String, String), SandboxError> 
 fn ca_params(common_name: &str) -> Result<CertificateParams, SandboxError> {
     let mut params = CertificateParams::new(Vec::<String>::new()).map_err(cert_err)?;
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, common_name);
-    params.distinguished_name.push(DnType::OrganizationName, "ait-sandbox");
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "ait-sandbox");
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     Ok(params)
 }
 
@@ -134,15 +146,26 @@ pub fn issue_leaf(
     names: &[String],
     client: bool,
 ) -> Result<(String, String), SandboxError> {
-    let ca_key = KeyPair::from_pem(&ca.key_pem).map_err(|e| SandboxError::Certs(format!("CA key: {e}")))?;
+    let ca_key =
+        KeyPair::from_pem(&ca.key_pem).map_err(|e| SandboxError::Certs(format!("CA key: {e}")))?;
     let issuer = Issuer::from_ca_cert_pem(&ca.cert_pem, ca_key)
         .map_err(|e| SandboxError::Certs(format!("CA certificate: {e}")))?;
     let mut params = CertificateParams::new(names.to_vec()).map_err(cert_err)?;
-    params.distinguished_name.push(DnType::CommonName, common_name);
-    params.distinguished_name.push(DnType::OrganizationName, "ait-sandbox");
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
-    params.extended_key_usages =
-        vec![if client { ExtendedKeyUsagePurpose::ClientAuth } else { ExtendedKeyUsagePurpose::ServerAuth }];
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "ait-sandbox");
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![if client {
+        ExtendedKeyUsagePurpose::ClientAuth
+    } else {
+        ExtendedKeyUsagePurpose::ServerAuth
+    }];
     params.use_authority_key_identifier_extension = true;
     let key = KeyPair::generate().map_err(cert_err)?;
     let cert = params.signed_by(&key, &issuer).map_err(cert_err)?;
@@ -151,7 +174,11 @@ pub fn issue_leaf(
 
 /// Builds the certificate set: uses `ca` if given, else reuses `ca.pem` + `ca-key.pem` found in `dir`, else
 /// generates a CA; then issues a fresh server and client certificate and writes everything to `dir` if given.
-pub fn prepare(ca: Option<&CaPem>, dir: Option<&Path>, extra_names: &[String]) -> Result<Certs, SandboxError> {
+pub fn prepare(
+    ca: Option<&CaPem>,
+    dir: Option<&Path>,
+    extra_names: &[String],
+) -> Result<Certs, SandboxError> {
     let (ca, generated) = match ca {
         Some(ca) => (ca.clone(), false),
         None => match dir.and_then(read_ca_from_dir) {
@@ -189,10 +216,12 @@ fn read_ca_from_dir(dir: &Path) -> Option<CaPem> {
 }
 
 fn write_pems(dir: &Path, pems: &CertPems) -> Result<CertPaths, SandboxError> {
-    std::fs::create_dir_all(dir).map_err(|e| SandboxError::Certs(format!("creating {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| SandboxError::Certs(format!("creating {}: {e}", dir.display())))?;
     let write = |name: &str, text: &str, secret: bool| -> Result<PathBuf, SandboxError> {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| SandboxError::Certs(format!("writing {}: {e}", path.display())))?;
+        std::fs::write(&path, text)
+            .map_err(|e| SandboxError::Certs(format!("writing {}: {e}", path.display())))?;
         #[cfg(unix)]
         if secret {
             use std::os::unix::fs::PermissionsExt;
@@ -235,7 +264,8 @@ pub fn parse_certs(pem: &str) -> Result<Vec<CertificateDer<'static>>, SandboxErr
 
 /// Parses a private key PEM.
 pub fn parse_key(pem: &str) -> Result<PrivateKeyDer<'static>, SandboxError> {
-    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| SandboxError::Certs(format!("parsing key PEM: {e}")))
+    PrivateKeyDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| SandboxError::Certs(format!("parsing key PEM: {e}")))
 }
 
 /// The rustls server configuration: the server certificate, and a verifier that requires a client certificate
@@ -244,7 +274,9 @@ pub fn server_config(pems: &CertPems) -> Result<ServerConfig, SandboxError> {
     let provider = provider();
     let mut roots = RootCertStore::empty();
     for c in parse_certs(&pems.ca_cert)? {
-        roots.add(c).map_err(|e| SandboxError::Certs(format!("CA certificate: {e}")))?;
+        roots
+            .add(c)
+            .map_err(|e| SandboxError::Certs(format!("CA certificate: {e}")))?;
     }
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
@@ -253,7 +285,10 @@ pub fn server_config(pems: &CertPems) -> Result<ServerConfig, SandboxError> {
         .with_safe_default_protocol_versions()
         .map_err(cert_err)?
         .with_client_cert_verifier(verifier)
-        .with_single_cert(parse_certs(&pems.server_cert)?, parse_key(&pems.server_key)?)
+        .with_single_cert(
+            parse_certs(&pems.server_cert)?,
+            parse_key(&pems.server_key)?,
+        )
         .map_err(|e| SandboxError::Certs(format!("server certificate: {e}")))?;
     cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(cfg)

@@ -47,12 +47,20 @@ impl Control {
         let now = self.shared.clock.now();
         let ttl = ttl_secs.unwrap_or(self.shared.settings.ttls.login_code);
         let (code, c) = self.state().issue_login_code(user_key, ttl, now);
-        IssuedCode { authorization_code: code, user_key, expires_at: c.expires_at }
+        IssuedCode {
+            authorization_code: code,
+            user_key,
+            expires_at: c.expires_at,
+        }
     }
 
     /// The buyer authenticated `pay_token` in the payment sheet (`PAY_STANDBY` → `PAY_APPROVED`), paying with
     /// `CARD` or `TOSS_MONEY` (default: what `enablePayMethods` allows, else `TOSS_MONEY`).
-    pub fn approve_payment(&self, pay_token: &str, pay_method: Option<&str>) -> Result<Value, ControlError> {
+    pub fn approve_payment(
+        &self,
+        pay_token: &str,
+        pay_method: Option<&str>,
+    ) -> Result<Value, ControlError> {
         self.state().approve_payment(pay_token, pay_method)
     }
 
@@ -64,7 +72,10 @@ impl Control {
     /// A payment as the sandbox stores it (with its `get-payment-status` view under `status`).
     pub fn payment(&self, pay_token: &str) -> Result<Value, ControlError> {
         let st = self.state();
-        let p = st.payments.get(pay_token).ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
+        let p = st
+            .payments
+            .get(pay_token)
+            .ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
         let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
         v["status"] = crate::state::payment_status_json(p);
         Ok(v)
@@ -80,7 +91,8 @@ impl Control {
         paid: bool,
     ) -> Result<IapOrder, ControlError> {
         let now_ms = self.shared.clock.now_ms();
-        self.state().create_order(user_key, sku, order_id, paid, now_ms)
+        self.state()
+            .create_order(user_key, sku, order_id, paid, now_ms)
     }
 
     /// The store charge of an in-progress order went through; the order waits for the grant.
@@ -103,7 +115,12 @@ impl Control {
 
     /// IAP orders, optionally of one user and/or in one status; `pending: Some(true)` keeps only orders paid
     /// but not yet granted.
-    pub fn orders(&self, user_key: Option<&str>, status: Option<&str>, pending: Option<bool>) -> Vec<IapOrder> {
+    pub fn orders(
+        &self,
+        user_key: Option<&str>,
+        status: Option<&str>,
+        pending: Option<bool>,
+    ) -> Vec<IapOrder> {
         self.state()
             .iap_orders
             .values()
@@ -131,7 +148,8 @@ impl Control {
         budget: Option<i64>,
         result: Option<&str>,
     ) -> Result<Promotion, ControlError> {
-        self.state().register_promotion(promotion_code, budget, result)
+        self.state()
+            .register_promotion(promotion_code, budget, result)
     }
 
     /// Sets the result of a promotion execution, by key.
@@ -152,12 +170,18 @@ impl Control {
         let api_key = api_key
             .or_else(|| self.shared.settings.billing_api_keys.first().cloned())
             .ok_or_else(|| ControlError::bad("apiKey is required (no default is configured)"))?;
-        self.state().register_billing_key(billing_key, user_key, api_key, pay_method, fail_with)
+        self.state()
+            .register_billing_key(billing_key, user_key, api_key, pay_method, fail_with)
     }
 
     /// Adds a fault rule.
     pub fn add_fault(&self, spec: FaultSpec) -> Result<FaultRule, ControlError> {
-        self.shared.faults.lock().expect("faults lock").add(spec).map_err(ControlError::bad)
+        self.shared
+            .faults
+            .lock()
+            .expect("faults lock")
+            .add(spec)
+            .map_err(ControlError::bad)
     }
 
     /// The fault rules with their counters.
@@ -197,7 +221,14 @@ impl Control {
 
     /// How many calls each Toss endpoint received (by `ait_api::paths` name).
     pub fn calls(&self, endpoint: &str) -> u64 {
-        self.shared.stats.calls.lock().expect("stats lock").get(endpoint).copied().unwrap_or(0)
+        self.shared
+            .stats
+            .calls
+            .lock()
+            .expect("stats lock")
+            .get(endpoint)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Everything, as JSON: state, faults, counters, configuration.
@@ -235,7 +266,11 @@ impl From<ControlError> for ApiErr {
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(json!({ "error": { "code": self.0.code, "message": self.0.message } }))).into_response()
+        (
+            status,
+            Json(json!({ "error": { "code": self.0.code, "message": self.0.message } })),
+        )
+            .into_response()
     }
 }
 
@@ -255,7 +290,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiErr(ControlError::bad(format!("reading body: {e}"))))?;
-        let bytes: &[u8] = if bytes.iter().all(|b| b.is_ascii_whitespace()) { b"{}" } else { &bytes };
+        let bytes: &[u8] = if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            b"{}"
+        } else {
+            &bytes
+        };
         serde_json::from_slice(bytes)
             .map(Body)
             .map_err(|e| ApiErr(ControlError::bad(format!("invalid JSON body: {e}"))))
@@ -357,24 +396,92 @@ struct ClockBody {
 const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/", "this list"),
     ("GET", "/health", "liveness"),
-    ("GET", "/state", "everything as JSON: state, faults, counters, clock, config"),
-    ("POST", "/reset", "forget all state, faults, counters and the clock offset"),
-    ("POST", "/clock/advance", "{seconds}: move the sandbox clock (expire codes/tokens)"),
-    ("POST", "/login/codes", "{userKey, ttlSecs?}: appLogin() -> {authorizationCode, userKey, expiresAt}"),
-    ("GET", "/payments/{payToken}", "a payment and its get-payment-status view"),
-    ("POST", "/payments/{payToken}/approve", "{payMethod?}: buyer authenticated (PAY_APPROVED)"),
-    ("POST", "/payments/{payToken}/cancel", "buyer canceled (PAY_CANCEL)"),
-    ("POST", "/iap/orders", "{userKey, sku, orderId?, paid?}: new ORDER_IN_PROGRESS order"),
-    ("GET", "/iap/orders", "?userKey=&status=&pending=: list orders"),
-    ("POST", "/iap/orders/{orderId}/paid", "store charge done, grant pending"),
-    ("POST", "/iap/orders/{orderId}/decide", "{granted} or {status}: PAYMENT_COMPLETED | FAILED | PURCHASED"),
-    ("POST", "/iap/orders/{orderId}/refund", "store refund (REFUNDED)"),
-    ("POST", "/templates", "{templateSetCode}: register a message template"),
-    ("POST", "/promotions", "{promotionCode, budget?, result?}: register a promotion"),
-    ("POST", "/promotions/executions/{key}", "{result}: set an execution's result"),
-    ("POST", "/billing-keys", "{billingKey?, userKey?, apiKey?, payMethod?, failWith?}: register a billing key"),
+    (
+        "GET",
+        "/state",
+        "everything as JSON: state, faults, counters, clock, config",
+    ),
+    (
+        "POST",
+        "/reset",
+        "forget all state, faults, counters and the clock offset",
+    ),
+    (
+        "POST",
+        "/clock/advance",
+        "{seconds}: move the sandbox clock (expire codes/tokens)",
+    ),
+    (
+        "POST",
+        "/login/codes",
+        "{userKey, ttlSecs?}: appLogin() -> {authorizationCode, userKey, expiresAt}",
+    ),
+    (
+        "GET",
+        "/payments/{payToken}",
+        "a payment and its get-payment-status view",
+    ),
+    (
+        "POST",
+        "/payments/{payToken}/approve",
+        "{payMethod?}: buyer authenticated (PAY_APPROVED)",
+    ),
+    (
+        "POST",
+        "/payments/{payToken}/cancel",
+        "buyer canceled (PAY_CANCEL)",
+    ),
+    (
+        "POST",
+        "/iap/orders",
+        "{userKey, sku, orderId?, paid?}: new ORDER_IN_PROGRESS order",
+    ),
+    (
+        "GET",
+        "/iap/orders",
+        "?userKey=&status=&pending=: list orders",
+    ),
+    (
+        "POST",
+        "/iap/orders/{orderId}/paid",
+        "store charge done, grant pending",
+    ),
+    (
+        "POST",
+        "/iap/orders/{orderId}/decide",
+        "{granted} or {status}: PAYMENT_COMPLETED | FAILED | PURCHASED",
+    ),
+    (
+        "POST",
+        "/iap/orders/{orderId}/refund",
+        "store refund (REFUNDED)",
+    ),
+    (
+        "POST",
+        "/templates",
+        "{templateSetCode}: register a message template",
+    ),
+    (
+        "POST",
+        "/promotions",
+        "{promotionCode, budget?, result?}: register a promotion",
+    ),
+    (
+        "POST",
+        "/promotions/executions/{key}",
+        "{result}: set an execution's result",
+    ),
+    (
+        "POST",
+        "/billing-keys",
+        "{billingKey?, userKey?, apiKey?, payMethod?, failWith?}: register a billing key",
+    ),
     ("GET", "/faults", "fault rules and counters"),
-    ("POST", "/faults", "{endpoint, kind, ..., times? | rate+seed?}: add a fault rule"),
+    (
+        "POST",
+        "/faults",
+        "{endpoint, kind, ..., times? | rate+seed?}: add a fault rule",
+    ),
     ("DELETE", "/faults", "remove every fault rule"),
     ("DELETE", "/faults/{id}", "remove one fault rule"),
 ];
@@ -487,10 +594,11 @@ pub fn router(control: Control) -> Router {
 async fn login_code(State(c): State<Control>, Body(b): Body<LoginCodeBody>) -> Res {
     let user_key = match b.user_key {
         UserKey::Num(n) => n,
-        UserKey::Str(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ApiErr(ControlError::bad("userKey must be an integer (login-me reports it as int64)")))?,
+        UserKey::Str(s) => s.trim().parse::<i64>().map_err(|_| {
+            ApiErr(ControlError::bad(
+                "userKey must be an integer (login-me reports it as int64)",
+            ))
+        })?,
     };
     if let Some(ttl) = b.ttl_secs {
         if ttl <= 0 {
@@ -508,12 +616,20 @@ async fn list_orders(State(c): State<Control>, Query(q): Query<OrdersQuery>) -> 
     ok(json!({ "orders": c.orders(q.user_key.as_deref(), q.status.as_deref(), q.pending) }))
 }
 
-async fn decide_order(State(c): State<Control>, Path(id): Path<String>, Body(b): Body<DecideBody>) -> Res {
+async fn decide_order(
+    State(c): State<Control>,
+    Path(id): Path<String>,
+    Body(b): Body<DecideBody>,
+) -> Res {
     let status = match (b.status, b.granted) {
         (Some(s), _) => s,
         (None, Some(true)) => "PAYMENT_COMPLETED".into(),
         (None, Some(false)) => "FAILED".into(),
-        (None, None) => return Err(ApiErr(ControlError::bad("give granted (true/false) or status"))),
+        (None, None) => {
+            return Err(ApiErr(ControlError::bad(
+                "give granted (true/false) or status",
+            )))
+        }
     };
     ok(c.decide_order(&id, &status)?)
 }

@@ -14,7 +14,11 @@ use crate::util::XorShift;
 
 /// What a fault does.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum FaultKind {
     /// Delay the call by `ms` milliseconds.
     Latency {
@@ -127,17 +131,27 @@ pub struct Faults {
 impl Faults {
     /// Validates and adds a rule; returns it.
     pub fn add(&mut self, spec: FaultSpec) -> Result<FaultRule, String> {
-        if spec.endpoint != "*" && !ait_api::paths::ALL.iter().any(|e| {
-            e.name == spec.endpoint || e.path == spec.endpoint || e.name.rsplit('/').next() == Some(&spec.endpoint)
-        }) {
+        if spec.endpoint != "*"
+            && !ait_api::paths::ALL.iter().any(|e| {
+                e.name == spec.endpoint
+                    || e.path == spec.endpoint
+                    || e.name.rsplit('/').next() == Some(&spec.endpoint)
+            })
+        {
             let names: Vec<&str> = ait_api::paths::ALL.iter().map(|e| e.name).collect();
-            return Err(format!("unknown endpoint {:?}; use one of {} or \"*\"", spec.endpoint, names.join(", ")));
+            return Err(format!(
+                "unknown endpoint {:?}; use one of {} or \"*\"",
+                spec.endpoint,
+                names.join(", ")
+            ));
         }
         match &spec.kind {
             FaultKind::Http5xx { status, .. } if !(500..=599).contains(status) => {
                 return Err(format!("http5xx status must be 500-599, got {status}"))
             }
-            FaultKind::Fail { status: Some(s), .. } if !(200..=599).contains(s) => {
+            FaultKind::Fail {
+                status: Some(s), ..
+            } if !(200..=599).contains(s) => {
                 return Err(format!("fail status must be 200-599, got {s}"))
             }
             FaultKind::Fail { error_code, .. } if error_code.trim().is_empty() => {
@@ -219,7 +233,10 @@ impl Faults {
             }
         }
         if fired > 0 {
-            *self.fired_by_endpoint.entry(endpoint.name.to_string()).or_default() += fired;
+            *self
+                .fired_by_endpoint
+                .entry(endpoint.name.to_string())
+                .or_default() += fired;
         }
         d
     }
@@ -236,7 +253,10 @@ mod tests {
     #[test]
     fn times_and_rate() {
         let mut f = Faults::default();
-        f.add(spec(serde_json::json!({"endpoint":"make-payment","kind":"drop","times":2}))).unwrap();
+        f.add(spec(
+            serde_json::json!({"endpoint":"make-payment","kind":"drop","times":2}),
+        ))
+        .unwrap();
         let e = &ait_api::paths::MAKE_PAYMENT;
         assert!(f.decide(e).action.is_some());
         assert!(f.decide(e).action.is_some());
@@ -245,8 +265,13 @@ mod tests {
 
         let run = |seed| {
             let mut f = Faults::default();
-            f.add(spec(serde_json::json!({"endpoint":"*","kind":"http5xx","rate":0.5,"seed":seed}))).unwrap();
-            (0..32).map(|_| f.decide(e).action.is_some()).collect::<Vec<_>>()
+            f.add(spec(
+                serde_json::json!({"endpoint":"*","kind":"http5xx","rate":0.5,"seed":seed}),
+            ))
+            .unwrap();
+            (0..32)
+                .map(|_| f.decide(e).action.is_some())
+                .collect::<Vec<_>>()
         };
         assert_eq!(run(42), run(42));
         let hits = run(42).iter().filter(|h| **h).count();
@@ -256,8 +281,18 @@ mod tests {
     #[test]
     fn rejects_bad_specs() {
         let mut f = Faults::default();
-        assert!(f.add(spec(serde_json::json!({"endpoint":"nope","kind":"drop"}))).is_err());
-        assert!(f.add(spec(serde_json::json!({"endpoint":"*","kind":"http5xx","status":404}))).is_err());
-        assert!(f.add(spec(serde_json::json!({"endpoint":"*","kind":"drop","rate":1.5}))).is_err());
+        assert!(f
+            .add(spec(serde_json::json!({"endpoint":"nope","kind":"drop"})))
+            .is_err());
+        assert!(f
+            .add(spec(
+                serde_json::json!({"endpoint":"*","kind":"http5xx","status":404})
+            ))
+            .is_err());
+        assert!(f
+            .add(spec(
+                serde_json::json!({"endpoint":"*","kind":"drop","rate":1.5})
+            ))
+            .is_err());
     }
 }

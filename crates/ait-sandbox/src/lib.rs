@@ -120,7 +120,10 @@ impl std::fmt::Display for SandboxError {
 impl std::error::Error for SandboxError {}
 
 /// The documented test merchant key (seed 000 spelling) and its seed 001 variant.
-pub const TEST_API_KEYS: &[&str] = &["sk_test_w5lNQylNqa5lNQe013Nq", "sk_test_w5INQyINqa5INQe013Nq"];
+pub const TEST_API_KEYS: &[&str] = &[
+    "sk_test_w5lNQylNqa5lNQe013Nq",
+    "sk_test_w5INQyINqa5INQe013Nq",
+];
 
 /// Default body size limit of the Toss endpoints (64 KiB; the largest documented request is well under 2 KiB).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -227,7 +230,13 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn count_call(&self, endpoint: &str) {
-        *self.stats.calls.lock().expect("stats lock").entry(endpoint.to_string()).or_default() += 1;
+        *self
+            .stats
+            .calls
+            .lock()
+            .expect("stats lock")
+            .entry(endpoint.to_string())
+            .or_default() += 1;
     }
 
     /// Registers the configured templates and promotions.
@@ -249,15 +258,26 @@ impl Sandbox {
     /// Prepares certificates, binds both listeners and serves them on the current tokio runtime until
     /// [`SandboxHandle::shutdown`] (or until the handle is dropped).
     pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
-        let certs = certs::prepare(config.ca.as_ref(), config.cert_dir.as_deref(), &config.server_names)?;
+        let certs = certs::prepare(
+            config.ca.as_ref(),
+            config.cert_dir.as_deref(),
+            &config.server_names,
+        )?;
         let tls = certs::server_config(&certs.pems)?;
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
 
-        let mtls = TcpListener::bind(config.mtls_addr).await.map_err(|e| SandboxError::Bind(config.mtls_addr, e))?;
-        let ctl =
-            TcpListener::bind(config.control_addr).await.map_err(|e| SandboxError::Bind(config.control_addr, e))?;
-        let mtls_addr = mtls.local_addr().map_err(|e| SandboxError::Bind(config.mtls_addr, e))?;
-        let control_addr = ctl.local_addr().map_err(|e| SandboxError::Bind(config.control_addr, e))?;
+        let mtls = TcpListener::bind(config.mtls_addr)
+            .await
+            .map_err(|e| SandboxError::Bind(config.mtls_addr, e))?;
+        let ctl = TcpListener::bind(config.control_addr)
+            .await
+            .map_err(|e| SandboxError::Bind(config.control_addr, e))?;
+        let mtls_addr = mtls
+            .local_addr()
+            .map_err(|e| SandboxError::Bind(config.mtls_addr, e))?;
+        let control_addr = ctl
+            .local_addr()
+            .map_err(|e| SandboxError::Bind(config.control_addr, e))?;
 
         let shared = Arc::new(Shared {
             settings: Settings {
@@ -280,12 +300,31 @@ impl Sandbox {
         shared.seed_console();
 
         let (tx, rx) = watch::channel(false);
-        let control = Control { shared: shared.clone() };
+        let control = Control {
+            shared: shared.clone(),
+        };
         let tasks = vec![
-            tokio::spawn(server::serve_tls(mtls, acceptor, toss::router(shared.clone()), shared.clone(), rx.clone())),
-            tokio::spawn(server::serve_plain(ctl, control::router(control.clone()), rx)),
+            tokio::spawn(server::serve_tls(
+                mtls,
+                acceptor,
+                toss::router(shared.clone()),
+                shared.clone(),
+                rx.clone(),
+            )),
+            tokio::spawn(server::serve_plain(
+                ctl,
+                control::router(control.clone()),
+                rx,
+            )),
         ];
-        Ok(SandboxHandle { mtls_addr, control_addr, certs, control, shutdown: tx, tasks })
+        Ok(SandboxHandle {
+            mtls_addr,
+            control_addr,
+            certs,
+            control,
+            shutdown: tx,
+            tasks,
+        })
     }
 }
 

@@ -66,13 +66,18 @@ async fn main() {
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let ca = match (&args.ca_cert, &args.ca_key) {
         (Some(c), Some(k)) => Some(CaPem {
-            cert_pem: std::fs::read_to_string(c).map_err(|e| format!("reading {}: {e}", c.display()))?,
-            key_pem: std::fs::read_to_string(k).map_err(|e| format!("reading {}: {e}", k.display()))?,
+            cert_pem: std::fs::read_to_string(c)
+                .map_err(|e| format!("reading {}: {e}", c.display()))?,
+            key_pem: std::fs::read_to_string(k)
+                .map_err(|e| format!("reading {}: {e}", k.display()))?,
         }),
         _ => None,
     };
     if !args.control.ip().is_loopback() {
-        eprintln!("warning: the control API has no authentication; {} is not a loopback address", args.control);
+        eprintln!(
+            "warning: the control API has no authentication; {} is not a loopback address",
+            args.control
+        );
     }
     let config = SandboxConfig {
         mtls_addr: args.listen,
@@ -87,9 +92,15 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await?;
-    println!("ait-sandbox: Toss API (HTTPS, client certificate required) on https://localhost:{}", sandbox.mtls_addr.port());
+    println!(
+        "ait-sandbox: Toss API (HTTPS, client certificate required) on https://localhost:{}",
+        sandbox.mtls_addr.port()
+    );
     println!("  listening on {}", sandbox.mtls_addr);
-    println!("ait-sandbox: control API (plain HTTP) on {}", sandbox.control_url());
+    println!(
+        "ait-sandbox: control API (plain HTTP) on {}",
+        sandbox.control_url()
+    );
     match &sandbox.certs.paths {
         Some(p) => {
             println!("certificates in {}:", p.dir.display());
@@ -102,7 +113,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             println!("  client certificate  {}", p.client_cert.display());
             println!("  client key          {}", p.client_key.display());
         }
-        None => println!("certificates were not written (pass --cert-dir DIR to get the client certificate)"),
+        None => println!(
+            "certificates were not written (pass --cert-dir DIR to get the client certificate)"
+        ),
     }
     println!("Ctrl-C stops.");
     tokio::signal::ctrl_c().await?;

@@ -95,7 +95,11 @@ pub(crate) async fn serve_tls(
 }
 
 /// Serves the control router on plain HTTP until `shutdown` turns true.
-pub(crate) async fn serve_plain(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn serve_plain(
+    listener: TcpListener,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let _ = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = shutdown.changed().await;

@@ -30,7 +30,11 @@ pub struct Fail {
 impl Fail {
     /// A failure with a status, code and reason.
     pub fn new(status: u16, code: &str, reason: impl Into<String>) -> Self {
-        Fail { status, code: code.to_string(), reason: reason.into() }
+        Fail {
+            status,
+            code: code.to_string(),
+            reason: reason.into(),
+        }
     }
 
     /// 400 with a code.
@@ -52,13 +56,25 @@ pub struct ControlError {
 
 impl ControlError {
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
-        ControlError { status: 404, code: "NOT_FOUND", message: what.into() }
+        ControlError {
+            status: 404,
+            code: "NOT_FOUND",
+            message: what.into(),
+        }
     }
     pub(crate) fn conflict(what: impl Into<String>) -> Self {
-        ControlError { status: 409, code: "CONFLICT", message: what.into() }
+        ControlError {
+            status: 409,
+            code: "CONFLICT",
+            message: what.into(),
+        }
     }
     pub(crate) fn bad(what: impl Into<String>) -> Self {
-        ControlError { status: 400, code: "BAD_REQUEST", message: what.into() }
+        ControlError {
+            status: 400,
+            code: "BAD_REQUEST",
+            message: what.into(),
+        }
     }
 }
 
@@ -318,7 +334,10 @@ impl State {
             if p.order_no != o {
                 return Err(Fail::bad(
                     codes::ORDER_NO_MISMATCH,
-                    format!("orderNo {o} does not match the payment's orderNo {}", p.order_no),
+                    format!(
+                        "orderNo {o} does not match the payment's orderNo {}",
+                        p.order_no
+                    ),
                 ));
             }
         }
@@ -326,10 +345,18 @@ impl State {
     }
 
     /// `make-payment`.
-    pub fn make_payment(&mut self, user_key: &str, r: &req::MakePayment, now: i64) -> Result<Value, Fail> {
+    pub fn make_payment(
+        &mut self,
+        user_key: &str,
+        r: &req::MakePayment,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let order_no = r.order_no.clone();
         if self.payments.values().any(|p| p.order_no == order_no) {
-            return Err(Fail::bad(codes::PAYMENT_EXISTING_PAYMENT, "이미 존재하는 결제입니다."));
+            return Err(Fail::bad(
+                codes::PAYMENT_EXISTING_PAYMENT,
+                "이미 존재하는 결제입니다.",
+            ));
         }
         let amount = r.amount;
         let tax_free = r.amount_tax_free.unwrap_or(0);
@@ -358,7 +385,10 @@ impl State {
                 amount_taxable: taxable,
                 amount_vat: vat,
                 amount_service_fee: service_fee,
-                enable_pay_methods: r.enable_pay_methods.as_ref().map(|m| m.as_str().to_string()),
+                enable_pay_methods: r
+                    .enable_pay_methods
+                    .as_ref()
+                    .map(|m| m.as_str().to_string()),
                 pay_method: None,
                 created_at: now,
                 paid_at: None,
@@ -370,7 +400,12 @@ impl State {
     }
 
     /// `execute-payment`.
-    pub fn execute_payment(&mut self, user_key: &str, r: &req::ExecutePayment, now: i64) -> Result<Value, Fail> {
+    pub fn execute_payment(
+        &mut self,
+        user_key: &str,
+        r: &req::ExecutePayment,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let is_test = r.is_test_payment;
         let token = Some(r.pay_token.as_str());
         let p = self.find_payment(user_key, token, r.order_no.as_deref(), is_test, 400)?;
@@ -383,7 +418,10 @@ impl State {
                 ))
             }
             "PAY_CANCEL" => {
-                return Err(Fail::bad(codes::PAYMENT_CANCELED, "the buyer canceled this payment (payStatus PAY_CANCEL)"))
+                return Err(Fail::bad(
+                    codes::PAYMENT_CANCELED,
+                    "the buyer canceled this payment (payStatus PAY_CANCEL)",
+                ))
             }
             s => {
                 return Err(Fail::bad(
@@ -393,7 +431,10 @@ impl State {
             }
         }
         let txn_id = self.rng.uuid_v4();
-        let p = self.payments.get_mut(r.pay_token.as_str()).expect("found above");
+        let p = self
+            .payments
+            .get_mut(r.pay_token.as_str())
+            .expect("found above");
         p.pay_status = "PAY_COMPLETE".into();
         p.paid_at = Some(now);
         p.transactions.push(Transaction {
@@ -441,14 +482,22 @@ impl State {
     }
 
     /// `refund-payment` (whole amount: the Apps in Toss refund takes no amount).
-    pub fn refund_payment(&mut self, user_key: &str, r: &req::RefundPayment, now: i64) -> Result<Value, Fail> {
+    pub fn refund_payment(
+        &mut self,
+        user_key: &str,
+        r: &req::RefundPayment,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let is_test = r.is_test_payment;
         let token = Some(r.pay_token.as_str());
         let p = self.find_payment(user_key, token, None, is_test, 400)?;
         match p.pay_status.as_str() {
             "PAY_COMPLETE" => {}
             "REFUND_SUCCESS" => {
-                return Err(Fail::bad(codes::PAYMENT_ALREADY_REFUNDED, "this payment was already refunded"))
+                return Err(Fail::bad(
+                    codes::PAYMENT_ALREADY_REFUNDED,
+                    "this payment was already refunded",
+                ))
             }
             s => {
                 return Err(Fail::bad(
@@ -459,7 +508,10 @@ impl State {
         }
         let txn_id = self.rng.uuid_v4();
         let refund_no = self.rng.alnum(20);
-        let p = self.payments.get_mut(r.pay_token.as_str()).expect("found above");
+        let p = self
+            .payments
+            .get_mut(r.pay_token.as_str())
+            .expect("found above");
         p.pay_status = "REFUND_SUCCESS".into();
         p.refunded_at = Some(now);
         p.transactions.push(Transaction {
@@ -498,21 +550,41 @@ impl State {
 
     /// `get-payment-status` (404 for an unknown payment, as documented).
     pub fn payment_status(&self, user_key: &str, r: &req::GetPaymentStatus) -> Result<Value, Fail> {
-        let p = self.find_payment(user_key, r.pay_token.as_deref(), r.order_no.as_deref(), r.is_test_payment, 404)?;
+        let p = self.find_payment(
+            user_key,
+            r.pay_token.as_deref(),
+            r.order_no.as_deref(),
+            r.is_test_payment,
+            404,
+        )?;
         Ok(payment_status_json(p))
     }
 
     // ---------------------------------------------------------------- TossPay control
 
     /// Control: the buyer authenticated the payment in the sheet (`PAY_STANDBY` → `PAY_APPROVED`).
-    pub fn approve_payment(&mut self, pay_token: &str, pay_method: Option<&str>) -> Result<Value, ControlError> {
-        let p = self.payments.get_mut(pay_token).ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
+    pub fn approve_payment(
+        &mut self,
+        pay_token: &str,
+        pay_method: Option<&str>,
+    ) -> Result<Value, ControlError> {
+        let p = self
+            .payments
+            .get_mut(pay_token)
+            .ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
         if p.pay_status != "PAY_STANDBY" {
-            return Err(ControlError::conflict(format!("payment is {}, only PAY_STANDBY can be approved", p.pay_status)));
+            return Err(ControlError::conflict(format!(
+                "payment is {}, only PAY_STANDBY can be approved",
+                p.pay_status
+            )));
         }
         let method = match pay_method {
             Some(m @ ("CARD" | "TOSS_MONEY")) => m.to_string(),
-            Some(m) => return Err(ControlError::bad(format!("payMethod {m:?}: use CARD or TOSS_MONEY"))),
+            Some(m) => {
+                return Err(ControlError::bad(format!(
+                    "payMethod {m:?}: use CARD or TOSS_MONEY"
+                )))
+            }
             None => match p.enable_pay_methods.as_deref() {
                 Some("CARD") => "CARD".into(),
                 _ => "TOSS_MONEY".into(),
@@ -520,7 +592,9 @@ impl State {
         };
         if let Some(allowed @ ("CARD" | "TOSS_MONEY")) = p.enable_pay_methods.as_deref() {
             if allowed != method {
-                return Err(ControlError::conflict(format!("the payment allows only {allowed} (enablePayMethods)")));
+                return Err(ControlError::conflict(format!(
+                    "the payment allows only {allowed} (enablePayMethods)"
+                )));
             }
         }
         p.pay_status = "PAY_APPROVED".into();
@@ -530,9 +604,15 @@ impl State {
 
     /// Control: the buyer canceled in the sheet (`PAY_STANDBY`/`PAY_APPROVED` → `PAY_CANCEL`).
     pub fn cancel_payment(&mut self, pay_token: &str) -> Result<Value, ControlError> {
-        let p = self.payments.get_mut(pay_token).ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
+        let p = self
+            .payments
+            .get_mut(pay_token)
+            .ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
         if p.pay_status != "PAY_STANDBY" && p.pay_status != "PAY_APPROVED" {
-            return Err(ControlError::conflict(format!("payment is {}, cannot cancel", p.pay_status)));
+            return Err(ControlError::conflict(format!(
+                "payment is {}, cannot cancel",
+                p.pay_status
+            )));
         }
         p.pay_status = "PAY_CANCEL".into();
         Ok(serde_json::to_value(&*p).unwrap_or(Value::Null))
@@ -543,7 +623,11 @@ impl State {
     /// `order/get-order-status`. `skus` is the mini-app's SKU list (empty: every SKU is the mini-app's).
     pub fn order_status(&self, user_key: &str, r: &req::GetOrderStatus, skus: &[String]) -> Value {
         let order_id = r.order_id.clone();
-        let Some(o) = self.iap_orders.get(&order_id).filter(|o| o.user_key == user_key) else {
+        let Some(o) = self
+            .iap_orders
+            .get(&order_id)
+            .filter(|o| o.user_key == user_key)
+        else {
             return json!({
                 "orderId": order_id,
                 "sku": Value::Null,
@@ -584,7 +668,8 @@ impl State {
         }
         let order_id = match order_id {
             Some(id) => {
-                ait_api::validate::uuid("orderId", &id).map_err(|e| ControlError::bad(e.to_string()))?;
+                ait_api::validate::uuid("orderId", &id)
+                    .map_err(|e| ControlError::bad(e.to_string()))?;
                 if self.iap_orders.contains_key(&id) {
                     return Err(ControlError::conflict(format!("orderId {id} exists")));
                 }
@@ -608,7 +693,10 @@ impl State {
     /// Control: the store charge went through; the order waits for the grant (still `ORDER_IN_PROGRESS`,
     /// listed as pending).
     pub fn mark_order_paid(&mut self, order_id: &str) -> Result<IapOrder, ControlError> {
-        let o = self.iap_orders.get_mut(order_id).ok_or_else(|| ControlError::not_found(format!("orderId {order_id}")))?;
+        let o = self
+            .iap_orders
+            .get_mut(order_id)
+            .ok_or_else(|| ControlError::not_found(format!("orderId {order_id}")))?;
         if o.status != "ORDER_IN_PROGRESS" {
             return Err(ControlError::conflict(format!("order is {}", o.status)));
         }
@@ -618,13 +706,26 @@ impl State {
 
     /// Control: the outcome of an in-progress order: `PAYMENT_COMPLETED` (granted), `FAILED`, or the legacy
     /// `PURCHASED`.
-    pub fn decide_order(&mut self, order_id: &str, status: &str, now: i64) -> Result<IapOrder, ControlError> {
+    pub fn decide_order(
+        &mut self,
+        order_id: &str,
+        status: &str,
+        now: i64,
+    ) -> Result<IapOrder, ControlError> {
         if !["PAYMENT_COMPLETED", "FAILED", "PURCHASED"].contains(&status) {
-            return Err(ControlError::bad(format!("status {status:?}: use PAYMENT_COMPLETED, FAILED or PURCHASED")));
+            return Err(ControlError::bad(format!(
+                "status {status:?}: use PAYMENT_COMPLETED, FAILED or PURCHASED"
+            )));
         }
-        let o = self.iap_orders.get_mut(order_id).ok_or_else(|| ControlError::not_found(format!("orderId {order_id}")))?;
+        let o = self
+            .iap_orders
+            .get_mut(order_id)
+            .ok_or_else(|| ControlError::not_found(format!("orderId {order_id}")))?;
         if o.status != "ORDER_IN_PROGRESS" {
-            return Err(ControlError::conflict(format!("order is {}, only ORDER_IN_PROGRESS can be decided", o.status)));
+            return Err(ControlError::conflict(format!(
+                "order is {}, only ORDER_IN_PROGRESS can be decided",
+                o.status
+            )));
         }
         o.status = status.to_string();
         if status != "FAILED" {
@@ -636,9 +737,15 @@ impl State {
 
     /// Control: the store refunded a completed order (`REFUNDED`).
     pub fn refund_order(&mut self, order_id: &str, now: i64) -> Result<IapOrder, ControlError> {
-        let o = self.iap_orders.get_mut(order_id).ok_or_else(|| ControlError::not_found(format!("orderId {order_id}")))?;
+        let o = self
+            .iap_orders
+            .get_mut(order_id)
+            .ok_or_else(|| ControlError::not_found(format!("orderId {order_id}")))?;
         if o.status != "PAYMENT_COMPLETED" && o.status != "PURCHASED" {
-            return Err(ControlError::conflict(format!("order is {}, only a completed order can be refunded", o.status)));
+            return Err(ControlError::conflict(format!(
+                "order is {}, only a completed order can be refunded",
+                o.status
+            )));
         }
         o.status = "REFUNDED".into();
         o.status_determined_at = Some(now);
@@ -650,19 +757,42 @@ impl State {
     /// Control: `appLogin()` for a user: a single-use authorization code.
     pub fn issue_login_code(&mut self, user_key: i64, ttl: i64, now: i64) -> (String, LoginCode) {
         let code = self.rng.alnum(32);
-        let c = LoginCode { user_key, expires_at: now + ttl, used: false };
+        let c = LoginCode {
+            user_key,
+            expires_at: now + ttl,
+            used: false,
+        };
         self.login_codes.insert(code.clone(), c.clone());
         self.users.insert(user_key);
         (code, c)
     }
 
-    fn issue_tokens(&mut self, user_key: i64, ttls: Ttls, now: i64, refresh: Option<String>) -> Value {
+    fn issue_tokens(
+        &mut self,
+        user_key: i64,
+        ttls: Ttls,
+        now: i64,
+        refresh: Option<String>,
+    ) -> Value {
         let access = self.rng.alnum(40);
-        self.access_tokens.insert(access.clone(), Token { user_key, expires_at: now + ttls.access_token, revoked: false });
+        self.access_tokens.insert(
+            access.clone(),
+            Token {
+                user_key,
+                expires_at: now + ttls.access_token,
+                revoked: false,
+            },
+        );
         let refresh = refresh.unwrap_or_else(|| {
             let r = self.rng.alnum(40);
-            self.refresh_tokens
-                .insert(r.clone(), Token { user_key, expires_at: now + ttls.refresh_token, revoked: false });
+            self.refresh_tokens.insert(
+                r.clone(),
+                Token {
+                    user_key,
+                    expires_at: now + ttls.refresh_token,
+                    revoked: false,
+                },
+            );
             r
         });
         json!({
@@ -675,17 +805,30 @@ impl State {
     }
 
     /// `generate-token`: consumes the code.
-    pub fn generate_token(&mut self, r: &req::GenerateToken, ttls: Ttls, now: i64) -> Result<Value, Fail> {
+    pub fn generate_token(
+        &mut self,
+        r: &req::GenerateToken,
+        ttls: Ttls,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let code = r.authorization_code.as_str();
-        let c = self
-            .login_codes
-            .get_mut(code)
-            .ok_or_else(|| Fail::bad(codes::INVALID_AUTHORIZATION_CODE, "unknown authorizationCode"))?;
+        let c = self.login_codes.get_mut(code).ok_or_else(|| {
+            Fail::bad(
+                codes::INVALID_AUTHORIZATION_CODE,
+                "unknown authorizationCode",
+            )
+        })?;
         if c.used {
-            return Err(Fail::bad(codes::INVALID_AUTHORIZATION_CODE, "authorizationCode was already used"));
+            return Err(Fail::bad(
+                codes::INVALID_AUTHORIZATION_CODE,
+                "authorizationCode was already used",
+            ));
         }
         if now >= c.expires_at {
-            return Err(Fail::bad(codes::INVALID_AUTHORIZATION_CODE, "authorizationCode has expired"));
+            return Err(Fail::bad(
+                codes::INVALID_AUTHORIZATION_CODE,
+                "authorizationCode has expired",
+            ));
         }
         c.used = true;
         let user_key = c.user_key;
@@ -693,17 +836,28 @@ impl State {
     }
 
     /// `refresh-token`: a new access token (the refresh token stays valid until it expires).
-    pub fn refresh_token(&mut self, r: &req::RefreshToken, ttls: Ttls, now: i64) -> Result<Value, Fail> {
+    pub fn refresh_token(
+        &mut self,
+        r: &req::RefreshToken,
+        ttls: Ttls,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let token = r.refresh_token.clone();
         let t = self
             .refresh_tokens
             .get(&token)
             .ok_or_else(|| Fail::bad(codes::INVALID_REFRESH_TOKEN, "unknown refreshToken"))?;
         if t.revoked {
-            return Err(Fail::bad(codes::INVALID_REFRESH_TOKEN, "refreshToken was revoked (the user was unlinked)"));
+            return Err(Fail::bad(
+                codes::INVALID_REFRESH_TOKEN,
+                "refreshToken was revoked (the user was unlinked)",
+            ));
         }
         if now >= t.expires_at {
-            return Err(Fail::bad(codes::INVALID_REFRESH_TOKEN, "refreshToken has expired"));
+            return Err(Fail::bad(
+                codes::INVALID_REFRESH_TOKEN,
+                "refreshToken has expired",
+            ));
         }
         let user_key = t.user_key;
         Ok(self.issue_tokens(user_key, ttls, now, Some(token)))
@@ -712,17 +866,29 @@ impl State {
     /// The user of a bearer token, or a 401 FAIL.
     pub fn bearer_user(&self, token: Option<&str>, now: i64) -> Result<i64, Fail> {
         let token = token.ok_or_else(|| {
-            Fail::new(401, codes::INVALID_ACCESS_TOKEN, "Authorization: Bearer <accessToken> is required")
+            Fail::new(
+                401,
+                codes::INVALID_ACCESS_TOKEN,
+                "Authorization: Bearer <accessToken> is required",
+            )
         })?;
         let t = self
             .access_tokens
             .get(token)
             .ok_or_else(|| Fail::new(401, codes::INVALID_ACCESS_TOKEN, "unknown access token"))?;
         if t.revoked {
-            return Err(Fail::new(401, codes::INVALID_ACCESS_TOKEN, "access token was revoked (the user was unlinked)"));
+            return Err(Fail::new(
+                401,
+                codes::INVALID_ACCESS_TOKEN,
+                "access token was revoked (the user was unlinked)",
+            ));
         }
         if now >= t.expires_at {
-            return Err(Fail::new(401, codes::INVALID_ACCESS_TOKEN, "access token has expired"));
+            return Err(Fail::new(
+                401,
+                codes::INVALID_ACCESS_TOKEN,
+                "access token has expired",
+            ));
         }
         Ok(t.user_key)
     }
@@ -748,7 +914,11 @@ impl State {
     }
 
     fn unlink(&mut self, user_key: i64) {
-        for t in self.access_tokens.values_mut().chain(self.refresh_tokens.values_mut()) {
+        for t in self
+            .access_tokens
+            .values_mut()
+            .chain(self.refresh_tokens.values_mut())
+        {
             if t.user_key == user_key {
                 t.revoked = true;
             }
@@ -759,7 +929,10 @@ impl State {
     pub fn remove_by_user_key(&mut self, r: &req::RemoveByUserKey) -> Result<Value, Fail> {
         let user_key = r.user_key;
         if !self.users.contains(&user_key) {
-            return Err(Fail::bad(codes::USER_NOT_FOUND, format!("userKey {user_key} never logged in to this mini-app")));
+            return Err(Fail::bad(
+                codes::USER_NOT_FOUND,
+                format!("userKey {user_key} never logged in to this mini-app"),
+            ));
         }
         self.unlink(user_key);
         Ok(json!({ "userKey": user_key }))
@@ -775,16 +948,28 @@ impl State {
     // ---------------------------------------------------------------- Promotions
 
     /// Control: registers (or updates) a promotion.
-    pub fn register_promotion(&mut self, code: &str, budget: Option<i64>, result: Option<&str>) -> Result<Promotion, ControlError> {
+    pub fn register_promotion(
+        &mut self,
+        code: &str,
+        budget: Option<i64>,
+        result: Option<&str>,
+    ) -> Result<Promotion, ControlError> {
         if code.trim().is_empty() {
             return Err(ControlError::bad("promotionCode is required"));
         }
         let result = result.unwrap_or("SUCCESS");
         if !["SUCCESS", "PENDING", "FAILED"].contains(&result) {
-            return Err(ControlError::bad(format!("result {result:?}: use SUCCESS, PENDING or FAILED")));
+            return Err(ControlError::bad(format!(
+                "result {result:?}: use SUCCESS, PENDING or FAILED"
+            )));
         }
         let paid = self.promotions.get(code).map(|p| p.paid).unwrap_or(0);
-        let p = Promotion { promotion_code: code.to_string(), budget, paid, result: result.to_string() };
+        let p = Promotion {
+            promotion_code: code.to_string(),
+            budget,
+            paid,
+            result: result.to_string(),
+        };
         self.promotions.insert(code.to_string(), p.clone());
         Ok(p)
     }
@@ -792,24 +977,39 @@ impl State {
     /// `execute-promotion/get-key`.
     pub fn promotion_key(&mut self, now: i64) -> Value {
         let key = self.rng.uuid_v4();
-        self.promotion_keys.insert(key.clone(), PromotionKey { key: key.clone(), issued_at: now, execution: None });
+        self.promotion_keys.insert(
+            key.clone(),
+            PromotionKey {
+                key: key.clone(),
+                issued_at: now,
+                execution: None,
+            },
+        );
         json!({ "key": key })
     }
 
     /// `execute-promotion`: idempotent per key.
-    pub fn execute_promotion(&mut self, user_key: &str, r: &req::ExecutePromotion, now: i64) -> Result<Value, Fail> {
+    pub fn execute_promotion(
+        &mut self,
+        user_key: &str,
+        r: &req::ExecutePromotion,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let code = r.promotion_code.clone();
         let key = r.key.clone();
         let amount = r.amount;
-        let promo = self
-            .promotions
-            .get(&code)
-            .cloned()
-            .ok_or_else(|| Fail::bad(codes::PROMOTION_NOT_FOUND, format!("promotionCode {code} is not registered")))?;
-        let k = self
-            .promotion_keys
-            .get(&key)
-            .ok_or_else(|| Fail::bad(codes::PROMOTION_KEY_NOT_FOUND, "unknown key; get one from execute-promotion/get-key"))?;
+        let promo = self.promotions.get(&code).cloned().ok_or_else(|| {
+            Fail::bad(
+                codes::PROMOTION_NOT_FOUND,
+                format!("promotionCode {code} is not registered"),
+            )
+        })?;
+        let k = self.promotion_keys.get(&key).ok_or_else(|| {
+            Fail::bad(
+                codes::PROMOTION_KEY_NOT_FOUND,
+                "unknown key; get one from execute-promotion/get-key",
+            )
+        })?;
         if let Some(e) = &k.execution {
             if e.promotion_code == code && e.user_key == user_key && e.amount == amount {
                 return Ok(json!({ "key": key }));
@@ -823,7 +1023,10 @@ impl State {
             if promo.paid + amount > budget {
                 return Err(Fail::bad(
                     codes::PROMOTION_BUDGET_EXCEEDED,
-                    format!("promotion budget exceeded ({} of {budget} paid)", promo.paid),
+                    format!(
+                        "promotion budget exceeded ({} of {budget} paid)",
+                        promo.paid
+                    ),
                 ));
             }
         }
@@ -843,10 +1046,18 @@ impl State {
     }
 
     /// `execution-result`: `SUCCESS`, `PENDING` or `FAILED`.
-    pub fn promotion_result(&self, user_key: &str, r: &req::PromotionResult) -> Result<Value, Fail> {
+    pub fn promotion_result(
+        &self,
+        user_key: &str,
+        r: &req::PromotionResult,
+    ) -> Result<Value, Fail> {
         let code = r.promotion_code.as_str();
         let key = r.key.as_str();
-        match self.promotion_keys.get(key).and_then(|k| k.execution.as_ref()) {
+        match self
+            .promotion_keys
+            .get(key)
+            .and_then(|k| k.execution.as_ref())
+        {
             Some(e) if e.promotion_code == code && e.user_key == user_key => Ok(json!(e.result)),
             _ => Err(Fail::bad(
                 codes::PROMOTION_EXECUTION_NOT_FOUND,
@@ -858,7 +1069,9 @@ impl State {
     /// Control: sets the result of an execution (e.g. `PENDING` → `SUCCESS`).
     pub fn settle_promotion(&mut self, key: &str, result: &str) -> Result<Value, ControlError> {
         if !["SUCCESS", "PENDING", "FAILED"].contains(&result) {
-            return Err(ControlError::bad(format!("result {result:?}: use SUCCESS, PENDING or FAILED")));
+            return Err(ControlError::bad(format!(
+                "result {result:?}: use SUCCESS, PENDING or FAILED"
+            )));
         }
         let e = self
             .promotion_keys
@@ -872,10 +1085,18 @@ impl State {
     // ---------------------------------------------------------------- Messages
 
     /// `messenger/send-message`.
-    pub fn send_message(&mut self, user_key: &str, r: &req::SendMessage, now: i64) -> Result<Value, Fail> {
+    pub fn send_message(
+        &mut self,
+        user_key: &str,
+        r: &req::SendMessage,
+        now: i64,
+    ) -> Result<Value, Fail> {
         let code = r.template_set_code.clone();
         if !self.templates.contains(&code) {
-            return Err(Fail::bad(codes::TEMPLATE_NOT_FOUND, format!("templateSetCode {code} is not registered")));
+            return Err(Fail::bad(
+                codes::TEMPLATE_NOT_FOUND,
+                format!("templateSetCode {code} is not registered"),
+            ));
         }
         self.messages.push(SentMessage {
             user_key: user_key.to_string(),
@@ -922,13 +1143,21 @@ impl State {
     ) -> Result<BillingKey, ControlError> {
         let pay_method = pay_method.unwrap_or_else(|| "CARD".into());
         if pay_method != "CARD" && pay_method != "TOSS_MONEY" {
-            return Err(ControlError::bad(format!("payMethod {pay_method:?}: use CARD or TOSS_MONEY")));
+            return Err(ControlError::bad(format!(
+                "payMethod {pay_method:?}: use CARD or TOSS_MONEY"
+            )));
         }
         let billing_key = billing_key.unwrap_or_else(|| self.rng.alnum(30));
         if billing_key.is_empty() || billing_key.chars().count() > 50 {
             return Err(ControlError::bad("billingKey must be 1-50 characters"));
         }
-        let k = BillingKey { billing_key: billing_key.clone(), user_key, api_key, pay_method, fail_with };
+        let k = BillingKey {
+            billing_key: billing_key.clone(),
+            user_key,
+            api_key,
+            pay_method,
+            fail_with,
+        };
         self.billing_keys.insert(billing_key, k.clone());
         Ok(k)
     }
@@ -937,7 +1166,10 @@ impl State {
     pub fn bill(&mut self, r: &req::Bill, api_keys: &[String], now: i64) -> Result<Value, Fail> {
         let api_key = r.api_key.clone();
         if !api_keys.contains(&api_key) {
-            return Err(Fail::bad(codes::COMMON_INVALID_API_KEY, "바르지 않은 apiKey 입니다."));
+            return Err(Fail::bad(
+                codes::COMMON_INVALID_API_KEY,
+                "바르지 않은 apiKey 입니다.",
+            ));
         }
         let bk = r.billing_key.clone();
         let key = self
@@ -953,10 +1185,18 @@ impl State {
         }
         let order_no = r.order_no.clone();
         if self.bills.contains_key(&order_no) {
-            return Err(Fail::bad(codes::PAYMENT_EXISTING_PAYMENT, "이미 존재하는 결제입니다."));
+            return Err(Fail::bad(
+                codes::PAYMENT_EXISTING_PAYMENT,
+                "이미 존재하는 결제입니다.",
+            ));
         }
         if let Some(f) = &key.fail_with {
-            return Err(Fail::bad(&f.error_code, f.msg.clone().unwrap_or_else(|| "결제에 실패했습니다.".into())));
+            return Err(Fail::bad(
+                &f.error_code,
+                f.msg
+                    .clone()
+                    .unwrap_or_else(|| "결제에 실패했습니다.".into()),
+            ));
         }
         let amount = r.amount;
         let pay_token = self.rng.alnum(22);
@@ -1016,7 +1256,13 @@ impl State {
 pub fn payment_status_json(p: &Payment) -> Value {
     let paid = matches!(p.pay_status.as_str(), "PAY_COMPLETE" | "REFUND_SUCCESS");
     let card = p.pay_method.as_deref() == Some("CARD");
-    let a = |v: &str| if !card && p.pay_method.is_some() { json!(v) } else { Value::Null };
+    let a = |v: &str| {
+        if !card && p.pay_method.is_some() {
+            json!(v)
+        } else {
+            Value::Null
+        }
+    };
     json!({
         "mode": mode(p.is_test_payment),
         "payToken": p.pay_token,

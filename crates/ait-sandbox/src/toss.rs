@@ -17,9 +17,9 @@ use serde_json::{json, Value};
 use crate::codes;
 use crate::faults::FaultKind;
 use crate::req;
-use ait_api::{Envelope, Validate};
 use crate::state::Fail;
 use crate::Shared;
+use ait_api::{Envelope, Validate};
 
 /// Marks a response that must not be sent: the connection is closed instead (the `drop` fault).
 #[derive(Debug, Clone, Copy)]
@@ -35,8 +35,15 @@ fn json_response(status: u16, body: Value) -> Response {
 }
 
 fn text_response(status: u16, body: String) -> Response {
-    let mut resp = (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), body).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let mut resp = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        body,
+    )
+        .into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp
 }
 
@@ -46,7 +53,10 @@ fn fail_response(ep: Option<&Endpoint>, f: &Fail) -> Response {
         // Seed 002: failures are `code: -1` with `errorCode` and `msg`; the sandbox answers them with HTTP 200
         // like the legacy pay.toss.im API, except routing, size and server errors.
         let status = if f.status >= 404 { f.status } else { 200 };
-        return json_response(status, json!({ "code": -1, "errorCode": f.code, "msg": f.reason }));
+        return json_response(
+            status,
+            json!({ "code": -1, "errorCode": f.code, "msg": f.reason }),
+        );
     }
     let env: Envelope<Value> = Envelope::fail(f.code.as_str(), f.reason.clone());
     text_response(f.status, serde_json::to_string(&env).unwrap_or_default())
@@ -56,7 +66,10 @@ fn success_response(ep: &Endpoint, v: Value) -> Response {
     if ep.host == Host::Billing {
         return json_response(200, v);
     }
-    text_response(200, serde_json::to_string(&Envelope::ok(v)).unwrap_or_default())
+    text_response(
+        200,
+        serde_json::to_string(&Envelope::ok(v)).unwrap_or_default(),
+    )
 }
 
 fn invalid(status: u16, e: &ValidationError) -> Fail {
@@ -64,18 +77,32 @@ fn invalid(status: u16, e: &ValidationError) -> Fail {
 }
 
 fn parse<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Fail> {
-    let body = if body.iter().all(|b| b.is_ascii_whitespace()) { &b"{}"[..] } else { body };
+    let body = if body.iter().all(|b| b.is_ascii_whitespace()) {
+        &b"{}"[..]
+    } else {
+        body
+    };
     let de = &mut serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
-            Fail::bad(codes::INVALID_PARAMETER, format!("request body is not valid JSON: {inner}"))
+            Fail::bad(
+                codes::INVALID_PARAMETER,
+                format!("request body is not valid JSON: {inner}"),
+            )
         } else if let Some(field) = missing_field(&inner.to_string()) {
-            let e = ValidationError::new(field.clone(), Rule::Required, format!("{field} is required"));
+            let e = ValidationError::new(
+                field.clone(),
+                Rule::Required,
+                format!("{field} is required"),
+            );
             invalid(400, &e)
         } else if path == "." {
-            Fail::bad(codes::INVALID_PARAMETER, format!("request body must be a JSON object: {inner}"))
+            Fail::bad(
+                codes::INVALID_PARAMETER,
+                format!("request body must be a JSON object: {inner}"),
+            )
         } else {
             let e = ValidationError::new(path, Rule::Format, inner.to_string());
             invalid(400, &e)
@@ -112,20 +139,33 @@ fn user_key(headers: &HeaderMap, status: u16) -> Result<String, Fail> {
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+        .filter(|t| !t.is_empty())
 }
 
 fn host_mismatch(host: Option<&str>, ep: &Endpoint) -> bool {
     let Some(host) = host else { return false };
-    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host).to_ascii_lowercase();
-    [Host::Api, Host::Pay, Host::Billing].iter().any(|h| h.name() == name) && ep.host.name() != name
+    let name = host
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(host)
+        .to_ascii_lowercase();
+    [Host::Api, Host::Pay, Host::Billing]
+        .iter()
+        .any(|h| h.name() == name)
+        && ep.host.name() != name
 }
 
 async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let Some(ep) = ait_api::paths::find(&path) else {
-        return fail_response(None, &Fail::new(404, codes::NOT_FOUND, format!("no Toss endpoint at {path}")));
+        return fail_response(
+            None,
+            &Fail::new(404, codes::NOT_FOUND, format!("no Toss endpoint at {path}")),
+        );
     };
     let host = parts
         .headers
@@ -136,15 +176,24 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     if host_mismatch(host.as_deref(), ep) {
         return fail_response(
             Some(ep),
-            &Fail::new(404, codes::NOT_FOUND, format!("{path} is served by {}, not this host", ep.host.name())),
+            &Fail::new(
+                404,
+                codes::NOT_FOUND,
+                format!("{path} is served by {}, not this host", ep.host.name()),
+            ),
         );
     }
     if parts.method.as_str() != ep.method.as_str() {
         let mut r = fail_response(
             Some(ep),
-            &Fail::new(405, codes::METHOD_NOT_ALLOWED, format!("{path} takes {}", ep.method.as_str())),
+            &Fail::new(
+                405,
+                codes::METHOD_NOT_ALLOWED,
+                format!("{path} takes {}", ep.method.as_str()),
+            ),
         );
-        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static(ep.method.as_str()));
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(ep.method.as_str()));
         return r;
     }
     sh.count_call(ep.name);
@@ -156,7 +205,10 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
                 &Fail::new(
                     413,
                     codes::REQUEST_TOO_LARGE,
-                    format!("request body exceeds the limit of {} bytes", sh.settings.body_limit),
+                    format!(
+                        "request body exceeds the limit of {} bytes",
+                        sh.settings.body_limit
+                    ),
                 ),
             )
         }
@@ -166,9 +218,16 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
     match &decision.action {
-        Some(FaultKind::Fail { error_code, reason, status, result_type }) => {
+        Some(FaultKind::Fail {
+            error_code,
+            reason,
+            status,
+            result_type,
+        }) => {
             let status = status.unwrap_or(400);
-            let reason = reason.clone().unwrap_or_else(|| format!("injected fault: {error_code}"));
+            let reason = reason
+                .clone()
+                .unwrap_or_else(|| format!("injected fault: {error_code}"));
             if ep.host == Host::Billing {
                 return fail_response(Some(ep), &Fail::new(status, error_code, reason));
             }
@@ -180,7 +239,10 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
                 }),
             );
         }
-        Some(FaultKind::Http5xx { status, after_commit: false }) => return server_error(*status),
+        Some(FaultKind::Http5xx {
+            status,
+            after_commit: false,
+        }) => return server_error(*status),
         _ => {}
     }
     let resp = match dispatch(&sh, ep, &parts.headers, &bytes) {
@@ -193,7 +255,10 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             r.extensions_mut().insert(DropReply);
             r
         }
-        Some(FaultKind::Http5xx { status, after_commit: true }) => server_error(status),
+        Some(FaultKind::Http5xx {
+            status,
+            after_commit: true,
+        }) => server_error(status),
         _ => resp,
     }
 }
@@ -253,7 +318,9 @@ fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Res
             let r: req::RemoveByUserKey = parse(body)?;
             st().remove_by_user_key(&r)
         }
-        n if n == p::REMOVE_BY_ACCESS_TOKEN.name => st().remove_by_access_token(bearer(headers).as_deref(), now),
+        n if n == p::REMOVE_BY_ACCESS_TOKEN.name => {
+            st().remove_by_access_token(bearer(headers).as_deref(), now)
+        }
         n if n == p::LOGIN_ME.name => st().login_me(bearer(headers).as_deref(), now),
         n if n == p::PROMOTION_GET_KEY.name => Ok(st().promotion_key(now)),
         n if n == p::EXECUTE_PROMOTION.name => {
@@ -275,6 +342,10 @@ fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Res
             let r: req::Bill = parse(body)?;
             st().bill(&r, &sh.settings.billing_api_keys, now)
         }
-        other => Err(Fail::new(404, codes::NOT_FOUND, format!("endpoint {other} is not emulated"))),
+        other => Err(Fail::new(
+            404,
+            codes::NOT_FOUND,
+            format!("endpoint {other} is not emulated"),
+        )),
     }
 }

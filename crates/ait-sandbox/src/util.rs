@@ -10,12 +10,19 @@ pub struct XorShift(u64);
 impl XorShift {
     /// A generator from a seed (0 is replaced by a fixed non-zero constant).
     pub fn new(seed: u64) -> Self {
-        XorShift(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        XorShift(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// A generator seeded from the clock (for identifiers only, never for faults).
     pub fn from_time() -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
         let mut r = XorShift::new(nanos ^ (std::process::id() as u64).rotate_left(32));
         r.next_u64();
         r
@@ -39,7 +46,9 @@ impl XorShift {
     /// `n` characters from `[A-Za-z0-9]`.
     pub fn alnum(&mut self, n: usize) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..n).map(|_| CHARS[(self.next_u64() % CHARS.len() as u64) as usize] as char).collect()
+        (0..n)
+            .map(|_| CHARS[(self.next_u64() % CHARS.len() as u64) as usize] as char)
+            .collect()
     }
 
     /// A random (version 4) UUID.
@@ -66,7 +75,14 @@ impl XorShift {
 
 fn fmt_uuid(b: &[u8; 16]) -> String {
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// The sandbox clock: real time plus an offset that the control API can advance (to expire codes and tokens
@@ -79,13 +95,19 @@ pub struct Clock {
 impl Clock {
     /// Seconds since the Unix epoch, sandbox time.
     pub fn now(&self) -> i64 {
-        let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
         real + self.offset_secs.load(Ordering::Relaxed)
     }
 
     /// Milliseconds since the Unix epoch, sandbox time.
     pub fn now_ms(&self) -> u64 {
-        let real = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
         (real + self.offset_secs.load(Ordering::Relaxed) * 1000).max(0) as u64
     }
 
@@ -124,7 +146,14 @@ fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = if m <= 2 { y + 1 } else { y };
-    (y, m, d, (secs / 3600) as u32, ((secs % 3600) / 60) as u32, (secs % 60) as u32)
+    (
+        y,
+        m,
+        d,
+        (secs / 3600) as u32,
+        ((secs % 3600) / 60) as u32,
+        (secs % 60) as u32,
+    )
 }
 
 /// `yyyy-MM-dd HH:mm:ss` in KST (TossPay `approvalTime`, `createdTs`, `paidTs`, `regTs`).
@@ -152,8 +181,12 @@ mod tests {
 
     #[test]
     fn xorshift_is_deterministic() {
-        let a: Vec<u64> = (0..5).scan(XorShift::new(7), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..5).scan(XorShift::new(7), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..5)
+            .scan(XorShift::new(7), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..5)
+            .scan(XorShift::new(7), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
         let u = XorShift::new(1).uuid_v7(1_700_000_000_000);
         assert_eq!(u.len(), 36);

@@ -15,16 +15,34 @@ async fn handshake_requires_a_client_certificate_from_the_ca() {
     let p = &env.sb.certs.pems;
 
     // No client certificate.
-    let anonymous = Toss { tls: client_config(&p.ca_cert, None), ..ok.clone() };
-    let err = anonymous.send("POST", MAKE_PAYMENT, &[], b"{}".to_vec()).await.expect_err("refused");
-    assert!(err.starts_with("tls:") || err.starts_with("request:") || err.starts_with("handshake:"), "{err}");
+    let anonymous = Toss {
+        tls: client_config(&p.ca_cert, None),
+        ..ok.clone()
+    };
+    let err = anonymous
+        .send("POST", MAKE_PAYMENT, &[], b"{}".to_vec())
+        .await
+        .expect_err("refused");
+    assert!(
+        err.starts_with("tls:") || err.starts_with("request:") || err.starts_with("handshake:"),
+        "{err}"
+    );
 
     // A certificate from another CA.
     let (other_ca, other_key) = certs::generate_ca("some other CA").unwrap();
-    let other = certs::CaPem { cert_pem: other_ca, key_pem: other_key };
+    let other = certs::CaPem {
+        cert_pem: other_ca,
+        key_pem: other_key,
+    };
     let (cert, key) = certs::issue_leaf(&other, "intruder", &[], true).unwrap();
-    let intruder = Toss { tls: client_config(&p.ca_cert, Some((&cert, &key))), ..ok.clone() };
-    let err = intruder.send("POST", MAKE_PAYMENT, &[], b"{}".to_vec()).await.expect_err("refused");
+    let intruder = Toss {
+        tls: client_config(&p.ca_cert, Some((&cert, &key))),
+        ..ok.clone()
+    };
+    let err = intruder
+        .send("POST", MAKE_PAYMENT, &[], b"{}".to_vec())
+        .await
+        .expect_err("refused");
     assert!(!err.is_empty());
 
     // The sandbox saw two refused handshakes and served no call.
@@ -41,24 +59,41 @@ async fn handshake_requires_a_client_certificate_from_the_ca() {
 #[tokio::test]
 async fn a_given_ca_signs_the_certificates() {
     let (ca_cert, ca_key) = certs::generate_ca("partner-provided CA").unwrap();
-    let ca = certs::CaPem { cert_pem: ca_cert.clone(), key_pem: ca_key };
+    let ca = certs::CaPem {
+        cert_pem: ca_cert.clone(),
+        key_pem: ca_key,
+    };
     let env = start_with(|c| c.ca = Some(ca.clone())).await;
     assert_eq!(env.sb.certs.pems.ca_cert, ca_cert);
-    assert!(env.sb.certs.pems.ca_key.is_none(), "a given CA key is not written out");
+    assert!(
+        env.sb.certs.pems.ca_key.is_none(),
+        "a given CA key is not written out"
+    );
     let paths = env.sb.certs.paths.clone().unwrap();
     assert!(paths.ca_key.is_none());
     assert!(!paths.dir.join(certs::CA_KEY_FILE).exists());
     // A client certificate issued separately by that CA is accepted too.
     let (cert, key) = certs::issue_leaf(&ca, "another partner host", &[], true).unwrap();
-    let t = Toss { tls: client_config(&ca_cert, Some((&cert, &key))), ..env.toss() };
-    t.post(MAKE_PAYMENT, payment("given-ca", 10)).await.success();
+    let t = Toss {
+        tls: client_config(&ca_cert, Some((&cert, &key))),
+        ..env.toss()
+    };
+    t.post(MAKE_PAYMENT, payment("given-ca", 10))
+        .await
+        .success();
 }
 
 #[tokio::test]
 async fn cert_files_are_written_and_the_ca_is_reused() {
     let env = start().await;
     let paths = env.sb.certs.paths.clone().unwrap();
-    for p in [&paths.ca_cert, &paths.server_cert, &paths.server_key, &paths.client_cert, &paths.client_key] {
+    for p in [
+        &paths.ca_cert,
+        &paths.server_cert,
+        &paths.server_key,
+        &paths.client_cert,
+        &paths.client_key,
+    ] {
         let text = std::fs::read_to_string(p).unwrap();
         assert!(text.contains("-----BEGIN"), "{}", p.display());
     }
@@ -74,7 +109,10 @@ async fn cert_files_are_written_and_the_ca_is_reused() {
     .unwrap();
     assert_eq!(second.certs.pems.ca_cert, first_ca);
     // The old client certificate (same CA) is accepted by the new sandbox.
-    let t = Toss { addr: second.mtls_addr, ..env.toss() };
+    let t = Toss {
+        addr: second.mtls_addr,
+        ..env.toss()
+    };
     t.post(MAKE_PAYMENT, payment("reuse", 10)).await.success();
     second.shutdown().await;
 }
@@ -89,7 +127,11 @@ fn fault(v: serde_json::Value) -> ait_sandbox::FaultSpec {
 async fn latency_fault_delays_but_answers() {
     let env = start().await;
     let t = env.toss();
-    env.ctl().add_fault(fault(json!({ "endpoint": "make-payment", "kind": "latency", "ms": 5 }))).unwrap();
+    env.ctl()
+        .add_fault(fault(
+            json!({ "endpoint": "make-payment", "kind": "latency", "ms": 5 }),
+        ))
+        .unwrap();
     t.post(MAKE_PAYMENT, payment("slow", 10)).await.success();
     let f = env.ctl().faults();
     assert_eq!(f["rules"][0]["fired"], 1, "{f}");
@@ -108,9 +150,16 @@ async fn fail_fault_answers_the_chosen_code_and_changes_nothing() {
             "endpoint": "make-payment", "kind": "fail", "errorCode": "COMMON_BREAK_TIME_OF_BANK", "times": 2,
         })))
         .unwrap();
-    t.post(MAKE_PAYMENT, payment("bank-1", 10)).await.fail(400, "COMMON_BREAK_TIME_OF_BANK");
-    t.post(MAKE_PAYMENT, payment("bank-1", 10)).await.fail(400, "COMMON_BREAK_TIME_OF_BANK");
-    assert!(env.ctl().dump()["state"]["payments"].as_object().unwrap().is_empty());
+    t.post(MAKE_PAYMENT, payment("bank-1", 10))
+        .await
+        .fail(400, "COMMON_BREAK_TIME_OF_BANK");
+    t.post(MAKE_PAYMENT, payment("bank-1", 10))
+        .await
+        .fail(400, "COMMON_BREAK_TIME_OF_BANK");
+    assert!(env.ctl().dump()["state"]["payments"]
+        .as_object()
+        .unwrap()
+        .is_empty());
     // Spent after two: the same orderNo now succeeds (nothing was created before).
     t.post(MAKE_PAYMENT, payment("bank-1", 10)).await.success();
 
@@ -121,31 +170,57 @@ async fn fail_fault_answers_the_chosen_code_and_changes_nothing() {
             "resultType": "HTTP_TIMEOUT", "status": 200,
         })))
         .unwrap();
-    let r = t.post(PAYMENT_STATUS, json!({ "orderNo": "bank-1", "isTestPayment": true })).await;
+    let r = t
+        .post(
+            PAYMENT_STATUS,
+            json!({ "orderNo": "bank-1", "isTestPayment": true }),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["resultType"], "HTTP_TIMEOUT");
-    env.ctl().add_fault(fault(json!({ "endpoint": "billing-key/bill", "kind": "fail", "errorCode": "X" }))).unwrap();
+    env.ctl()
+        .add_fault(fault(
+            json!({ "endpoint": "billing-key/bill", "kind": "fail", "errorCode": "X" }),
+        ))
+        .unwrap();
     let r = t.post(BILL, json!({})).await;
-    assert_eq!((r.body["code"].as_i64(), r.body["errorCode"].as_str()), (Some(-1), Some("X")));
+    assert_eq!(
+        (r.body["code"].as_i64(), r.body["errorCode"].as_str()),
+        (Some(-1), Some("X"))
+    );
 }
 
 #[tokio::test]
 async fn http5xx_fault_before_and_after_commit() {
     let env = start().await;
     let t = env.toss();
-    env.ctl().add_fault(fault(json!({ "endpoint": "make-payment", "kind": "http5xx", "status": 503 }))).unwrap();
+    env.ctl()
+        .add_fault(fault(
+            json!({ "endpoint": "make-payment", "kind": "http5xx", "status": 503 }),
+        ))
+        .unwrap();
     let r = t.post(MAKE_PAYMENT, payment("5xx-1", 10)).await;
     assert_eq!(r.status, 503);
     assert_eq!(r.body["resultType"], "INTERNAL_ERROR");
-    assert!(env.ctl().dump()["state"]["payments"].as_object().unwrap().is_empty(), "nothing committed");
+    assert!(
+        env.ctl().dump()["state"]["payments"]
+            .as_object()
+            .unwrap()
+            .is_empty(),
+        "nothing committed"
+    );
 
     env.ctl()
-        .add_fault(fault(json!({ "endpoint": "make-payment", "kind": "http5xx", "afterCommit": true })))
+        .add_fault(fault(
+            json!({ "endpoint": "make-payment", "kind": "http5xx", "afterCommit": true }),
+        ))
         .unwrap();
     let r = t.post(MAKE_PAYMENT, payment("5xx-2", 10)).await;
     assert_eq!(r.status, 500);
     // Committed: the retry with the same orderNo is a duplicate.
-    t.post(MAKE_PAYMENT, payment("5xx-2", 10)).await.fail(400, "PAYMENT_EXISTING_PAYMENT");
+    t.post(MAKE_PAYMENT, payment("5xx-2", 10))
+        .await
+        .fail(400, "PAYMENT_EXISTING_PAYMENT");
 }
 
 #[tokio::test]
@@ -154,16 +229,31 @@ async fn drop_fault_commits_then_closes_without_reply() {
     let t = env.toss();
     let token = make_payment(&t, "drop-1", 2500).await;
     env.ctl().approve_payment(&token, None).unwrap();
-    env.ctl().add_fault(fault(json!({ "endpoint": "execute-payment", "kind": "drop" }))).unwrap();
+    env.ctl()
+        .add_fault(fault(
+            json!({ "endpoint": "execute-payment", "kind": "drop" }),
+        ))
+        .unwrap();
     let exec = json!({ "payToken": token, "isTestPayment": true });
-    let err = t.send("POST", EXECUTE_PAYMENT, &[], exec.to_string().into_bytes()).await.expect_err("no reply");
+    let err = t
+        .send("POST", EXECUTE_PAYMENT, &[], exec.to_string().into_bytes())
+        .await
+        .expect_err("no reply");
     assert!(err.starts_with("request:"), "{err}");
     // The payment was executed: get-payment-status (the documented recovery) shows it.
-    let st = t.post(PAYMENT_STATUS, json!({ "payToken": token, "isTestPayment": true })).await.success();
+    let st = t
+        .post(
+            PAYMENT_STATUS,
+            json!({ "payToken": token, "isTestPayment": true }),
+        )
+        .await
+        .success();
     assert_eq!(st["payStatus"], "PAY_COMPLETE");
     assert_eq!(st["transactions"][0]["stepType"], "PAY");
     // A blind retry is refused as already executed.
-    t.post(EXECUTE_PAYMENT, exec).await.fail(400, "PAYMENT_ALREADY_EXECUTED");
+    t.post(EXECUTE_PAYMENT, exec)
+        .await
+        .fail(400, "PAYMENT_ALREADY_EXECUTED");
     assert_eq!(env.ctl().faults()["rules"][0]["fired"], 1);
 }
 
@@ -179,7 +269,12 @@ async fn rate_faults_are_deterministic_per_seed() {
             .unwrap();
         let mut out = Vec::new();
         for _ in 0..16 {
-            let r = t.post(PAYMENT_STATUS, json!({ "orderNo": "none", "isTestPayment": true })).await;
+            let r = t
+                .post(
+                    PAYMENT_STATUS,
+                    json!({ "orderNo": "none", "isTestPayment": true }),
+                )
+                .await;
             out.push(r.status == 500);
         }
         let rule = &env.ctl().faults()["rules"][0];
@@ -193,11 +288,19 @@ async fn rate_faults_are_deterministic_per_seed() {
     // Wildcard and removal.
     let env = start().await;
     let t = env.toss();
-    let rule = env.ctl().add_fault(fault(json!({ "endpoint": "*", "kind": "http5xx", "rate": 1.0 }))).unwrap();
+    let rule = env
+        .ctl()
+        .add_fault(fault(
+            json!({ "endpoint": "*", "kind": "http5xx", "rate": 1.0 }),
+        ))
+        .unwrap();
     assert_eq!(t.post(ORDER_STATUS, json!({})).await.status, 500);
     env.ctl().remove_fault(rule.id).unwrap();
     assert_eq!(t.post(ORDER_STATUS, json!({})).await.status, 400);
-    assert!(env.ctl().add_fault(fault(json!({ "endpoint": "nope", "kind": "drop" }))).is_err());
+    assert!(env
+        .ctl()
+        .add_fault(fault(json!({ "endpoint": "nope", "kind": "drop" })))
+        .is_err());
 }
 
 // ------------------------------------------------------------------------------------------------ Body limit
@@ -208,7 +311,10 @@ async fn oversized_bodies_are_refused() {
     let t = env.toss();
     let mut body = payment("big", 10);
     body["productDesc"] = json!("x".repeat(4096));
-    let reason = t.post(MAKE_PAYMENT, body).await.fail(413, "REQUEST_TOO_LARGE");
+    let reason = t
+        .post(MAKE_PAYMENT, body)
+        .await
+        .fail(413, "REQUEST_TOO_LARGE");
     assert!(reason.contains("1024"), "{reason}");
     // Under the limit is fine.
     t.post(MAKE_PAYMENT, payment("small", 10)).await.success();
@@ -226,7 +332,14 @@ async fn control_http_api() {
     assert!(index.body["routes"].as_array().unwrap().len() > 10);
 
     // CORS: any origin, preflight included.
-    let r = control(&env, "GET", "/health", None, &[("origin", "http://localhost:5173")]).await;
+    let r = control(
+        &env,
+        "GET",
+        "/health",
+        None,
+        &[("origin", "http://localhost:5173")],
+    )
+    .await;
     assert_eq!(r.headers["access-control-allow-origin"], "*");
     let pre = control(
         &env,
@@ -244,83 +357,247 @@ async fn control_http_api() {
     assert!(pre.headers.contains_key("access-control-allow-methods"));
 
     // Login code over HTTP.
-    let code = control(&env, "POST", "/login/codes", Some(json!({ "userKey": 5, "ttlSecs": 30 })), &[]).await;
+    let code = control(
+        &env,
+        "POST",
+        "/login/codes",
+        Some(json!({ "userKey": 5, "ttlSecs": 30 })),
+        &[],
+    )
+    .await;
     assert_eq!(code.status, 200, "{}", code.raw);
     let tok = t
-        .post(GENERATE_TOKEN, json!({ "authorizationCode": code.body["authorizationCode"], "referrer": "DEFAULT" }))
+        .post(
+            GENERATE_TOKEN,
+            json!({ "authorizationCode": code.body["authorizationCode"], "referrer": "DEFAULT" }),
+        )
         .await
         .success();
     assert!(tok["accessToken"].is_string());
 
     // Approve and cancel over HTTP.
     let token = make_payment(&t, "http-1", 10).await;
-    let r = control(&env, "POST", &format!("/payments/{token}/approve"), Some(json!({ "payMethod": "CARD" })), &[]).await;
+    let r = control(
+        &env,
+        "POST",
+        &format!("/payments/{token}/approve"),
+        Some(json!({ "payMethod": "CARD" })),
+        &[],
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.raw);
     assert_eq!(r.body["payStatus"], "PAY_APPROVED");
-    let again = control(&env, "POST", &format!("/payments/{token}/approve"), None, &[]).await;
+    let again = control(
+        &env,
+        "POST",
+        &format!("/payments/{token}/approve"),
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(again.status, 409);
     assert_eq!(again.body["error"]["code"], "CONFLICT");
     let view = control(&env, "GET", &format!("/payments/{token}"), None, &[]).await;
     assert_eq!(view.body["status"]["payStatus"], "PAY_APPROVED");
     let t2 = make_payment(&t, "http-2", 10).await;
-    assert_eq!(control(&env, "POST", &format!("/payments/{t2}/cancel"), None, &[]).await.body["payStatus"], "PAY_CANCEL");
+    assert_eq!(
+        control(&env, "POST", &format!("/payments/{t2}/cancel"), None, &[])
+            .await
+            .body["payStatus"],
+        "PAY_CANCEL"
+    );
 
     // IAP over HTTP.
-    let o = control(&env, "POST", "/iap/orders", Some(json!({ "userKey": USER, "sku": SKU, "paid": true })), &[]).await;
+    let o = control(
+        &env,
+        "POST",
+        "/iap/orders",
+        Some(json!({ "userKey": USER, "sku": SKU, "paid": true })),
+        &[],
+    )
+    .await;
     let id = o.body["orderId"].as_str().unwrap().to_string();
-    let pending = control(&env, "GET", &format!("/iap/orders?userKey={USER}&pending=true"), None, &[]).await;
+    let pending = control(
+        &env,
+        "GET",
+        &format!("/iap/orders?userKey={USER}&pending=true"),
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(pending.body["orders"][0]["orderId"], id.as_str());
-    let d = control(&env, "POST", &format!("/iap/orders/{id}/decide"), Some(json!({ "granted": true })), &[]).await;
+    let d = control(
+        &env,
+        "POST",
+        &format!("/iap/orders/{id}/decide"),
+        Some(json!({ "granted": true })),
+        &[],
+    )
+    .await;
     assert_eq!(d.body["status"], "PAYMENT_COMPLETED");
     let rf = control(&env, "POST", &format!("/iap/orders/{id}/refund"), None, &[]).await;
     assert_eq!(rf.body["status"], "REFUNDED");
-    assert_eq!(t.post(ORDER_STATUS, json!({ "orderId": id })).await.success()["status"], "REFUNDED");
+    assert_eq!(
+        t.post(ORDER_STATUS, json!({ "orderId": id }))
+            .await
+            .success()["status"],
+        "REFUNDED"
+    );
 
     // Templates, promotions, billing keys over HTTP.
-    assert_eq!(control(&env, "POST", "/templates", Some(json!({ "templateSetCode": "T2" })), &[]).await.status, 200);
-    t.post(SEND_MESSAGE, json!({ "templateSetCode": "T2", "context": {} })).await.success();
-    let p = control(&env, "POST", "/promotions", Some(json!({ "promotionCode": "P2", "result": "PENDING" })), &[]).await;
+    assert_eq!(
+        control(
+            &env,
+            "POST",
+            "/templates",
+            Some(json!({ "templateSetCode": "T2" })),
+            &[]
+        )
+        .await
+        .status,
+        200
+    );
+    t.post(
+        SEND_MESSAGE,
+        json!({ "templateSetCode": "T2", "context": {} }),
+    )
+    .await
+    .success();
+    let p = control(
+        &env,
+        "POST",
+        "/promotions",
+        Some(json!({ "promotionCode": "P2", "result": "PENDING" })),
+        &[],
+    )
+    .await;
     assert_eq!(p.body["result"], "PENDING");
-    let bk = control(&env, "POST", "/billing-keys", Some(json!({ "userKey": 1234 })), &[]).await;
+    let bk = control(
+        &env,
+        "POST",
+        "/billing-keys",
+        Some(json!({ "userKey": 1234 })),
+        &[],
+    )
+    .await;
     assert_eq!(bk.status, 200, "{}", bk.raw);
     assert!(bk.body["billingKey"].is_string());
 
     // Faults over HTTP.
-    let f = control(&env, "POST", "/faults", Some(json!({ "endpoint": "make-payment", "kind": "drop", "times": 1 })), &[]).await;
+    let f = control(
+        &env,
+        "POST",
+        "/faults",
+        Some(json!({ "endpoint": "make-payment", "kind": "drop", "times": 1 })),
+        &[],
+    )
+    .await;
     assert_eq!(f.status, 200, "{}", f.raw);
     let id = f.body["id"].as_u64().unwrap();
-    assert_eq!(control(&env, "GET", "/faults", None, &[]).await.body["rules"][0]["id"], id);
-    assert_eq!(control(&env, "DELETE", &format!("/faults/{id}"), None, &[]).await.status, 200);
-    let bad = control(&env, "POST", "/faults", Some(json!({ "endpoint": "x", "kind": "drop" })), &[]).await;
+    assert_eq!(
+        control(&env, "GET", "/faults", None, &[]).await.body["rules"][0]["id"],
+        id
+    );
+    assert_eq!(
+        control(&env, "DELETE", &format!("/faults/{id}"), None, &[])
+            .await
+            .status,
+        200
+    );
+    let bad = control(
+        &env,
+        "POST",
+        "/faults",
+        Some(json!({ "endpoint": "x", "kind": "drop" })),
+        &[],
+    )
+    .await;
     assert_eq!(bad.status, 400);
-    assert_eq!(control(&env, "DELETE", "/faults", None, &[]).await.status, 200);
+    assert_eq!(
+        control(&env, "DELETE", "/faults", None, &[]).await.status,
+        200
+    );
 
     // Clock, state dump, errors, reset.
-    let c = control(&env, "POST", "/clock/advance", Some(json!({ "seconds": 120 })), &[]).await;
+    let c = control(
+        &env,
+        "POST",
+        "/clock/advance",
+        Some(json!({ "seconds": 120 })),
+        &[],
+    )
+    .await;
     assert_eq!(c.body["offsetSecs"], 120);
     let state = control(&env, "GET", "/state", None, &[]).await;
-    assert_eq!(state.body["state"]["payments"].as_object().unwrap().len(), 2);
+    assert_eq!(
+        state.body["state"]["payments"].as_object().unwrap().len(),
+        2
+    );
     assert_eq!(state.body["stats"]["calls"]["make-payment"], 2);
-    assert_eq!(control(&env, "POST", "/login/codes", Some(json!({ "nope": 1 })), &[]).await.status, 400);
-    let broken = control(&env, "POST", "/templates", None, &[("content-type", "application/json")]).await;
+    assert_eq!(
+        control(
+            &env,
+            "POST",
+            "/login/codes",
+            Some(json!({ "nope": 1 })),
+            &[]
+        )
+        .await
+        .status,
+        400
+    );
+    let broken = control(
+        &env,
+        "POST",
+        "/templates",
+        None,
+        &[("content-type", "application/json")],
+    )
+    .await;
     assert_eq!(broken.status, 400);
-    assert_eq!(control(&env, "GET", "/no/such/route", None, &[]).await.status, 404);
+    assert_eq!(
+        control(&env, "GET", "/no/such/route", None, &[])
+            .await
+            .status,
+        404
+    );
     assert_eq!(control(&env, "POST", "/reset", None, &[]).await.status, 200);
     let state = control(&env, "GET", "/state", None, &[]).await;
-    assert!(state.body["state"]["payments"].as_object().unwrap().is_empty());
+    assert!(state.body["state"]["payments"]
+        .as_object()
+        .unwrap()
+        .is_empty());
     assert_eq!(state.body["clock"]["offsetSecs"], 0);
     // Configured templates survive a reset.
-    t.post(SEND_MESSAGE, json!({ "templateSetCode": TEMPLATE, "context": {} })).await.success();
+    t.post(
+        SEND_MESSAGE,
+        json!({ "templateSetCode": TEMPLATE, "context": {} }),
+    )
+    .await
+    .success();
 }
 
 // ------------------------------------------------------------------------------------------------ Binary
 
 #[test]
 fn binary_help_lists_the_flags() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ait-sandbox")).arg("--help").output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ait-sandbox"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--listen", "--control", "--cert-dir", "--ca-cert", "--ca-key", "--sku", "--template", "--promotion", "--body-limit"] {
+    for flag in [
+        "--listen",
+        "--control",
+        "--cert-dir",
+        "--ca-cert",
+        "--ca-key",
+        "--sku",
+        "--template",
+        "--promotion",
+        "--body-limit",
+    ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
 }

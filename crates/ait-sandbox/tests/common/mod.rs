@@ -30,8 +30,10 @@ pub const ORDER_STATUS: &str = "/api-partner/v1/apps-in-toss/order/get-order-sta
 pub const GENERATE_TOKEN: &str = "/api-partner/v1/apps-in-toss/user/oauth2/generate-token";
 pub const REFRESH_TOKEN: &str = "/api-partner/v1/apps-in-toss/user/oauth2/refresh-token";
 pub const LOGIN_ME: &str = "/api-partner/v1/apps-in-toss/user/oauth2/login-me";
-pub const REMOVE_BY_USER_KEY: &str = "/api-partner/v1/apps-in-toss/user/oauth2/access/remove-by-user-key";
-pub const REMOVE_BY_ACCESS_TOKEN: &str = "/api-partner/v1/apps-in-toss/user/oauth2/access/remove-by-access-token";
+pub const REMOVE_BY_USER_KEY: &str =
+    "/api-partner/v1/apps-in-toss/user/oauth2/access/remove-by-user-key";
+pub const REMOVE_BY_ACCESS_TOKEN: &str =
+    "/api-partner/v1/apps-in-toss/user/oauth2/access/remove-by-access-token";
 pub const PROMO_GET_KEY: &str = "/api-partner/v1/apps-in-toss/promotion/execute-promotion/get-key";
 pub const PROMO_EXECUTE: &str = "/api-partner/v1/apps-in-toss/promotion/execute-promotion";
 pub const PROMO_RESULT: &str = "/api-partner/v1/apps-in-toss/promotion/execution-result";
@@ -94,7 +96,9 @@ pub fn client_config(ca_pem: &str, identity: Option<(&str, &str)>) -> Arc<Client
         .unwrap()
         .with_root_certificates(roots);
     let mut cfg = match identity {
-        Some((cert, key)) => b.with_client_auth_cert(parse_certs(cert).unwrap(), parse_key(key).unwrap()).unwrap(),
+        Some((cert, key)) => b
+            .with_client_auth_cert(parse_certs(cert).unwrap(), parse_key(key).unwrap())
+            .unwrap(),
         None => b.with_no_client_auth(),
     };
     cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -125,7 +129,10 @@ impl Reply {
         assert_eq!(self.status, status, "status of {}", self.raw);
         assert_eq!(self.body["resultType"], "FAIL", "{}", self.raw);
         assert_eq!(self.body["error"]["errorCode"], code, "{}", self.raw);
-        self.body["error"]["reason"].as_str().unwrap_or_default().to_string()
+        self.body["error"]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -142,12 +149,17 @@ pub struct Toss {
 impl Toss {
     /// The same client acting as another user (None: no `x-toss-user-key`).
     pub fn as_user(&self, user_key: Option<&str>) -> Toss {
-        Toss { user_key: user_key.map(str::to_string), ..self.clone() }
+        Toss {
+            user_key: user_key.map(str::to_string),
+            ..self.clone()
+        }
     }
 
     /// POSTs JSON; panics on a transport error.
     pub async fn post(&self, path: &str, body: Value) -> Reply {
-        self.send("POST", path, &[], body.to_string().into_bytes()).await.expect("transport")
+        self.send("POST", path, &[], body.to_string().into_bytes())
+            .await
+            .expect("transport")
     }
 
     /// Sends a request; `Err` on a transport error (handshake refused, connection closed without reply).
@@ -158,10 +170,15 @@ impl Toss {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<Reply, String> {
-        let tcp = TcpStream::connect(self.addr).await.map_err(|e| format!("connect: {e}"))?;
+        let tcp = TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
         let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
         let name = ServerName::try_from("localhost").unwrap();
-        let tls = connector.connect(name, tcp).await.map_err(|e| format!("tls: {e}"))?;
+        let tls = connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("tls: {e}"))?;
         let mut b = hyper::Request::builder()
             .method(method)
             .uri(path)
@@ -182,17 +199,32 @@ async fn http1<IO>(io: IO, req: hyper::Request<Full<Bytes>>) -> Result<Reply, St
 where
     IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io).await.map_err(|e| format!("handshake: {e}"))?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
     let conn = tokio::spawn(conn);
-    let resp = sender.send_request(req).await.map_err(|e| format!("request: {e}"));
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| format!("request: {e}"));
     let out = match resp {
         Ok(resp) => {
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let bytes = resp.into_body().collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
+            let bytes = resp
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| format!("body: {e}"))?
+                .to_bytes();
             let raw = String::from_utf8_lossy(&bytes).to_string();
             let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            Ok(Reply { status, headers, body, raw })
+            Ok(Reply {
+                status,
+                headers,
+                body,
+                raw,
+            })
         }
         Err(e) => Err(e),
     };
@@ -201,9 +233,20 @@ where
 }
 
 /// A plain-HTTP request to the control API.
-pub async fn control(env: &Env, method: &str, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
-    let tcp = TcpStream::connect(env.sb.control_addr).await.expect("connect control");
-    let mut b = hyper::Request::builder().method(method).uri(path).header("host", env.sb.control_addr.to_string());
+pub async fn control(
+    env: &Env,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let tcp = TcpStream::connect(env.sb.control_addr)
+        .await
+        .expect("connect control");
+    let mut b = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", env.sb.control_addr.to_string());
     if body.is_some() {
         b = b.header("content-type", "application/json");
     }
@@ -212,7 +255,9 @@ pub async fn control(env: &Env, method: &str, path: &str, body: Option<Value>, h
     }
     let body = body.map(|v| v.to_string()).unwrap_or_default();
     let req = b.body(Full::new(Bytes::from(body))).unwrap();
-    http1(TokioIo::new(tcp), req).await.expect("control transport")
+    http1(TokioIo::new(tcp), req)
+        .await
+        .expect("control transport")
 }
 
 /// A make-payment body.
