@@ -25,9 +25,11 @@ export function sdkAliases(root = repoRoot) {
 }
 
 // The import map object, with URLs under `base` (the URL path at which the repo root is served).
+// `ait-checkout` resolves to the built package (pkg/, written by ./build.sh build).
 export function importMap(base = '/', root = repoRoot) {
   const b = base.endsWith('/') ? base : `${base}/`;
-  return { imports: Object.fromEntries(Object.entries(sdkModulePaths(root)).map(([k, v]) => [k, b + v])) };
+  const paths = { ...sdkModulePaths(root), 'ait-checkout': 'pkg/index.js' };
+  return { imports: Object.fromEntries(Object.entries(paths).map(([k, v]) => [k, b + v])) };
 }
 
 export const IMPORT_MAP_MARKER = '<!-- import-map -->';
