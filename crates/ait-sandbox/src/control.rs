@@ -38,7 +38,7 @@ pub struct IssuedCode {
 
 impl Control {
     fn state(&self) -> std::sync::MutexGuard<'_, crate::state::State> {
-        self.shared.state.lock().expect("state lock")
+        crate::lock(&self.shared.state)
     }
 
     /// `appLogin()` for `user_key`: a single-use authorization code valid for `ttl_secs` (default: the
@@ -176,23 +176,20 @@ impl Control {
 
     /// Adds a fault rule.
     pub fn add_fault(&self, spec: FaultSpec) -> Result<FaultRule, ControlError> {
-        self.shared
-            .faults
-            .lock()
-            .expect("faults lock")
+        crate::lock(&self.shared.faults)
             .add(spec)
             .map_err(ControlError::bad)
     }
 
     /// The fault rules with their counters.
     pub fn faults(&self) -> Value {
-        let f = self.shared.faults.lock().expect("faults lock");
+        let f = crate::lock(&self.shared.faults);
         json!({ "rules": f.rules(), "firedByEndpoint": f.fired_by_endpoint })
     }
 
     /// Removes one fault rule.
     pub fn remove_fault(&self, id: u64) -> Result<(), ControlError> {
-        if self.shared.faults.lock().expect("faults lock").remove(id) {
+        if crate::lock(&self.shared.faults).remove(id) {
             Ok(())
         } else {
             Err(ControlError::not_found(format!("fault {id}")))
@@ -201,7 +198,7 @@ impl Control {
 
     /// Removes every fault rule and counter.
     pub fn clear_faults(&self) {
-        self.shared.faults.lock().expect("faults lock").clear();
+        crate::lock(&self.shared.faults).clear();
     }
 
     /// Moves the sandbox clock by `secs` (expires codes and tokens without waiting); returns the offset.
@@ -221,11 +218,7 @@ impl Control {
 
     /// How many calls each Toss endpoint received (by `ait_api::paths` name).
     pub fn calls(&self, endpoint: &str) -> u64 {
-        self.shared
-            .stats
-            .calls
-            .lock()
-            .expect("stats lock")
+        crate::lock(&self.shared.stats.calls)
             .get(endpoint)
             .copied()
             .unwrap_or(0)

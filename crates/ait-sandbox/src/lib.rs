@@ -206,17 +206,22 @@ impl Stats {
         serde_json::json!({
             "handshakesAccepted": self.handshakes_accepted.load(Ordering::Relaxed),
             "handshakesRejected": self.handshakes_rejected.load(Ordering::Relaxed),
-            "lastHandshakeError": *self.last_handshake_error.lock().expect("stats lock"),
-            "calls": *self.calls.lock().expect("stats lock"),
+            "lastHandshakeError": *crate::lock(&self.last_handshake_error),
+            "calls": *crate::lock(&self.calls),
         })
     }
 
     fn reset(&self) {
         self.handshakes_accepted.store(0, Ordering::Relaxed);
         self.handshakes_rejected.store(0, Ordering::Relaxed);
-        *self.last_handshake_error.lock().expect("stats lock") = None;
-        self.calls.lock().expect("stats lock").clear();
+        *crate::lock(&self.last_handshake_error) = None;
+        crate::lock(&self.calls).clear();
     }
+}
+
+/// Locks a mutex, recovering from poisoning (a panicked handler must not take the sandbox down).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// What the handlers share.
@@ -230,18 +235,14 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn count_call(&self, endpoint: &str) {
-        *self
-            .stats
-            .calls
-            .lock()
-            .expect("stats lock")
+        *crate::lock(&self.stats.calls)
             .entry(endpoint.to_string())
             .or_default() += 1;
     }
 
     /// Registers the configured templates and promotions.
     pub(crate) fn seed_console(&self) {
-        let mut st = self.state.lock().expect("state lock");
+        let mut st = crate::lock(&self.state);
         for t in &self.settings.templates {
             st.templates.insert(t.clone());
         }

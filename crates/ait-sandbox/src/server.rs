@@ -60,12 +60,12 @@ pub(crate) async fn serve_tls(
                         }
                         Ok(Err(e)) => {
                             sh.stats.handshakes_rejected.fetch_add(1, Ordering::Relaxed);
-                            *sh.stats.last_handshake_error.lock().expect("stats lock") = Some(e.to_string());
+                            *crate::lock(&sh.stats.last_handshake_error) = Some(e.to_string());
                             return;
                         }
                         Err(_) => {
                             sh.stats.handshakes_rejected.fetch_add(1, Ordering::Relaxed);
-                            *sh.stats.last_handshake_error.lock().expect("stats lock") =
+                            *crate::lock(&sh.stats.last_handshake_error) =
                                 Some("handshake timed out".into());
                             return;
                         }

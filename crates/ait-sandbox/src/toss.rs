@@ -27,7 +27,17 @@ pub struct DropReply;
 
 /// The router of the mTLS listener.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new().fallback(handle).with_state(shared)
+    Router::new()
+        .fallback(handle)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            // A bug in the sandbox: answer like a Toss internal error instead of dropping the connection.
+            let env: Envelope<Value> = Envelope::unsettled(
+                ait_api::ResultType::InternalError,
+                Some(ait_api::ApiError::new(codes::INTERNAL_ERROR, "sandbox bug: the handler panicked")),
+            );
+            text_response(500, serde_json::to_string(&env).unwrap_or_default())
+        }))
+        .with_state(shared)
 }
 
 fn json_response(status: u16, body: Value) -> Response {
@@ -213,7 +223,7 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             )
         }
     };
-    let decision = sh.faults.lock().expect("faults lock").decide(ep);
+    let decision = crate::lock(&sh.faults).decide(ep);
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
@@ -279,7 +289,7 @@ fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Res
     let ttls = sh.settings.ttls;
     let name = ep.name;
     // Order: the user key header first (as a gateway would), then the body.
-    let st = || sh.state.lock().expect("state lock");
+    let st = || crate::lock(&sh.state);
     match name {
         n if n == p::MAKE_PAYMENT.name => {
             let uk = user_key(headers, 400)?;
