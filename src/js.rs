@@ -231,7 +231,7 @@ impl JsCheckout {
 
     /// Buys a one-time product; resolves only once your `grant` granted it.
     #[wasm_bindgen(unchecked_return_type = "Promise<PurchaseResult>")]
-    pub fn purchase(&self, sku: JsValue) -> Promise {
+    pub fn purchase(&self, #[wasm_bindgen(unchecked_param_type = "string")] sku: JsValue) -> Promise {
         let Some(sku) = sku.as_string() else { return rejected(Error::invalid_argument("purchase(sku): sku must be a string")) };
         let checkout = self.checkout.clone();
         promise(async move { checkout.purchase(&sku).await })
@@ -241,7 +241,7 @@ impl JsCheckout {
     #[wasm_bindgen(unchecked_return_type = "Promise<PurchaseResult>")]
     pub fn subscribe(
         &self,
-        sku: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] sku: JsValue,
         #[wasm_bindgen(unchecked_param_type = "{ offerId?: string | null }")] options: JsValue,
     ) -> Promise {
         let Some(sku) = sku.as_string() else { return rejected(Error::invalid_argument("subscribe(sku): sku must be a string")) };
@@ -277,7 +277,7 @@ impl JsCheckout {
 
     /// A subscription's state.
     #[wasm_bindgen(js_name = subscriptionInfo, unchecked_return_type = "Promise<SubscriptionInfo>")]
-    pub fn subscription_info(&self, order_id: JsValue) -> Promise {
+    pub fn subscription_info(&self, #[wasm_bindgen(unchecked_param_type = "string")] order_id: JsValue) -> Promise {
         let Some(order_id) = order_id.as_string() else { return rejected(Error::invalid_argument("orderId must be a string")) };
         let checkout = self.checkout.clone();
         promise(async move { checkout.subscription_info(&order_id).await })
@@ -286,7 +286,7 @@ impl JsCheckout {
     /// Low level: the user authenticates the TossPay payment behind `payToken`. Resolves when they did; rejects
     /// with `TOSSPAY_NOT_AUTHENTICATED` (with `reason`) when they did not.
     #[wasm_bindgen(js_name = checkoutPayment, unchecked_return_type = "Promise<void>")]
-    pub fn checkout_payment(&self, pay_token: JsValue) -> Promise {
+    pub fn checkout_payment(&self, #[wasm_bindgen(unchecked_param_type = "string")] pay_token: JsValue) -> Promise {
         let Some(pay_token) = pay_token.as_string() else { return rejected(Error::invalid_argument("payToken must be a string")) };
         let checkout = self.checkout.clone();
         promise(async move { checkout.checkout_payment(&pay_token).await })
@@ -294,7 +294,7 @@ impl JsCheckout {
 
     /// Low level: the user registers TossPay auto-billing for `wrappedToken`.
     #[wasm_bindgen(js_name = requestTossPayPaysBilling, unchecked_return_type = "Promise<void>")]
-    pub fn request_pays_billing(&self, wrapped_token: JsValue) -> Promise {
+    pub fn request_pays_billing(&self, #[wasm_bindgen(unchecked_param_type = "string")] wrapped_token: JsValue) -> Promise {
         let Some(token) = wrapped_token.as_string() else { return rejected(Error::invalid_argument("wrappedToken must be a string")) };
         let checkout = self.checkout.clone();
         promise(async move { checkout.bridge().request_pays_billing(&token).await })

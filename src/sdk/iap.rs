@@ -235,7 +235,7 @@ pub struct PurchaseSuccess {
 
 /// What `purchase(sku)` and `subscribe(sku)` resolve with: the host's payload plus the SKU bought.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseResult {
     /// The order, unique per purchase; the grant was made for it.
@@ -338,7 +338,7 @@ pub struct HistoryOrder {
 
 /// One page of `IAP.getCompletedOrRefundedOrders({ key })`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct OrderHistoryPage {
     /// The orders of this page.
@@ -371,7 +371,7 @@ pub enum SubscriptionStatus {
 
 /// Details of a subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionInfo {
     /// The catalog entry.

@@ -1,0 +1,26 @@
+// The TypeScript declarations of the package are generated from the Rust types (tsify + wasm-bindgen). This check
+// locks them: any change to the public types shows up as a diff here. After an intended change, run
+//   UPDATE_GOLDEN=1 node scripts/check-golden-dts.mjs
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+
+const built = 'pkg/ait_checkout.d.ts';
+const golden = 'tests/golden/ait_checkout.d.ts';
+const actual = readFileSync(built, 'utf8');
+if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) {
+  writeFileSync(golden, actual);
+  console.log(`wrote ${golden}`);
+  process.exit(0);
+}
+const expected = readFileSync(golden, 'utf8');
+if (actual === expected) {
+  console.log(`${built} matches ${golden}`);
+  process.exit(0);
+}
+const a = actual.split('\n');
+const e = expected.split('\n');
+const first = a.findIndex((line, i) => line !== e[i]);
+console.error(`${built} differs from ${golden} (first difference at line ${first + 1}):`);
+console.error(`  golden: ${e[first] ?? '<end of file>'}`);
+console.error(`  built:  ${a[first] ?? '<end of file>'}`);
+console.error('If the change is intended: UPDATE_GOLDEN=1 node scripts/check-golden-dts.mjs');
+process.exit(1);
