@@ -593,6 +593,11 @@ async fn login_code(State(c): State<Control>, Body(b): Body<LoginCodeBody>) -> R
             ))
         })?,
     };
+    if user_key <= 0 {
+        return Err(ApiErr(ControlError::bad(
+            "userKey must be a positive integer",
+        )));
+    }
     if let Some(ttl) = b.ttl_secs {
         if ttl <= 0 {
             return Err(ApiErr(ControlError::bad("ttlSecs must be positive")));

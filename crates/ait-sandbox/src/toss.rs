@@ -33,7 +33,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             // A bug in the sandbox: answer like a Toss internal error instead of dropping the connection.
             let env: Envelope<Value> = Envelope::unsettled(
                 ait_api::ResultType::InternalError,
-                Some(ait_api::ApiError::new(codes::INTERNAL_ERROR, "sandbox bug: the handler panicked")),
+                Some(ait_api::ApiError::new(
+                    codes::INTERNAL_ERROR,
+                    "sandbox bug: the handler panicked",
+                )),
             );
             text_response(500, serde_json::to_string(&env).unwrap_or_default())
         }))

@@ -534,18 +534,14 @@ async fn control_http_api() {
         2
     );
     assert_eq!(state.body["stats"]["calls"]["make-payment"], 2);
-    assert_eq!(
-        control(
-            &env,
-            "POST",
-            "/login/codes",
-            Some(json!({ "nope": 1 })),
-            &[]
-        )
-        .await
-        .status,
-        400
-    );
+    for bad in [
+        json!({ "nope": 1 }),
+        json!({ "userKey": "abc" }),
+        json!({ "userKey": 0 }),
+    ] {
+        let r = control(&env, "POST", "/login/codes", Some(bad), &[]).await;
+        assert_eq!(r.status, 400, "{}", r.raw);
+    }
     let broken = control(
         &env,
         "POST",
