@@ -12,6 +12,7 @@ use ait_checkout::{Checkout, CheckoutOptions, Event, GrantRequest, Timeouts};
 use futures_util::FutureExt;
 use serde_json::json;
 use support::fake_sdk::{FakeReply, FakeSdk};
+use support::json::Json;
 
 #[derive(Clone, Copy)]
 enum GrantBehaviour {
@@ -57,9 +58,9 @@ fn harness() -> Harness {
 }
 
 fn success(order_id: &str) -> PurchaseSuccess {
-    serde_json::from_value(json!({"orderId": order_id, "displayName": "보석 10개", "displayAmount": "₩1,200",
-        "amount": 1200, "currency": "KRW", "fraction": 0, "miniAppIconUrl": null}))
-    .unwrap()
+    let v = json!({"orderId": order_id, "displayName": "보석 10개", "displayAmount": "₩1,200",
+        "amount": 1200, "currency": "KRW", "fraction": 0, "miniAppIconUrl": null});
+    ait_checkout::sdk::parse::purchase_success(Json(&v)).unwrap()
 }
 
 fn paid(order_id: &str) -> Purchased {

@@ -398,10 +398,19 @@ pub struct SubscriptionInfoResponse {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::sdk::parse::{Json, Malformed, Parse};
     use serde_json::json;
 
-    fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, serde_json::Error> {
-        serde_json::from_value(v)
+    /// Parses with the hand-written reader the browser binding uses, and checks serde's derive agrees.
+    fn parse<T: Parse + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(v: serde_json::Value) -> Result<T, Malformed> {
+        let ours = T::parse(Json(&v));
+        let serde = serde_json::from_value::<T>(v);
+        match (&ours, &serde) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            _ => panic!("the reader and serde disagree: {ours:?} vs {serde:?}"),
+        }
+        ours
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod env;
 mod iap;
 mod login;
+pub mod parse;
 mod tosspay;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -8,11 +8,11 @@ use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::parse::{self as reply, Parse};
 use super::*;
 use crate::error::{Error, ErrorCode};
 use crate::version::MinVersions;
@@ -54,11 +54,11 @@ fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-fn parse<T: DeserializeOwned>(call: &str, value: JsValue) -> Reply<T> {
+fn parse<T: Parse>(call: &str, value: JsValue) -> Reply<T> {
     if value.is_undefined() {
         return Ok(None);
     }
-    serde_wasm_bindgen::from_value(value).map(Some).map_err(|e| Error::invalid_response(call, e))
+    T::parse(value).map(Some).map_err(|e| Error::invalid_response(call, e))
 }
 
 impl WebSdk {
@@ -216,7 +216,7 @@ impl Sdk for WebSdk {
         // The grant callback: never throws, always answers a boolean.
         let grant_listener = Rc::clone(&listener);
         let grant = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |arg: JsValue| {
-            let grant = match serde_wasm_bindgen::from_value::<Purchased>(arg) {
+            let grant = match reply::purchased(arg) {
                 Ok(purchased) => Some(grant_listener.grant(purchased)),
                 Err(_) => None,
             };
@@ -234,7 +234,7 @@ impl Sdk for WebSdk {
         let on_event = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             // Only `success` reaches this callback; other event kinds are ignored.
             if get(&event, "type").as_string().as_deref() == Some("success") {
-                let payload = serde_wasm_bindgen::from_value::<PurchaseSuccess>(get(&event, "data"))
+                let payload = reply::purchase_success(get(&event, "data"))
                     .map_err(|e| Error::invalid_response("purchase success", e));
                 event_listener.success(payload);
             }

@@ -10,8 +10,10 @@ use std::rc::Rc;
 use ait_checkout::error::Error;
 use ait_checkout::sdk::*;
 use ait_checkout::version::MinVersions;
-use serde::de::DeserializeOwned;
+use ait_checkout::sdk::parse::Parse;
 use serde_json::Value;
+
+use super::json::Json;
 
 /// What the fake host answers to one call.
 #[derive(Clone)]
@@ -71,13 +73,13 @@ impl FakeSdk {
         self.state.borrow().calls.clone()
     }
 
-    fn answer<T: DeserializeOwned>(&self, call: &'static str) -> impl Future<Output = Reply<T>> + 'static {
+    fn answer<T: Parse>(&self, call: &'static str) -> impl Future<Output = Reply<T>> + 'static {
         self.state.borrow_mut().calls.push(call.to_string());
         let reply = self.state.borrow().replies.get(call).cloned();
         async move {
             match reply {
                 None => panic!("the test did not script {call}"),
-                Some(FakeReply::Value(v)) => serde_json::from_value(v).map(Some).map_err(|e| Error::invalid_response(call, e)),
+                Some(FakeReply::Value(v)) => T::parse(Json(&v)).map(Some).map_err(|e| Error::invalid_response(call, e)),
                 Some(FakeReply::Undefined) => Ok(None),
                 Some(FakeReply::Reject(e)) => Err(e),
                 Some(FakeReply::Never) => std::future::pending().await,
