@@ -107,7 +107,7 @@ run_tests() {
   node scripts/check-golden-dts.mjs
   browser_tests
   log "JS tests (dev host, the built package in a page and in a Vite build)"
-  node --test tests/js/
+  node --test --test-concurrency=1 tests/js/
 }
 
 demo() {

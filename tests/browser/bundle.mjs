@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { sdkAliases } from '../js/lib/import-map.mjs';
+import { sdkAliases } from '../../scripts/lib/import-map.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 await build({

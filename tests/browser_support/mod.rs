@@ -95,7 +95,7 @@ pub struct Setup {
 }
 
 pub fn short_timeouts() -> Timeouts {
-    Timeouts { bridge_ms: 1_500, interaction_ms: 3_000, grant_ms: 300, partner_ms: 1_500 }
+    Timeouts { bridge_ms: 5_000, interaction_ms: 5_000, grant_ms: 500, partner_ms: 5_000 }
 }
 
 pub fn setup(host_config: Value) -> Setup {

@@ -2,7 +2,7 @@
 // Run: node --test tests/js/
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
+import { startServer } from '../../scripts/lib/server.mjs';
 import { launchBrowser, openPage } from './lib/browser.mjs';
 
 const IAP_CODES = [
@@ -642,7 +642,7 @@ test('interactive order sheet (Korean overlay, no iframe): 구매, 취소 and th
 
 test('bundled with esbuild together with the real SDK (as the Rust browser tests use it), a purchase runs end to end', async () => {
   const { build } = await import('esbuild');
-  const { sdkAliases, repoRoot } = await import('./lib/import-map.mjs');
+  const { sdkAliases, repoRoot } = await import('../../scripts/lib/import-map.mjs');
   const out = await build({
     stdin: {
       contents: `import * as sdk from '@apps-in-toss/web-framework';

@@ -4,9 +4,9 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { startServer } from './lib/server.mjs';
+import { startServer } from '../../scripts/lib/server.mjs';
 import { launchBrowser, openPage } from './lib/browser.mjs';
-import { repoRoot } from './lib/import-map.mjs';
+import { repoRoot } from '../../scripts/lib/import-map.mjs';
 
 const IAP_CODES = [
   'INVALID_PRODUCT_ID', 'PAYMENT_PENDING', 'NETWORK_ERROR', 'INVALID_USER_ENVIRONMENT', 'ITEM_ALREADY_OWNED',
@@ -59,7 +59,7 @@ function run(page, body, { grant = 'true', config = {}, timeouts } = {}) {
       sdk,
       grant: (order) => { granted.push(order); return grants[grant](order); },
       onEvent: (e) => events.push(e),
-      timeouts: timeouts ?? { bridgeMs: 1500, interactionMs: 3000, grantMs: 300 },
+      timeouts: timeouts ?? { bridgeMs: 5000, interactionMs: 8000, grantMs: 1000 },
     });
     const fn = new Function('checkout', 'host', `return (async () => { ${body} })()`);
     const outcome = await attempt(() => fn(checkout, host));

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'vite';
-import { startServer } from './lib/server.mjs';
+import { startServer } from '../../scripts/lib/server.mjs';
 import { launchBrowser, openPage } from './lib/browser.mjs';
-import { repoRoot, sdkAliases } from './lib/import-map.mjs';
+import { repoRoot, sdkAliases } from '../../scripts/lib/import-map.mjs';
 
 test('a Vite app bundles the package and buys an item through the dev host', async () => {
   assert.ok(existsSync(path.join(repoRoot, 'pkg/index.js')), 'pkg/ is missing: run ./build.sh build');

@@ -4,14 +4,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 // Repository-relative module files for each bare specifier.
 export function sdkModulePaths(root = repoRoot) {
   const nm = 'node_modules/@apps-in-toss';
   const fullFramework = `${nm}/web-framework/dist-web/index.js`;
   return {
-    '@apps-in-toss/web-framework': existsSync(path.join(root, fullFramework)) ? fullFramework : 'tests/js/web-framework-entry.js',
+    '@apps-in-toss/web-framework': existsSync(path.join(root, fullFramework)) ? fullFramework : 'scripts/lib/web-framework-entry.js',
     '@apps-in-toss/web-bridge': `${nm}/web-bridge/dist/index.js`,
     '@apps-in-toss/web-analytics': `${nm}/web-analytics/dist/index.js`,
     '@apps-in-toss/bridge-core': `${nm}/bridge-core/dist/index.js`,
