@@ -30,10 +30,11 @@ chromedriver_path() { command -v chromedriver || echo /usr/bin/chromedriver; }
 
 setup() {
   log "setup"
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    log "installing Debian chromium and chromium-driver"
+  # Chromium + its driver for the browser tests; a Korean font so screenshots of the demo are readable.
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; then
+    log "installing Debian chromium, chromium-driver and fonts-noto-cjk"
     as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium chromium-driver
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk
   fi
   command -v cargo >/dev/null || die "cargo is missing (install Rust with rustup)"
   command -v npm >/dev/null || die "npm is missing (install Node.js 20+)"

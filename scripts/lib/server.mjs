@@ -21,7 +21,7 @@ const MIME = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-export async function startServer({ root = repoRoot, transformHtml = injectImportMap } = {}) {
+export async function startServer({ root = repoRoot, transformHtml = injectImportMap, port = 0 } = {}) {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
@@ -40,11 +40,11 @@ export async function startServer({ root = repoRoot, transformHtml = injectImpor
       res.writeHead(e && e.code === 'ENOENT' ? 404 : 500, { 'content-type': 'text/plain' }).end(String(e && e.message));
     }
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: bound } = server.address();
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: `http://127.0.0.1:${bound}`,
+    port: bound,
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };
 }
