@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use futures_util::FutureExt;
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -15,6 +14,7 @@ use crate::checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreR
 use crate::error::Error;
 use crate::event::Event;
 use crate::sdk::web::{describe, get, WebSdk};
+use crate::to_js::{Obj, ToJs};
 
 #[wasm_bindgen(module = "/js/runtime.js")]
 extern "C" {
@@ -58,47 +58,25 @@ export declare class CheckoutError extends Error {
 }
 "#;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorDetails<'a> {
-    reason: Option<&'a str>,
-    sdk_code: Option<&'a str>,
-    order_id: Option<&'a str>,
-    min_versions: Option<MinVersionsJs>,
-}
-
-#[derive(Serialize)]
-struct MinVersionsJs {
-    android: &'static str,
-    ios: &'static str,
-}
-
-/// Turns an [`Error`] into a `CheckoutError` instance.
+/// Turns an [`Error`] into a `CheckoutError` instance (its optional details are set only when present).
 pub(crate) fn to_js_error(error: &Error) -> JsValue {
-    let details = ErrorDetails {
-        reason: error.reason.as_deref(),
-        sdk_code: error.sdk_code.as_deref(),
-        order_id: error.order_id.as_deref(),
-        min_versions: error.min_versions.as_ref().map(|m| MinVersionsJs { android: m.android, ios: m.ios }),
-    };
-    let details = to_js(&details).unwrap_or(JsValue::UNDEFINED);
-    make_checkout_error(error.code.as_str(), &error.message, error.user_message(), error.retryable(), &details)
-}
-
-/// Serialises a reply for JS: plain objects, `null` for absent optional values.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| Error::new(crate::ErrorCode::InvalidArgument, format!("could not convert a reply for JS: {e}")))
+    let details = Obj::new();
+    details
+        .some_str("reason", error.reason.as_deref())
+        .some_str("sdkCode", error.sdk_code.as_deref())
+        .some_str("orderId", error.order_id.as_deref());
+    if let Some(m) = &error.min_versions {
+        details.set("minVersions", &Obj::new().str("android", m.android).str("ios", m.ios).done());
+    }
+    make_checkout_error(error.code.as_str(), &error.message, error.user_message(), error.retryable(), &details.done())
 }
 
 /// Runs a Rust future as a JS promise that resolves with the serialised value or rejects with a `CheckoutError`.
-fn promise<T: Serialize, F>(fut: F) -> Promise
+fn promise<T: ToJs, F>(fut: F) -> Promise
 where
     F: std::future::Future<Output = Result<T, Error>> + 'static,
 {
-    settle(async move { fut.await.and_then(|value| to_js(&value)) }.boxed_local())
+    settle(async move { fut.await.map(|value| value.to_js()) }.boxed_local())
 }
 
 /// The one `future_to_promise` of the crate (each instantiation costs code size).
@@ -165,10 +143,8 @@ fn grant_fn(grant: Function) -> GrantFn {
 
 fn event_sink(on_event: Function) -> crate::checkout::EventSink {
     Rc::new(move |event: &Event| {
-        if let Ok(value) = to_js(event) {
-            // A listener that throws must not break the flow.
-            let _ = on_event.call1(&JsValue::UNDEFINED, &value);
-        }
+        // A listener that throws must not break the flow.
+        let _ = on_event.call1(&JsValue::UNDEFINED, &event.to_js());
     })
 }
 
@@ -212,7 +188,7 @@ impl JsCheckout {
     /// Platform, app version and operational environment. Throws `CheckoutError`.
     #[wasm_bindgen(unchecked_return_type = "Environment")]
     pub fn environment(&self) -> Result<JsValue, JsValue> {
-        self.checkout.environment().and_then(|env| to_js(&env)).map_err(|e| to_js_error(&e))
+        self.checkout.environment().map(|env| env.to_js()).map_err(|e| to_js_error(&e))
     }
 
     /// `appLogin()`: an authorization code for your server.
@@ -303,7 +279,7 @@ impl JsCheckout {
 
 fn restore_report(report: &RestoreReport) -> JsValue {
     let result = Object::new();
-    let restored = to_js(&report.restored).unwrap_or_else(|_| Array::new().into());
+    let restored = report.restored.to_js();
     let failed = Array::new();
     for f in &report.failed {
         let item = Object::new();

@@ -17,6 +17,8 @@ pub mod version;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
+#[cfg(target_arch = "wasm32")]
+mod to_js;
 
 pub use bridge::{Bridge, Timeouts};
 pub use checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreReport};
