@@ -139,7 +139,7 @@ impl<'a> Segment<'a> {
             return Segment::Wildcard;
         }
         // Like JS parseInt: leading digits count.
-        let digits: &str = &raw[..raw.bytes().take_while(u8::is_ascii_digit).count()];
+        let digits = raw.get(..raw.bytes().take_while(u8::is_ascii_digit).count()).unwrap_or("");
         match digits.parse() {
             Ok(n) => Segment::Number(n),
             Err(_) => Segment::Text(raw),

@@ -146,12 +146,12 @@ impl Sdk for WebSdk {
         let platform = match self.constant("getPlatformOS")?.as_str() {
             "ios" => Platform::Ios,
             "android" => Platform::Android,
-            other => return Err(Error::invalid_response("getPlatformOS", format!("unknown platform {other:?}"))),
+            other => return Err(Error::invalid_response("getPlatformOS", format!("unknown platform \"{other}\""))),
         };
         let operational_environment = match self.constant("getOperationalEnvironment")?.as_str() {
             "toss" => OperationalEnvironment::Toss,
             "sandbox" => OperationalEnvironment::Sandbox,
-            other => return Err(Error::invalid_response("getOperationalEnvironment", format!("unknown environment {other:?}"))),
+            other => return Err(Error::invalid_response("getOperationalEnvironment", format!("unknown environment \"{other}\""))),
         };
         let app_version = self.constant("getTossAppVersion")?;
         crate::version::compare_versions(&app_version, "0.0.0").map_err(|e| Error::invalid_response("getTossAppVersion", e))?;
