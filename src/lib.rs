@@ -11,7 +11,8 @@ pub mod bridge;
 pub mod checkout;
 pub mod error;
 pub mod event;
-mod flow;
+pub mod flow;
+pub mod partner;
 pub mod sdk;
 pub mod version;
 

@@ -38,11 +38,16 @@ pub struct Malformed {
 
 impl Malformed {
     fn new(expected: &'static str) -> Malformed {
+        Malformed::expected(expected)
+    }
+
+    /// A value that was not what `expected` says.
+    pub(crate) fn expected(expected: &'static str) -> Malformed {
         Malformed { path: String::new(), expected }
     }
 
     /// Prefixes the path with a field name.
-    fn in_field(mut self, key: &str) -> Malformed {
+    pub(crate) fn in_field(mut self, key: &str) -> Malformed {
         if !self.path.is_empty() && !self.path.starts_with('[') {
             self.path.insert(0, '.');
         }
@@ -77,7 +82,7 @@ impl fmt::Display for Malformed {
 
 type Parsed<T> = Result<T, Malformed>;
 
-fn object<N: Node>(value: N) -> Parsed<N> {
+pub(crate) fn object<N: Node>(value: N) -> Parsed<N> {
     if value.is_object() {
         Ok(value)
     } else {
@@ -103,19 +108,23 @@ fn optional<N: Node, T>(value: Option<N>, read: impl FnOnce(N) -> Parsed<T>) -> 
     }
 }
 
-fn string<N: Node>(obj: &N, key: &'static str) -> Parsed<String> {
+pub(crate) fn string<N: Node>(obj: &N, key: &'static str) -> Parsed<String> {
     field(obj, key, |v| required(v, N::string, "expected a string"))
 }
 
-fn opt_string<N: Node>(obj: &N, key: &'static str) -> Parsed<Option<String>> {
+pub(crate) fn opt_string<N: Node>(obj: &N, key: &'static str) -> Parsed<Option<String>> {
     field(obj, key, |v| optional(v, |v| required(Some(v), N::string, "expected a string")))
 }
 
-fn number<N: Node>(obj: &N, key: &'static str) -> Parsed<f64> {
+pub(crate) fn number<N: Node>(obj: &N, key: &'static str) -> Parsed<f64> {
     field(obj, key, |v| required(v, N::number, "expected a number"))
 }
 
-fn boolean<N: Node>(obj: &N, key: &'static str) -> Parsed<bool> {
+pub(crate) fn opt_number<N: Node>(obj: &N, key: &'static str) -> Parsed<Option<f64>> {
+    field(obj, key, |v| optional(v, |v| required(Some(v), N::number, "expected a number")))
+}
+
+pub(crate) fn boolean<N: Node>(obj: &N, key: &'static str) -> Parsed<bool> {
     field(obj, key, |v| required(v, N::boolean, "expected a boolean"))
 }
 
@@ -132,7 +141,7 @@ fn items<N: Node, T>(value: N, read: impl Fn(N) -> Parsed<T>) -> Parsed<Vec<T>> 
     items.into_iter().enumerate().map(|(i, item)| read(item).map_err(|e| e.in_item(i))).collect()
 }
 
-fn list<N: Node, T>(obj: &N, key: &'static str, read: impl Fn(N) -> Parsed<T>) -> Parsed<Vec<T>> {
+pub(crate) fn list<N: Node, T>(obj: &N, key: &'static str, read: impl Fn(N) -> Parsed<T>) -> Parsed<Vec<T>> {
     field(obj, key, |v| items(v.ok_or(Malformed::new("expected an array"))?, read))
 }
 

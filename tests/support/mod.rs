@@ -7,3 +7,4 @@ use ait_checkout::sdk::parse::Node;
 #[allow(dead_code)]
 #[path = "../../src/sdk/parse_json.rs"]
 pub mod json;
+pub mod fake_partner;
