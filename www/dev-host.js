@@ -238,6 +238,11 @@ function isoNow(offsetDays = 0) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 const randomId = () => Math.random().toString(36).slice(2, 10);
+// Unix seconds → "YYYY-MM-DDTHH:mm:ss" in KST, like the sandbox's (and Toss's) IAP dates.
+const errorCode = (spec) => (typeof spec === 'string' ? spec : spec && spec.code);
+const kstDate = (secs) => (secs == null ? null : new Date((Number(secs) + 9 * 3600) * 1000).toISOString().slice(0, 19));
+const DEFAULT_SANDBOX_USER_KEY = '1234';
+const PAYMENT_CANCELED_REASON = '사용자가 결제를 취소했어요';
 
 function matches(msg, match) {
   if (typeof match === 'function') return !!match(msg);
@@ -258,6 +263,8 @@ export function createDevHost(initialConfig = {}) {
   let orderSeq = 0;
   const timers = new Set();
   let onceScripts, persistentScripts, purchaseQueue, purchaseDefault, grantWaiters;
+  let paymentSheetMode = null; // null: 'interactive' when settings.interactive, else 'approve'
+  let paymentSheetOptions = {};
   let inflight = 0; // message handlers still running (awaiting scripts, the interactive sheet, ...)
 
   const host = {
@@ -268,6 +275,7 @@ export function createDevHost(initialConfig = {}) {
     listeners: new Map(),
     purchases: [],
     errors: [],
+    sandboxCalls: [],
     data: null,
     installed: false,
   };
@@ -275,7 +283,20 @@ export function createDevHost(initialConfig = {}) {
 
   function baseSettings() {
     return { os: 'ios', appVersion: '5.260.0', environment: 'toss', constants: {}, hostGates: true,
-      strictSkus: true, interactive: false };
+      strictSkus: true, interactive: false, sandbox: null };
+  }
+
+  function normalizeSandbox(sb) {
+    if (sb == null || sb === false) return null;
+    if (typeof sb !== 'object' || typeof sb.controlUrl !== 'string' || !sb.controlUrl.trim()) {
+      throw new TypeError('dev-host: sandbox needs {controlUrl: "http://127.0.0.1:<port>", userKey}');
+    }
+    const userKey = sb.userKey ?? DEFAULT_SANDBOX_USER_KEY;
+    if (!/^[1-9][0-9]*$/.test(String(userKey).trim())) {
+      throw new TypeError(`dev-host: sandbox userKey must be a positive integer (login-me reports it as int64), got ${JSON.stringify(userKey)}`);
+    }
+    return { controlUrl: sb.controlUrl.trim().replace(/\/+$/, ''), userKey: String(userKey).trim(),
+      payMethod: sb.payMethod ?? null, pageSize: sb.pageSize ?? null };
   }
 
   function buildConstants() {
@@ -327,6 +348,7 @@ export function createDevHost(initialConfig = {}) {
       if (k in cfg) settings[k] = cfg[k];
     }
     if (cfg.constants) settings.constants = { ...settings.constants, ...cfg.constants };
+    if ('sandbox' in cfg) settings.sandbox = normalizeSandbox(cfg.sandbox);
     if (cfg.data) for (const [k, v] of Object.entries(cfg.data)) host.data[k] = clone(v);
   }
 
@@ -342,12 +364,15 @@ export function createDevHost(initialConfig = {}) {
     purchaseQueue = [];
     purchaseDefault = null;
     grantWaiters = new Map(); // orderId → purchase record
+    paymentSheetMode = null;
+    paymentSheetOptions = {};
     host.messages.length = 0;
     host.rawMessages.length = 0;
     host.emitted.length = 0;
     host.pending.length = 0;
     host.purchases.length = 0;
     host.errors.length = 0;
+    host.sandboxCalls.length = 0;
     host.listeners.clear();
     closeOverlay();
     applyConfig(initialConfig);
@@ -383,6 +408,69 @@ export function createDevHost(initialConfig = {}) {
 
   function emit(name, text, delayMs = 0) {
     schedule(() => runInjected(name, text), delayMs);
+  }
+
+  // --- the sandbox control API (ait-sandbox; plain HTTP on loopback, CORS open) -----------------------------------
+  // Rejects with an Error carrying code (NETWORK_ERROR when unreachable, else INTERNAL_ERROR), sandboxStatus (HTTP
+  // status, 0 when unreachable) and sandboxCode (the control API's error code), so it can be handed to the page as is.
+  async function control(method, path, body) {
+    const sb = settings.sandbox;
+    if (!sb) throw new Error('dev-host: no sandbox configured; call host.useSandbox({controlUrl, userKey}) first');
+    const call = { method, path, body, status: null };
+    host.sandboxCalls.push(call);
+    const init = { method, headers: {} };
+    if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+    let res, text;
+    try {
+      res = await fetch(sb.controlUrl + path, init);
+      text = await res.text();
+    } catch (e) {
+      call.status = 0;
+      throw makeError({ code: 'NETWORK_ERROR', sandboxStatus: 0, sandboxCode: null,
+        message: `dev-host: the sandbox control API at ${sb.controlUrl} is unreachable (${method} ${path}): ${e && e.message}` });
+    }
+    call.status = res.status;
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    if (!res.ok) {
+      const err = (json && json.error) || {};
+      throw makeError({ code: 'INTERNAL_ERROR', sandboxStatus: res.status, sandboxCode: err.code ?? null,
+        message: `dev-host: sandbox ${method} ${path} answered ${res.status} ${err.code ?? ''}: ${err.message ?? text}` });
+    }
+    return json;
+  }
+  const q = encodeURIComponent;
+  const sandboxOrders = async (query = '') =>
+    (await control('GET', `/iap/orders?userKey=${q(settings.sandbox.userKey)}${query}`)).orders || [];
+  // A sandbox order as Toss reports it to the SDK: granted orders (PAYMENT_COMPLETED, legacy PURCHASED) are
+  // COMPLETED, dated by the order; REFUNDED ones are dated by the refund. Anything else is not history.
+  function historyEntry(o) {
+    if (o.status === 'PAYMENT_COMPLETED' || o.status === 'PURCHASED') {
+      return { orderId: o.orderId, sku: o.sku, status: 'COMPLETED', at: o.createdAt };
+    }
+    if (o.status === 'REFUNDED') {
+      return { orderId: o.orderId, sku: o.sku, status: 'REFUNDED', at: o.statusDeterminedAt ?? o.createdAt };
+    }
+    return null;
+  }
+  // History paging over the sandbox: newest first by (date, orderId); the key is an opaque cursor after the last
+  // order of the page, so orders added or refunded meanwhile neither repeat nor shift the following pages.
+  async function sandboxHistoryPage(params) {
+    const key = params && params.key != null ? params.key : null;
+    let after = null;
+    if (key !== null) {
+      try { after = JSON.parse(atob(String(key).replace(/^sbx\./, ''))); } catch { after = null; }
+      if (!Array.isArray(after) || after.length !== 2) return { hasNext: false, nextKey: null, orders: [] };
+    }
+    const desc = (a, b) => (b.at - a.at) || (a.orderId < b.orderId ? 1 : a.orderId > b.orderId ? -1 : 0);
+    let all = (await sandboxOrders()).map(historyEntry).filter(Boolean).sort(desc);
+    if (after) all = all.filter((o) => desc({ at: after[0], orderId: after[1] }, o) > 0);
+    const size = Math.max(1, (settings.sandbox.pageSize ?? host.data.pageSize) | 0);
+    const page = all.slice(0, size);
+    const last = page[page.length - 1];
+    const hasNext = all.length > size;
+    return { hasNext, nextKey: hasNext ? `sbx.${btoa(JSON.stringify([last.at, last.orderId]))}` : null,
+      orders: page.map(({ orderId, sku, status, at }) => ({ orderId, sku, status, date: kstDate(at) })) };
   }
 
   // --- methods ----------------------------------------------------------------------------------------------------
@@ -435,7 +523,7 @@ export function createDevHost(initialConfig = {}) {
     const script = takeScript(fn);
     if (script !== undefined) delay = await answer(msg, script);
     if (delay === null) {
-      const handler = defaults[fn];
+      const handler = (settings.sandbox && sandboxDefaults[fn]) || defaults[fn];
       if (!handler) {
         console.error(`${fn} is not a function`); // what the real host logs; the page's Promise never settles
         host.pending.push(msg);
@@ -443,7 +531,7 @@ export function createDevHost(initialConfig = {}) {
       }
       delay = await answer(msg, await handler(msg.args || [], msg));
     }
-    if (fn === 'processProductGrant') onGrant(msg.args && msg.args[0], delay ?? 0);
+    if (fn === 'processProductGrant') await onGrant(msg.args && msg.args[0], delay ?? 0);
   }
 
   function historyPage(params) {
@@ -460,16 +548,89 @@ export function createDevHost(initialConfig = {}) {
   const publicProduct = ({ amount, ...p }) => p;
   const findProduct = (sku) => host.data.products.find((p) => p.sku === sku);
 
+  // 'approve' | 'cancel' | 'interactive' (the sheet; a person answers).
+  const paymentMode = () => paymentSheetMode ?? (settings.interactive ? 'interactive' : 'approve');
+  async function paymentDecision(lines) {
+    const mode = paymentMode();
+    if (mode === 'approve') return true;
+    if (mode === 'cancel') return false;
+    const choice = await showSheet({ title: '토스페이 결제', lines, confirm: '결제하기', cancel: '취소', codes: false });
+    return choice.action === 'confirm';
+  }
+
+  // Default answers when a sandbox is configured: the emulated Toss app talks to ait-sandbox's control API the way
+  // the real app talks to Toss's servers. Handlers missing here fall back to `defaults`.
+  const sandboxDefaults = {
+    appLogin: async () => {
+      let code;
+      try {
+        code = await control('POST', '/login/codes', { userKey: Number(settings.sandbox.userKey) });
+      } catch (e) { return { error: e }; }
+      return { result: { authorizationCode: code.authorizationCode,
+        referrer: liveConstants().getOperationalEnvironment === 'sandbox' ? 'SANDBOX' : 'DEFAULT' } };
+    },
+    checkoutPayment: async (args) => {
+      const payToken = args[0] && args[0].params && args[0].params.payToken;
+      const path = `/payments/${q(String(payToken ?? ''))}`;
+      let p;
+      try {
+        p = await control('GET', path);
+      } catch (e) {
+        console.error(`[dev-host] checkoutPayment: ${e.message}`);
+        return { result: { success: false, reason: e.sandboxStatus === 404 ? '결제 정보를 찾을 수 없어요' : '결제 정보를 불러오지 못했어요' } };
+      }
+      if (p.payStatus !== 'PAY_STANDBY') {
+        console.error(`[dev-host] checkoutPayment: payment ${payToken} is ${p.payStatus}, not PAY_STANDBY`);
+        return { result: { success: false, reason: '이미 처리된 결제예요' } };
+      }
+      const amount = `${Number(p.amount).toLocaleString('ko-KR')}원`;
+      const ok = await paymentDecision([p.productDesc, `결제 금액 ${amount}`]);
+      try {
+        if (ok) {
+          const payMethod = paymentSheetOptions.payMethod ?? settings.sandbox.payMethod;
+          await control('POST', `${path}/approve`, payMethod ? { payMethod } : {});
+          return { result: { success: true } };
+        }
+        await control('POST', `${path}/cancel`, {});
+      } catch (e) {
+        console.error(`[dev-host] checkoutPayment: ${e.message}`);
+        if (ok) return { result: { success: false, reason: '결제를 완료하지 못했어요' } };
+      }
+      return { result: { success: false, reason: PAYMENT_CANCELED_REASON } };
+    },
+    getPendingOrders: async () => {
+      try {
+        const orders = (await sandboxOrders('&pending=true'))
+          .sort((a, b) => (a.createdAt - b.createdAt) || (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
+        return { result: { orders: orders.map((o) => ({ orderId: o.orderId, sku: o.sku, paymentCompletedDate: kstDate(o.createdAt) })) } };
+      } catch (e) { return { error: e }; }
+    },
+    getCompletedOrRefundedOrders: async (args) => {
+      try { return { result: await sandboxHistoryPage(args[0] ?? { key: null }) }; } catch (e) { return { error: e }; }
+    },
+    // Pending (paid, not granted) → PAYMENT_COMPLETED: true. Already completed: true (a retry after a lost reply).
+    // Unknown, another user's, refunded or failed: false.
+    completeProductGrant: async (args) => {
+      const orderId = args[0] && args[0].params && args[0].params.orderId;
+      try {
+        const o = (await sandboxOrders()).find((x) => x.orderId === orderId);
+        if (!o) return { result: false };
+        if (o.status === 'PAYMENT_COMPLETED') return { result: true };
+        if (o.status !== 'ORDER_IN_PROGRESS' || !o.paid) return { result: false };
+        await control('POST', `/iap/orders/${q(orderId)}/decide`, { granted: true });
+        return { result: true };
+      } catch (e) { return { error: e }; }
+    },
+  };
+
   const defaults = {
     appLogin: () => ({ result: {
       authorizationCode: `dev-auth-${randomId()}`,
       referrer: liveConstants().getOperationalEnvironment === 'sandbox' ? 'SANDBOX' : 'DEFAULT' } }),
     checkoutPayment: async (args) => {
-      if (!settings.interactive) return { result: { success: true } };
       const payToken = args[0] && args[0].params && args[0].params.payToken;
-      const ok = await showSheet({ title: '토스페이 결제', lines: [`결제 토큰 ${payToken ?? '-'}`], confirm: '결제하기',
-        cancel: '취소', codes: false });
-      return { result: ok.action === 'confirm' ? { success: true } : { success: false, reason: '사용자가 결제를 취소했어요.' } };
+      const ok = await paymentDecision([`결제 토큰 ${payToken ?? '-'}`]);
+      return { result: ok ? { success: true } : { success: false, reason: PAYMENT_CANCELED_REASON } };
     },
     requestTossPayPaysBilling: () => ({ result: { success: true } }),
     getIsTossLoginIntegratedService: () => ({ result: host.data.isTossLoginIntegratedService }),
@@ -535,6 +696,18 @@ export function createDevHost(initialConfig = {}) {
     return sc.orderId ?? `ord-${String(++orderSeq).padStart(4, '0')}-${randomId()}`;
   }
 
+  // Sandbox mode: the user bought, so the store charge went through and Toss has the order (ORDER_IN_PROGRESS,
+  // paid: pending until the grant is decided). The order id is the sandbox's (UUID v7) unless the scenario gives one.
+  async function createSandboxOrder(rec, sc, paid = true) {
+    const body = { userKey: settings.sandbox.userKey, sku: rec.sku, paid };
+    if (sc.orderId !== undefined) body.orderId = sc.orderId;
+    const o = await control('POST', '/iap/orders', body);
+    rec.sandbox = true;
+    rec.orderId = o.orderId;
+    return o;
+  }
+  const decideOrder = (orderId, body) => control('POST', `/iap/orders/${q(orderId)}/decide`, body);
+
   async function startPurchase(kind, msg) {
     const opts = msg.args || {};
     const rec = { kind, functionName: msg.functionName, eventId: msg.eventId, sku: opts.sku, offerId: opts.offerId ?? null,
@@ -547,7 +720,25 @@ export function createDevHost(initialConfig = {}) {
     const onError = (e, d) => emit(`${base}onError/${id}`, errorText(e), d);
     const delay = sc.delayMs ?? 0;
     if (sc.never) return;
-    rec.orderId = newOrderId(sc);
+    const g = generation;
+    if (settings.sandbox) {
+      try {
+        if (sc.error) {
+          // the payment awaits the store's approval: Toss has an unpaid order (POST /iap/orders/{id}/paid later)
+          if (errorCode(sc.error) === 'PAYMENT_PENDING') await createSandboxOrder(rec, sc, false);
+        } else {
+          await createSandboxOrder(rec, sc);
+          // a host that reports success without asking for the grant: Toss counts the order as completed
+          if (sc.errorThenSuccess) await decideOrder(rec.orderId, { granted: true });
+        }
+      } catch (e) {
+        if (g === generation) onError(e, delay);
+        return;
+      }
+      if (g !== generation) return;
+    } else {
+      rec.orderId = newOrderId(sc);
+    }
     if (sc.error) { onError(sc.error, delay); return; }
     if (sc.errorThenSuccess) {
       onError(sc.errorThenSuccess === true ? 'NETWORK_ERROR' : sc.errorThenSuccess, delay);
@@ -568,15 +759,28 @@ export function createDevHost(initialConfig = {}) {
     }
   }
 
-  function onGrant(params, delay) {
+  async function onGrant(params, delay) {
     const rec = params && grantWaiters.get(params.orderId);
     if (!rec) return;
     rec.grants.push(params.isProductGranted);
     if (rec.settled) return;
     rec.settled = true;
     const sc = rec.scenario, name = `${rec.functionName}/`, id = rec.eventId;
-    if (params.isProductGranted === true) {
-      host.data.history.unshift({ orderId: rec.orderId, sku: rec.sku, status: 'COMPLETED', date: isoNow() });
+    const granted = params.isProductGranted === true;
+    // Sandbox: a grant completes the order (PAYMENT_COMPLETED). A refused grant leaves it paid and in progress,
+    // which is what getPendingOrders lists and completeProductGrant finishes later (FAILED would end it for good).
+    if (rec.sandbox && granted) {
+      const g = generation;
+      try {
+        await decideOrder(rec.orderId, { granted: true });
+      } catch (e) {
+        if (g === generation) emit(`${name}onError/${id}`, errorText(e), delay);
+        return;
+      }
+      if (g !== generation) return;
+    }
+    if (granted) {
+      if (!rec.sandbox) host.data.history.unshift({ orderId: rec.orderId, sku: rec.sku, status: 'COMPLETED', date: isoNow() });
       if (rec.kind === 'subscription') {
         host.data.subscriptions[rec.orderId] = { catalogId: 1001, status: 'ACTIVE', expiresAt: isoNow(30),
           isAutoRenew: true, gracePeriodExpiresAt: null, isAccessible: true };
@@ -586,7 +790,7 @@ export function createDevHost(initialConfig = {}) {
       emit(`${name}onEvent/${id}`, payload, delay);
       if (sc.successTwice) emit(`${name}onEvent/${id}`, payload, delay);
     } else {
-      host.data.pendingOrders.push({ orderId: rec.orderId, sku: rec.sku, paymentCompletedDate: isoNow() });
+      if (!rec.sandbox) host.data.pendingOrders.push({ orderId: rec.orderId, sku: rec.sku, paymentCompletedDate: isoNow() });
       emit(`${name}onError/${id}`, errorText('PRODUCT_NOT_GRANTED_BY_PARTNER'), delay);
     }
   }
@@ -600,11 +804,25 @@ export function createDevHost(initialConfig = {}) {
     rec.scenario = await nextScenario(params, msg);
     const sc = await preparePurchase(rec);
     if (sc.never) return { never: true };
-    rec.orderId = newOrderId(sc);
     const d = sc.delayMs ?? 0;
+    if (settings.sandbox) {
+      // The legacy flow has no grant step: Toss records the order as PURCHASED (SDK 1.1.2 and older).
+      try {
+        if (!sc.error) {
+          await createSandboxOrder(rec, sc);
+          await decideOrder(rec.orderId, { status: 'PURCHASED' });
+        } else if (errorCode(sc.error) === 'PAYMENT_PENDING') {
+          await createSandboxOrder(rec, sc, false);
+        }
+      } catch (e) {
+        return { error: e, delayMs: d };
+      }
+    } else {
+      rec.orderId = newOrderId(sc);
+    }
     if (sc.error) return { error: sc.error, delayMs: d };
     const result = orderResult(rec);
-    host.data.history.unshift({ orderId: rec.orderId, sku: rec.sku, status: 'COMPLETED', date: isoNow() });
+    if (!rec.sandbox) host.data.history.unshift({ orderId: rec.orderId, sku: rec.sku, status: 'COMPLETED', date: isoNow() });
     if (sc.errorThenSuccess) {
       return { delayMs: d, twice: [{ error: sc.errorThenSuccess === true ? 'NETWORK_ERROR' : sc.errorThenSuccess }, { result }] };
     }
@@ -665,7 +883,7 @@ export function createDevHost(initialConfig = {}) {
       h.textContent = title;
       h.style.cssText = 'margin:0 0 6px;font-size:20px';
       const tag = document.createElement('div');
-      tag.textContent = '개발용 토스 앱 (실제 결제가 아니에요)';
+      tag.textContent = settings.sandbox ? '개발용 토스 앱 · 샌드박스 (실제 결제가 아니에요)' : '개발용 토스 앱 (실제 결제가 아니에요)';
       tag.style.cssText = 'font-size:12px;color:#8b95a1;margin-bottom:14px';
       sheet.append(h, tag);
       for (const line of lines) {
@@ -761,6 +979,30 @@ export function createDevHost(initialConfig = {}) {
       else { onceScripts.clear(); persistentScripts.clear(); }
       return host;
     },
+    useSandbox(sandbox) {
+      settings.sandbox = normalizeSandbox(sandbox);
+      return host;
+    },
+    paymentSheet(mode, { payMethod } = {}) {
+      if (mode != null && !['approve', 'cancel', 'interactive'].includes(mode)) {
+        throw new TypeError(`dev-host: paymentSheet mode must be 'approve', 'cancel' or 'interactive', got ${JSON.stringify(mode)}`);
+      }
+      paymentSheetMode = mode ?? null;
+      paymentSheetOptions = { payMethod };
+      return host;
+    },
+    async refundOrder(orderId) {
+      if (settings.sandbox) return control('POST', `/iap/orders/${q(orderId)}/refund`, {});
+      const i = host.data.history.findIndex((o) => o.orderId === orderId);
+      if (i < 0 || host.data.history[i].status !== 'COMPLETED') {
+        throw new Error(`dev-host: order ${orderId} is not a completed order in host.data.history`);
+      }
+      const [o] = host.data.history.splice(i, 1);
+      const refunded = { ...o, status: 'REFUNDED', date: isoNow() };
+      host.data.history.unshift(refunded);
+      return { ...refunded };
+    },
+    sandboxRequest(method, path, body) { return control(method, path, body); },
     purchase(scenario = {}) { purchaseQueue.push(scenario); return host; },
     purchaseAlways(scenario) { purchaseDefault = scenario ?? null; return host; },
     answer(eventId, outcome) {
@@ -802,7 +1044,9 @@ export function createDevHost(initialConfig = {}) {
     },
     closeOverlay,
   });
-  Object.defineProperty(host, 'settings', { get: () => ({ ...settings, constants: { ...settings.constants } }) });
+  Object.defineProperty(host, 'settings', { get: () => ({ ...settings, constants: { ...settings.constants },
+    sandbox: settings.sandbox && { ...settings.sandbox } }) });
+  Object.defineProperty(host, 'sandbox', { get: () => settings.sandbox && { ...settings.sandbox } });
 
   resetState();
   return host;
