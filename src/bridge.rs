@@ -7,7 +7,7 @@
 
 use std::future::Future;
 
-use futures_util::future::{select, Either};
+use futures_util::future::{select, Either, LocalBoxFuture};
 
 use crate::error::{Error, ErrorCode};
 use crate::sdk::{
@@ -130,18 +130,39 @@ impl<S: Sdk> Bridge<S> {
         deadline_ms: u32,
         fut: impl Future<Output = Reply<T>>,
     ) -> Result<T, Error> {
+        // The reply is handed over through `slot` so that the rest (checks, deadline, errors) is one non-generic
+        // function instead of a copy per reply type (wasm size).
+        let mut slot = None;
+        let answered = async {
+            let reply = fut.await?;
+            let defined = reply.is_some();
+            slot = reply;
+            Ok(defined)
+        };
+        self.settle(name, gate, deadline_ms, Box::pin(answered)).await?;
+        slot.ok_or_else(|| Error::invalid_response(name, "undefined"))
+    }
+
+    /// [`Bridge::call`] without the reply type: `Ok(())` when the host answered a defined value in time.
+    async fn settle(
+        &self,
+        name: &str,
+        gate: Option<GatedCall>,
+        deadline_ms: u32,
+        answered: LocalBoxFuture<'_, Result<bool, Error>>,
+    ) -> Result<(), Error> {
         match gate {
             Some(gate) => self.check_gate(gate)?,
             None => self.sdk.check_host()?,
         }
-        match with_deadline(&self.sdk, deadline_ms, fut).await {
+        match with_deadline(&self.sdk, deadline_ms, answered).await {
             None => Err(Error::new(
                 ErrorCode::BridgeTimeout,
                 format!("the host did not answer {name} within {deadline_ms} ms"),
             )),
             Some(Err(e)) => Err(e),
-            Some(Ok(Some(value))) => Ok(value),
-            Some(Ok(None)) => Err(match gate {
+            Some(Ok(true)) => Ok(()),
+            Some(Ok(false)) => Err(match gate {
                 // The host's own gate (its SDK may be newer than our table): name the minimums we know.
                 Some(gate) => unsupported(name, gate.min_versions(), self.sdk.environment().ok().as_ref()),
                 None => Error::invalid_response(name, "undefined"),
