@@ -5,6 +5,8 @@
 //! implementation maps transport and HTTP failures onto the `PARTNER_*`, `TOSS_API_FAILED` and
 //! `PAYMENT_OUTCOME_UNKNOWN` codes; retries and reconciliation live in the flows.
 
+#[cfg(target_arch = "wasm32")]
+pub mod http;
 pub mod parse;
 
 use crate::error::Error;
