@@ -464,7 +464,7 @@ export function createDevHost(initialConfig = {}) {
     }
     const desc = (a, b) => (b.at - a.at) || (a.orderId < b.orderId ? 1 : a.orderId > b.orderId ? -1 : 0);
     let all = (await sandboxOrders()).map(historyEntry).filter(Boolean).sort(desc);
-    if (after) all = all.filter((o) => desc({ at: after[0], orderId: after[1] }, o) > 0);
+    if (after) all = all.filter((o) => desc({ at: after[0], orderId: after[1] }, o) < 0); // strictly after the cursor
     const size = Math.max(1, (settings.sandbox.pageSize ?? host.data.pageSize) | 0);
     const page = all.slice(0, size);
     const last = page[page.length - 1];
