@@ -22,7 +22,8 @@
 //     hostGates: true (emulate the host-side minimum versions of HOST_MIN_VERSIONS),
 //     strictSkus: true (purchasing a SKU missing from data.products fails with INVALID_PRODUCT_ID),
 //     interactive: false (purchases and checkoutPayment show a Korean sheet a person answers),
-//     data: {products, pendingOrders, history, pageSize, subscriptions, isTossLoginIntegratedService}
+//     data: {products, pendingOrders, history, pageSize, subscriptions, isTossLoginIntegratedService},
+//     sandbox: null | {controlUrl, userKey = '1234', payMethod?, pageSize?}   sandbox mode, see SANDBOX MODE below
 //     configure() re-injects the constants map (a new object, like the real host's re-injection).
 //   host.respond(functionName, outcome)      persistent scripted answer for a method (wire functionName)
 //   host.respondOnce(functionName, outcome)  queued one-shot answers, used before the persistent one
@@ -68,7 +69,51 @@
 //   host.constants()    the constants map as last injected
 //   host.install(), host.uninstall() (removes ReactNativeWebView and __CONSTANT_HANDLER_MAP; cancels scheduled emits)
 //   host.reset()        defaults again (config given at creation), clears messages, scripts, data and scheduled emits
+//   host.paymentSheet(mode, {payMethod?}?)  how checkoutPayment's sheet is answered from now on: 'approve' |
+//                       'cancel' | 'interactive' (a person answers 결제하기 / 취소); null: the default, 'interactive'
+//                       when `interactive` is on, else 'approve'. Applies with and without a sandbox.
+//   host.refundOrder(orderId) → Promise   the store refunds a completed order ("스토어에서 환불"): in sandbox mode
+//                       POST /iap/orders/{orderId}/refund (resolves the sandbox order, rejects on 404/409); without a
+//                       sandbox, the host.data.history entry becomes REFUNDED, dated now, newest first.
 //   exports: IAP_ERROR_CODES, HOST_MIN_VERSIONS, DEFAULT_PRODUCTS, hostIsMinVersionSupported(map, minVersions)
+//
+// SANDBOX MODE
+//   installDevHost({sandbox: {controlUrl: 'http://127.0.0.1:18080', userKey: 1234}}), host.configure({sandbox}) or
+//   host.useSandbox({controlUrl, userKey, payMethod?, pageSize?}) (null turns it off). The emulated Toss app then talks
+//   to ait-sandbox's control API (crates/ait-sandbox/README.md; plain HTTP, CORS open) the way the real app talks to
+//   Toss's servers, so a partner server pointed at the same sandbox sees consistent state. userKey: the logged-in
+//   Toss user (a positive integer). Everything else stays as described above: the host-side version gates answer
+//   first, then scripts (respond / respondOnce / purchase / purchaseAlways), and only the default answers change:
+//     appLogin              POST /login/codes {userKey} → {authorizationCode, referrer} (referrer 'SANDBOX' when the
+//                           environment is 'sandbox', else 'DEFAULT'); a control failure rejects (below).
+//     checkoutPayment       GET /payments/{payToken}; unless PAY_STANDBY: {success:false, reason:'이미 처리된 결제예요'}
+//                           (unknown token: '결제 정보를 찾을 수 없어요'). Then the sheet (productDesc and amount,
+//                           결제하기 / 취소, per paymentSheet) → POST .../approve {payMethod?} → {success:true}, or
+//                           POST .../cancel → {success:false, reason:'사용자가 결제를 취소했어요'}.
+//     purchases             (requestOneTimePurchase, requestSubscriptionPurchase) the order sheet or scenario as above;
+//                           on 구매: POST /iap/orders {userKey, sku, paid:true} (ORDER_IN_PROGRESS, paid; orderId = the
+//                           sandbox's UUID v7 unless the scenario gives one) → purchased {orderId} → processProductGrant:
+//                           granted → POST /iap/orders/{id}/decide {granted:true} (PAYMENT_COMPLETED) → success;
+//                           not granted → the order is left paid and in progress, i.e. pending (not FAILED, which
+//                           would end it: getPendingOrders/completeProductGrant recover it) → PRODUCT_NOT_GRANTED_BY_PARTNER.
+//                           Cancel / a picked or scripted error code: no order, except PAYMENT_PENDING, which creates an
+//                           unpaid order (POST /iap/orders/{id}/paid later makes it pending). errorThenSuccess completes
+//                           the order without a grant; errorAfterGrant decides by the grant, then errs.
+//     iapCreateOneTimePurchaseOrder (legacy apps) creates the order and decides {status:'PURCHASED'} (no grant step).
+//     getPendingOrders      GET /iap/orders?userKey=&pending=true (paid, ORDER_IN_PROGRESS), oldest first →
+//                           {orderId, sku, paymentCompletedDate} (dates: "YYYY-MM-DDTHH:mm:ss", KST, sandbox clock).
+//     completeProductGrant  a pending order of userKey → decide {granted:true} → true; already PAYMENT_COMPLETED → true;
+//                           unknown, another user's, unpaid, FAILED or REFUNDED → false.
+//     getCompletedOrRefundedOrders  the sandbox orders of userKey: PAYMENT_COMPLETED/PURCHASED → COMPLETED (dated by the
+//                           order), REFUNDED → REFUNDED (dated by the refund); newest first; pages of sandbox.pageSize
+//                           (default host.data.pageSize); nextKey is an opaque cursor (an unknown key: an empty page).
+//     Products (iapGetProductItemList, the sheet's names and prices), subscriptions info and the rest stay local
+//     (host.data); the sandbox has no catalogue.
+//   A failed control call (developer message in English) rejects method calls / fails purchases with an Error whose
+//   code is NETWORK_ERROR (sandbox unreachable) or INTERNAL_ERROR (an error answer), plus sandboxStatus and
+//   sandboxCode; checkoutPayment resolves {success:false, reason} instead. host.sandboxCalls records every control
+//   call {method, path, body, status}; host.sandboxRequest(method, path, body?) makes one (JSON in, JSON out);
+//   host.sandbox is the current sandbox config (or null). The sheets say '샌드박스' in sandbox mode.
 
 export const IAP_ERROR_CODES = Object.freeze([
   'INVALID_PRODUCT_ID',
