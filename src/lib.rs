@@ -21,6 +21,14 @@ mod js;
 #[cfg(target_arch = "wasm32")]
 mod to_js;
 
+/// A small free-list allocator instead of std's dlmalloc (saves ~3.5 KB of gzipped wasm). Sound: this wasm is
+/// built without the atomics feature, so it runs on one thread.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without atomics has a single thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 pub use bridge::{Bridge, Timeouts};
 pub use checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreReport};
 pub use error::{Error, ErrorCode};
