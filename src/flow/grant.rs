@@ -6,9 +6,13 @@
 //! forgotten, so `restorePendingOrders` can try again later.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
+use futures_util::future::{FutureExt, LocalBoxFuture};
 
 use crate::bridge::with_deadline;
 use crate::checkout::{GrantRequest, Inner};
@@ -54,7 +58,86 @@ impl GrantOutcome {
 }
 
 /// A grant that may still be running; every clone resolves to the same outcome.
-pub type SharedGrant = Shared<LocalBoxFuture<'static, GrantOutcome>>;
+///
+/// Like `futures_util`'s `Shared`, but single-threaded and much smaller in wasm: whichever clone is polled drives
+/// the grant, under a waker that wakes every clone's task, so the grant finishes even if the clone that started it
+/// is dropped.
+#[derive(Clone)]
+pub struct SharedGrant(Rc<SharedInner>);
+
+struct SharedInner {
+    /// `None` once finished, or while a clone is polling it.
+    future: RefCell<Option<LocalBoxFuture<'static, GrantOutcome>>>,
+    outcome: RefCell<Option<GrantOutcome>>,
+    waiting: Arc<Waiting>,
+}
+
+/// The tasks waiting on a [`SharedGrant`]; woken all at once.
+#[derive(Default)]
+struct Waiting(Mutex<Vec<Waker>>);
+
+impl Waiting {
+    fn add(&self, waker: &Waker) {
+        let mut wakers = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !wakers.iter().any(|w| w.will_wake(waker)) {
+            wakers.push(waker.clone());
+        }
+    }
+}
+
+impl Wake for Waiting {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        for waker in wakers {
+            waker.wake();
+        }
+    }
+}
+
+impl SharedGrant {
+    fn new(future: LocalBoxFuture<'static, GrantOutcome>) -> SharedGrant {
+        SharedGrant(Rc::new(SharedInner {
+            future: RefCell::new(Some(future)),
+            outcome: RefCell::new(None),
+            waiting: Arc::default(),
+        }))
+    }
+
+    /// The outcome, once the grant finished.
+    pub fn peek(&self) -> Option<GrantOutcome> {
+        self.0.outcome.borrow().clone()
+    }
+}
+
+impl Future for SharedGrant {
+    type Output = GrantOutcome;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<GrantOutcome> {
+        let inner = &self.0;
+        if let Some(outcome) = inner.outcome.borrow().clone() {
+            return Poll::Ready(outcome);
+        }
+        inner.waiting.add(cx.waker());
+        // Taken out while polled, so a clone polled from inside the grant just waits (no double borrow).
+        let Some(mut future) = inner.future.borrow_mut().take() else { return Poll::Pending };
+        let waker = Waker::from(Arc::clone(&inner.waiting));
+        match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Ready(outcome) => {
+                *inner.outcome.borrow_mut() = Some(outcome.clone());
+                inner.waiting.wake_by_ref();
+                Poll::Ready(outcome)
+            }
+            Poll::Pending => {
+                *inner.future.borrow_mut() = Some(future);
+                Poll::Pending
+            }
+        }
+    }
+}
 
 enum Entry {
     Running(SharedGrant),
@@ -81,7 +164,7 @@ pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest)
     if let Some((_, entry)) = inner.ledger.entries.borrow().iter().find(|(id, _)| *id == order_id) {
         return match entry {
             Entry::Running(shared) => shared.clone(),
-            Entry::Granted => async { GrantOutcome::AlreadyGranted }.boxed_local().shared(),
+            Entry::Granted => SharedGrant::new(async { GrantOutcome::AlreadyGranted }.boxed_local()),
         };
     }
     let run = {
@@ -97,7 +180,7 @@ pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest)
             outcome
         }
     };
-    let shared = run.boxed_local().shared();
+    let shared = SharedGrant::new(run.boxed_local());
     inner.ledger.entries.borrow_mut().push((order_id, Entry::Running(shared.clone())));
     shared
 }
@@ -120,4 +203,33 @@ async fn run_grant<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest
     let name = if outcome.is_granted() { "grant.succeeded" } else { "grant.failed" };
     inner.emit(Event::new(name, inner.since(started)).sku(&sku).order(&order_id));
     outcome
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use futures_util::future::join3;
+
+    #[tokio::test]
+    async fn every_clone_gets_the_outcome_even_after_the_clone_that_started_it_is_dropped() {
+        let (tx, rx) = futures_channel::oneshot::channel::<()>();
+        let shared = SharedGrant::new(
+            async move {
+                let _ = rx.await;
+                GrantOutcome::Refused
+            }
+            .boxed_local(),
+        );
+        // Started by a clone that is then dropped.
+        assert_eq!(shared.clone().now_or_never(), None);
+        assert_eq!(shared.peek(), None);
+        let answer = async move {
+            tokio::task::yield_now().await;
+            let _ = tx.send(());
+        };
+        let (a, b, ()) = join3(shared.clone(), shared.clone(), answer).await;
+        assert_eq!((a, b), (GrantOutcome::Refused, GrantOutcome::Refused));
+        assert_eq!(shared.peek(), Some(GrantOutcome::Refused));
+        assert_eq!(shared.clone().now_or_never(), Some(GrantOutcome::Refused));
+    }
 }
