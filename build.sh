@@ -71,7 +71,7 @@ build() {
   rm -rf pkg
   wasm-bindgen --target web --out-dir pkg --out-name ait_checkout target/wasm32-unknown-unknown/release/ait_checkout.wasm
   # npm's binaryen, never Debian's (it corrupts wasm-bindgen output).
-  node_modules/.bin/wasm-opt -Oz pkg/ait_checkout_bg.wasm -o pkg/ait_checkout_bg.wasm
+  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features pkg/ait_checkout_bg.wasm -o pkg/ait_checkout_bg.wasm
   local runtime; runtime=$(cd pkg && ls snippets/*/js/runtime.js)
   sed "s#__RUNTIME__#./$runtime#g" js/index.js > pkg/index.js
   node scripts/write-package-json.mjs
