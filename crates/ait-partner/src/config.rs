@@ -1,0 +1,436 @@
+//! Configuration: a TOML file (`--config path`), else the embedded default (`config/default.toml`, meant for
+//! sandbox mode), then `AIT_PARTNER_*` environment overrides, then command-line flags.
+//!
+//! Fields missing from a file take the defaults below (real Toss hosts, an empty catalog), so a production
+//! file states its catalog explicitly. Unknown fields are errors, to catch typos.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use ait_api::validate;
+use serde::{Deserialize, Serialize};
+
+/// The embedded default configuration (sandbox mode; `ait-partner --print-default-config` prints it).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// Why the configuration is unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown fields.
+    #[error("invalid configuration {origin}: {message}")]
+    Parse {
+        /// The file, or "(embedded default)".
+        origin: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// An environment override has a bad value.
+    #[error("environment variable {name}: {message}")]
+    Env {
+        /// The variable.
+        name: String,
+        /// Why.
+        message: String,
+    },
+    /// A value breaks a rule.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Listen address of the HTTP server.
+    pub listen: SocketAddr,
+    /// Mount path of the partner contract (the page's `partnerBaseUrl`), e.g. `/api/ait`.
+    pub api_prefix: String,
+    /// SQLite database file.
+    pub database: PathBuf,
+    /// Origins allowed to call the API with credentials (CORS). Empty: same origin only.
+    pub allowed_origins: Vec<String>,
+    /// `isTestPayment` on every TossPay call: true for test payments, false for live ones.
+    pub is_test_payment: bool,
+    /// Interval of the background reconciler, seconds (0 disables it).
+    pub reconcile_interval_secs: u64,
+    /// Session lifetime, seconds.
+    pub session_ttl_secs: u64,
+    /// When the session cookie gets `Secure`.
+    pub secure_cookie: SecureCookie,
+    /// How to reach Toss.
+    pub toss: TossConfig,
+    /// What the server sells.
+    pub catalog: Catalog,
+    /// Sandbox mode settings (used only with `--sandbox`).
+    pub sandbox: SandboxSettings,
+}
+
+/// When the session cookie is marked `Secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookie {
+    /// When the request came over https (`X-Forwarded-Proto: https` from the TLS proxy in front).
+    Auto,
+    /// Always.
+    Always,
+    /// Never (plain-http development).
+    Never,
+}
+
+/// Toss hosts and the mTLS identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TossConfig {
+    /// Base URL of `apps-in-toss-api.toss.im` (login, IAP).
+    pub api_base_url: String,
+    /// Base URL of `pay-apps-in-toss-api.toss.im` (TossPay).
+    pub pay_base_url: String,
+    /// Base URL of `pay.toss.im` (auto-billing; not used by the contract yet).
+    pub billing_base_url: String,
+    /// Client certificate (PEM).
+    pub client_cert: Option<PathBuf>,
+    /// Client private key (PEM).
+    pub client_key: Option<PathBuf>,
+    /// Extra CA certificate to trust (PEM), e.g. a sandbox's `ca.pem`.
+    pub ca_cert: Option<PathBuf>,
+    /// Deadline of one Toss call, milliseconds.
+    pub timeout_ms: u64,
+    /// Deadline of connecting to Toss, milliseconds.
+    pub connect_timeout_ms: u64,
+}
+
+/// The product catalog.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Catalog {
+    /// The mini-app's IAP SKUs.
+    pub iap: Vec<String>,
+    /// TossPay goods.
+    pub tosspay: Vec<TossPayItem>,
+}
+
+/// A TossPay product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TossPayItem {
+    /// The partner's product id (what the page sends).
+    pub sku: String,
+    /// Name shown in the payment sheet (part of `productDesc`).
+    pub name: String,
+    /// Unit price, KRW.
+    pub price: i64,
+    /// Tax-free part of the unit price, KRW.
+    #[serde(default)]
+    pub tax_free: i64,
+}
+
+/// Sandbox mode settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SandboxSettings {
+    /// The user the in-page dev host logs in as (`GET /dev/sandbox.json`).
+    pub demo_user_key: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            api_prefix: "/api/ait".into(),
+            database: PathBuf::from("ait-partner.sqlite"),
+            allowed_origins: Vec::new(),
+            is_test_payment: true,
+            reconcile_interval_secs: 30,
+            session_ttl_secs: 30 * 24 * 3600,
+            secure_cookie: SecureCookie::Auto,
+            toss: TossConfig::default(),
+            catalog: Catalog::default(),
+            sandbox: SandboxSettings::default(),
+        }
+    }
+}
+
+impl Default for TossConfig {
+    fn default() -> Self {
+        use ait_api::paths::Host;
+        TossConfig {
+            api_base_url: Host::Api.base_url().into(),
+            pay_base_url: Host::Pay.base_url().into(),
+            billing_base_url: Host::Billing.base_url().into(),
+            client_cert: None,
+            client_key: None,
+            ca_cert: None,
+            timeout_ms: 10_000,
+            connect_timeout_ms: 5_000,
+        }
+    }
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        SandboxSettings {
+            demo_user_key: 10001,
+        }
+    }
+}
+
+impl Config {
+    /// The embedded default (sandbox mode).
+    pub fn embedded() -> Config {
+        Config::from_toml(DEFAULT_TOML, "(embedded default)")
+            .expect("the embedded default configuration parses")
+    }
+
+    /// Parses TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads a TOML file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(&text, &path.display().to_string())
+    }
+
+    /// The file at `path`, or the embedded default; then the environment overrides.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut config = match path {
+            Some(p) => Config::from_file(p)?,
+            None => Config::embedded(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Applies `AIT_PARTNER_*` overrides read through `get` (the process environment in [`Config::load`]).
+    ///
+    /// | variable | field |
+    /// |---|---|
+    /// | `AIT_PARTNER_LISTEN` | `listen` |
+    /// | `AIT_PARTNER_API_PREFIX` | `api_prefix` |
+    /// | `AIT_PARTNER_DATABASE` | `database` |
+    /// | `AIT_PARTNER_ALLOWED_ORIGINS` | `allowed_origins` (comma-separated) |
+    /// | `AIT_PARTNER_IS_TEST_PAYMENT` | `is_test_payment` (`true`/`false`) |
+    /// | `AIT_PARTNER_RECONCILE_INTERVAL_SECS` | `reconcile_interval_secs` |
+    /// | `AIT_PARTNER_SESSION_TTL_SECS` | `session_ttl_secs` |
+    /// | `AIT_PARTNER_SECURE_COOKIE` | `secure_cookie` (`auto`/`always`/`never`) |
+    /// | `AIT_PARTNER_TOSS_API_BASE_URL`, `_PAY_BASE_URL`, `_BILLING_BASE_URL` | `toss.*_base_url` |
+    /// | `AIT_PARTNER_TOSS_CLIENT_CERT`, `_CLIENT_KEY`, `_CA_CERT` | `toss.client_cert`, … (paths) |
+    /// | `AIT_PARTNER_TOSS_TIMEOUT_MS`, `_CONNECT_TIMEOUT_MS` | `toss.timeout_ms`, … |
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn parse<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            v.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                name: name.to_string(),
+                message: e.to_string(),
+            })
+        }
+        let var = |suffix: &str| {
+            let name = format!("AIT_PARTNER_{suffix}");
+            get(&name).map(|v| (name, v))
+        };
+        if let Some((n, v)) = var("LISTEN") {
+            self.listen = parse(&n, &v)?;
+        }
+        if let Some((_, v)) = var("API_PREFIX") {
+            self.api_prefix = v;
+        }
+        if let Some((_, v)) = var("DATABASE") {
+            self.database = v.into();
+        }
+        if let Some((_, v)) = var("ALLOWED_ORIGINS") {
+            self.allowed_origins = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Some((n, v)) = var("IS_TEST_PAYMENT") {
+            self.is_test_payment = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("RECONCILE_INTERVAL_SECS") {
+            self.reconcile_interval_secs = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("SESSION_TTL_SECS") {
+            self.session_ttl_secs = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("SECURE_COOKIE") {
+            self.secure_cookie = match v.trim() {
+                "auto" => SecureCookie::Auto,
+                "always" => SecureCookie::Always,
+                "never" => SecureCookie::Never,
+                other => {
+                    return Err(ConfigError::Env {
+                        name: n,
+                        message: format!("{other:?}: use auto, always or never"),
+                    })
+                }
+            };
+        }
+        if let Some((_, v)) = var("TOSS_API_BASE_URL") {
+            self.toss.api_base_url = v;
+        }
+        if let Some((_, v)) = var("TOSS_PAY_BASE_URL") {
+            self.toss.pay_base_url = v;
+        }
+        if let Some((_, v)) = var("TOSS_BILLING_BASE_URL") {
+            self.toss.billing_base_url = v;
+        }
+        if let Some((_, v)) = var("TOSS_CLIENT_CERT") {
+            self.toss.client_cert = Some(v.into());
+        }
+        if let Some((_, v)) = var("TOSS_CLIENT_KEY") {
+            self.toss.client_key = Some(v.into());
+        }
+        if let Some((_, v)) = var("TOSS_CA_CERT") {
+            self.toss.ca_cert = Some(v.into());
+        }
+        if let Some((n, v)) = var("TOSS_TIMEOUT_MS") {
+            self.toss.timeout_ms = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("TOSS_CONNECT_TIMEOUT_MS") {
+            self.toss.connect_timeout_ms = parse(&n, &v)?;
+        }
+        Ok(())
+    }
+
+    /// The API prefix normalised: leading `/`, no trailing `/` (empty for the root).
+    pub fn prefix(&self) -> String {
+        let p = self.api_prefix.trim().trim_end_matches('/');
+        if p.is_empty() {
+            String::new()
+        } else if p.starts_with('/') {
+            p.to_string()
+        } else {
+            format!("/{p}")
+        }
+    }
+
+    /// Checks the rules a running server relies on (catalog prices and names, client identity).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if self.toss.client_cert.is_none() || self.toss.client_key.is_none() {
+            return bad("toss.client_cert and toss.client_key are required (the Toss APIs need mTLS); \
+                        for local development run with --sandbox"
+                .into());
+        }
+        for o in &self.allowed_origins {
+            if o == "*" {
+                return bad("allowed_origins cannot be \"*\" with credentials; list the origins".into());
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for item in &self.catalog.tosspay {
+            if item.sku.trim().is_empty() || !seen.insert(item.sku.as_str()) {
+                return bad(format!("catalog.tosspay: empty or duplicate sku {:?}", item.sku));
+            }
+            if let Err(e) = validate::product_desc("name", &item.name) {
+                return bad(format!("catalog.tosspay {:?}: {e}", item.sku));
+            }
+            if let Err(e) = validate::total_amount("price", item.price) {
+                return bad(format!("catalog.tosspay {:?}: {e}", item.sku));
+            }
+            if item.tax_free < 0 || item.tax_free > item.price {
+                return bad(format!(
+                    "catalog.tosspay {:?}: tax_free must be between 0 and the price",
+                    item.sku
+                ));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for sku in &self.catalog.iap {
+            if sku.trim().is_empty() || !seen.insert(sku.as_str()) {
+                return bad(format!("catalog.iap: empty or duplicate sku {sku:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Catalog {
+    /// A TossPay product by SKU.
+    pub fn tosspay_item(&self, sku: &str) -> Option<&TossPayItem> {
+        self.tosspay.iter().find(|i| i.sku == sku)
+    }
+
+    /// Whether `sku` is one of the mini-app's IAP products.
+    pub fn has_iap_sku(&self, sku: &str) -> bool {
+        self.iap.iter().any(|s| s == sku)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_parses_and_has_the_demo_catalog() {
+        let c = Config::embedded();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.prefix(), "/api/ait");
+        assert_eq!(c.database, PathBuf::from("ait-partner.sqlite"));
+        let beans = c.catalog.tosspay_item("beans_200g").unwrap();
+        assert_eq!((beans.name.as_str(), beans.price, beans.tax_free), ("원두 200g", 12000, 0));
+        for sku in ["gem_100", "gem_500", "remove_ads", "premium_theme", "pro_monthly", "pro_yearly"] {
+            assert!(c.catalog.has_iap_sku(sku), "{sku}");
+        }
+        // Without certificates it is only good for sandbox mode.
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn file_fields_default_and_env_overrides() {
+        let mut c = Config::from_toml(
+            "listen = \"127.0.0.1:9000\"\n[toss]\nclient_cert = \"c.pem\"\nclient_key = \"k.pem\"\n",
+            "test",
+        )
+        .unwrap();
+        assert!(c.catalog.tosspay.is_empty());
+        assert_eq!(c.toss.pay_base_url, "https://pay-apps-in-toss-api.toss.im");
+        c.apply_env(|n| match n {
+            "AIT_PARTNER_LISTEN" => Some("0.0.0.0:1234".into()),
+            "AIT_PARTNER_ALLOWED_ORIGINS" => Some("https://a.example, https://b.example".into()),
+            "AIT_PARTNER_IS_TEST_PAYMENT" => Some("false".into()),
+            "AIT_PARTNER_TOSS_TIMEOUT_MS" => Some("250".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 1234);
+        assert_eq!(c.allowed_origins.len(), 2);
+        assert!(!c.is_test_payment);
+        assert_eq!(c.toss.timeout_ms, 250);
+        c.validate().unwrap();
+        let err = c
+            .apply_env(|n| (n == "AIT_PARTNER_LISTEN").then(|| "nope".to_string()))
+            .unwrap_err();
+        assert!(err.to_string().contains("AIT_PARTNER_LISTEN"));
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_catalog_are_rejected() {
+        assert!(Config::from_toml("lisen = \"x\"", "t").is_err());
+        let mut c = Config::embedded();
+        c.toss.client_cert = Some("c".into());
+        c.toss.client_key = Some("k".into());
+        c.validate().unwrap();
+        c.catalog.tosspay[0].name = "bad \"quote\"".into();
+        assert!(c.validate().is_err());
+    }
+}

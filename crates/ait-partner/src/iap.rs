@@ -1,0 +1,294 @@
+//! In-app purchases, as the partner contract has it:
+//!
+//! * `POST /iap/grants {orderId, sku}` checks the order with `order/get-order-status` (it exists for this
+//!   user, it is this mini-app's, it is for this SKU, it is paid and not refunded) and grants it once per
+//!   `orderId`: the `grants` primary key decides (`INSERT … ON CONFLICT DO NOTHING`), so concurrent or repeated
+//!   grants of one order make one row, and every repeat answers `{granted: true}`.
+//! * `POST /iap/sync {orders}` revokes the grants of orders Toss reports `REFUNDED` → `{revoked}`; the page's
+//!   list only says which orders to check.
+//! * `GET /iap/entitlements` → what the user owns (grants not revoked).
+//!
+//! Which statuses are "paid, not refunded": `PAYMENT_COMPLETED` (paid and granted), `PURCHASED` (paid, legacy
+//! SDK) and `ORDER_IN_PROGRESS` — the status an order has while the SDK waits for `processProductGrant` after
+//! the store charge (the grant's outcome then decides `PAYMENT_COMPLETED` or `FAILED`, as ait-sandbox
+//! models it), so it must be grantable or no purchase could complete. `get-order-status` does not tell a
+//! charged in-progress order from one not charged yet; see the crate docs. `FAILED` (payment or grant
+//! failed) is "not paid"; `REFUNDED`, `NOT_FOUND`, `MINIAPP_MISMATCH`, `ERROR` and unknown statuses are refused.
+
+use ait_api::iap::{OrderStatus, OrderStatusResponse};
+use ait_api::partner::{
+    Entitlement, EntitlementsResponse, GrantRequest, GrantResponse, RevokedGrant, SyncRequest,
+    SyncResponse,
+};
+use ait_api::validate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use rusqlite::{params, OptionalExtension};
+
+use crate::app::AppState;
+use crate::db::{now, rfc3339, Db, DbError};
+use crate::error::{codes, AppError};
+use crate::extract::Valid;
+use crate::session::Session;
+
+/// Most orders one `/iap/sync` checks.
+pub const SYNC_MAX_ORDERS: usize = 200;
+
+// ---------------------------------------------------------------------------------------------- handlers
+
+/// `POST /iap/grants`.
+pub async fn grant(
+    State(app): State<AppState>,
+    session: Session,
+    Valid(req): Valid<GrantRequest>,
+) -> Result<Json<GrantResponse>, AppError> {
+    validate::uuid("orderId", &req.order_id).map_err(|e| AppError::invalid(&e))?;
+    if !app.config.catalog.has_iap_sku(&req.sku) {
+        return Err(AppError::rejected(
+            StatusCode::FORBIDDEN,
+            codes::MINIAPP_MISMATCH,
+            format!("{:?} is not one of this mini-app's products", req.sku),
+        ));
+    }
+    // Granted before (by this user, not revoked): the same answer, no second grant, no Toss call.
+    if let Some(g) = find_grant(&app.db, &req.order_id).await? {
+        return answer_for_existing(&g, session, &req.sku);
+    }
+
+    let order = app.toss.order_status(session.user_key, &req.order_id).await?;
+    check_grantable(&order, &req)?;
+
+    let inserted = insert_grant(&app.db, &req.order_id, session.user_key, &req.sku).await?;
+    if inserted {
+        tracing::info!(sku = %req.sku, "granted an IAP order");
+        return Ok(Json(GrantResponse { granted: true }));
+    }
+    // Lost a race with a concurrent grant of the same order: the row decides.
+    let g = find_grant(&app.db, &req.order_id)
+        .await?
+        .ok_or_else(|| AppError::internal("grant row vanished"))?;
+    answer_for_existing(&g, session, &req.sku)
+}
+
+/// `POST /iap/sync`.
+pub async fn sync(
+    State(app): State<AppState>,
+    session: Session,
+    Valid(req): Valid<SyncRequest>,
+) -> Result<Json<SyncResponse>, AppError> {
+    if req.orders.len() > SYNC_MAX_ORDERS {
+        return Err(AppError::invalid_argument(format!(
+            "at most {SYNC_MAX_ORDERS} orders per sync"
+        )));
+    }
+    let mut revoked = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for listed in &req.orders {
+        if !seen.insert(listed.order_id.as_str()) {
+            continue;
+        }
+        // Only this user's live grants can be revoked; the page's status is not evidence.
+        let Some(g) = find_grant(&app.db, &listed.order_id).await? else {
+            continue;
+        };
+        if g.user_key != session.user_key || g.revoked_at.is_some() {
+            continue;
+        }
+        match app.toss.order_status(session.user_key, &g.order_id).await {
+            Ok(o) if o.status.as_ref().is_some_and(OrderStatus::is_refunded) => {
+                if revoke_grant(&app.db, &g.order_id, "REFUNDED").await? {
+                    tracing::info!(sku = %g.sku, "revoked the grant of a refunded IAP order");
+                    revoked.push(RevokedGrant {
+                        order_id: g.order_id.clone(),
+                        sku: g.sku.clone(),
+                    });
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("sync: order status unavailable, the order is checked next time: {e}"),
+        }
+    }
+    Ok(Json(SyncResponse { revoked }))
+}
+
+/// `GET /iap/entitlements`.
+pub async fn entitlements(
+    State(app): State<AppState>,
+    session: Session,
+) -> Result<Json<EntitlementsResponse>, AppError> {
+    let user_key = session.user_key;
+    let owned = app
+        .db
+        .call(move |conn| {
+            let mut st = conn.prepare(
+                "SELECT sku, order_id, granted_at FROM grants
+                 WHERE user_key = ?1 AND revoked_at IS NULL ORDER BY granted_at, order_id",
+            )?;
+            let rows = st.query_map([user_key], |r| {
+                Ok(Entitlement {
+                    sku: r.get(0)?,
+                    order_id: Some(r.get(1)?),
+                    granted_at: Some(r.get(2)?),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(Json(owned))
+}
+
+// ---------------------------------------------------------------------------------------------- rules
+
+/// Whether Toss's view of the order allows granting `req`.
+fn check_grantable(order: &OrderStatusResponse, req: &GrantRequest) -> Result<(), AppError> {
+    let status = order.status.clone().unwrap_or_else(|| OrderStatus::parse(""));
+    match status {
+        OrderStatus::NotFound => return Err(AppError::not_found("no such IAP order for this user")),
+        OrderStatus::MiniappMismatch => {
+            return Err(AppError::rejected(
+                StatusCode::FORBIDDEN,
+                codes::MINIAPP_MISMATCH,
+                "the order is for a product of another mini-app",
+            ))
+        }
+        OrderStatus::Refunded => {
+            return Err(AppError::rejected(StatusCode::CONFLICT, codes::ORDER_REFUNDED, "the order was refunded"))
+        }
+        OrderStatus::Error => {
+            return Err(AppError::toss_unreachable("Toss reports an internal error for the order; retry later"))
+        }
+        s if s.is_grantable() => {}
+        s => {
+            return Err(AppError::rejected(
+                StatusCode::CONFLICT,
+                codes::ORDER_NOT_PAID,
+                format!("the order is not paid (status {s})"),
+            ))
+        }
+    }
+    if order.order_id.as_deref().is_some_and(|id| id != req.order_id) {
+        return Err(AppError::internal("get-order-status answered for another orderId"));
+    }
+    match order.sku.as_deref() {
+        Some(sku) if sku == req.sku => Ok(()),
+        Some(sku) => Err(AppError::rejected(
+            StatusCode::CONFLICT,
+            codes::SKU_MISMATCH,
+            format!("the order is for {sku:?}, not {:?}", req.sku),
+        )),
+        None => Err(AppError::toss_unreachable("get-order-status gave no sku; retry later")),
+    }
+}
+
+fn answer_for_existing(g: &Grant, session: Session, sku: &str) -> Result<Json<GrantResponse>, AppError> {
+    if g.user_key != session.user_key {
+        // Order ids are Toss's, so this is another user's order: as good as unknown to this user.
+        return Err(AppError::not_found("no such IAP order for this user"));
+    }
+    if g.revoked_at.is_some() {
+        return Err(AppError::rejected(StatusCode::CONFLICT, codes::ORDER_REFUNDED, "the order was refunded"));
+    }
+    if g.sku != sku {
+        return Err(AppError::rejected(
+            StatusCode::CONFLICT,
+            codes::SKU_MISMATCH,
+            format!("the order is for {:?}, not {sku:?}", g.sku),
+        ));
+    }
+    Ok(Json(GrantResponse { granted: true }))
+}
+
+// ---------------------------------------------------------------------------------------------- storage
+
+struct Grant {
+    order_id: String,
+    user_key: i64,
+    sku: String,
+    revoked_at: Option<String>,
+}
+
+async fn find_grant(db: &Db, order_id: &str) -> Result<Option<Grant>, DbError> {
+    let order_id = order_id.to_string();
+    db.call(move |conn| {
+        Ok(conn
+            .query_row(
+                "SELECT order_id, user_key, sku, revoked_at FROM grants WHERE order_id = ?1",
+                [order_id],
+                |r| {
+                    Ok(Grant {
+                        order_id: r.get(0)?,
+                        user_key: r.get(1)?,
+                        sku: r.get(2)?,
+                        revoked_at: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    })
+    .await
+}
+
+/// Inserts the grant unless the order has one; true when this call inserted it.
+async fn insert_grant(db: &Db, order_id: &str, user_key: i64, sku: &str) -> Result<bool, DbError> {
+    let (order_id, sku) = (order_id.to_string(), sku.to_string());
+    db.call(move |conn| {
+        let n = conn.execute(
+            "INSERT INTO grants (order_id, user_key, sku, granted_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (order_id) DO NOTHING",
+            params![order_id, user_key, sku, rfc3339(now())],
+        )?;
+        Ok(n == 1)
+    })
+    .await
+}
+
+/// Marks a grant revoked; true when this call revoked it.
+async fn revoke_grant(db: &Db, order_id: &str, reason: &str) -> Result<bool, DbError> {
+    let (order_id, reason) = (order_id.to_string(), reason.to_string());
+    db.call(move |conn| {
+        let n = conn.execute(
+            "UPDATE grants SET revoked_at = ?2, revoke_reason = ?3 WHERE order_id = ?1 AND revoked_at IS NULL",
+            params![order_id, rfc3339(now()), reason],
+        )?;
+        Ok(n == 1)
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(status: &str, sku: &str) -> OrderStatusResponse {
+        OrderStatusResponse {
+            order_id: Some("0190a0b0-0000-7000-8000-000000000001".into()),
+            sku: Some(sku.into()),
+            status: Some(OrderStatus::parse(status)),
+            ..Default::default()
+        }
+    }
+
+    fn req(sku: &str) -> GrantRequest {
+        GrantRequest {
+            order_id: "0190a0b0-0000-7000-8000-000000000001".into(),
+            sku: sku.into(),
+        }
+    }
+
+    #[test]
+    fn exactly_the_paid_statuses_are_grantable() {
+        for s in ["PAYMENT_COMPLETED", "PURCHASED", "ORDER_IN_PROGRESS"] {
+            assert!(check_grantable(&order(s, "gem_100"), &req("gem_100")).is_ok(), "{s}");
+        }
+        let code = |s: &str| check_grantable(&order(s, "gem_100"), &req("gem_100")).unwrap_err();
+        assert_eq!(code("FAILED").code(), codes::ORDER_NOT_PAID);
+        assert_eq!(code("SOMETHING_NEW").code(), codes::ORDER_NOT_PAID);
+        assert_eq!(code("REFUNDED").code(), codes::ORDER_REFUNDED);
+        assert_eq!(code("NOT_FOUND").code(), "NOT_FOUND");
+        assert_eq!(code("MINIAPP_MISMATCH").code(), codes::MINIAPP_MISMATCH);
+        assert_eq!(code("ERROR").code(), "TOSS_UNREACHABLE");
+        let e = check_grantable(&order("PAYMENT_COMPLETED", "gem_500"), &req("gem_100")).unwrap_err();
+        assert_eq!(e.code(), codes::SKU_MISMATCH);
+    }
+}

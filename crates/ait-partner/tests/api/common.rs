@@ -1,0 +1,204 @@
+//! Test harness: an in-process ait-sandbox (real mTLS, certificates in a temp dir) and an ait-partner server
+//! on a free port with its own temp SQLite file, driven over HTTP by reqwest with a cookie store.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use ait_partner::config::Config;
+use ait_partner::{Server, StartOptions};
+use ait_sandbox::{Control, FaultSpec, Sandbox, SandboxConfig, SandboxHandle};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const USER: i64 = 1001;
+pub const OTHER_USER: i64 = 2002;
+
+pub struct Env {
+    pub sandbox: SandboxHandle,
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+    pub server: Option<Server>,
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        Env::with(|_| {}).await
+    }
+
+    /// A sandbox and a server whose configuration `tweak` may change (before the sandbox is plugged in).
+    pub async fn with(tweak: impl FnOnce(&mut Config)) -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::embedded();
+        config.listen = "127.0.0.1:0".parse().unwrap();
+        config.database = dir.path().join("partner.sqlite");
+        config.reconcile_interval_secs = 0; // tests run the reconciler explicitly unless they ask
+        config.toss.timeout_ms = 10_000;
+        tweak(&mut config);
+        let sandbox = Sandbox::start(SandboxConfig {
+            cert_dir: Some(dir.path().join("certs")),
+            skus: config.catalog.iap.clone(),
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap();
+        let paths = sandbox.certs.paths.clone().unwrap();
+        config.toss.api_base_url = sandbox.base_url();
+        config.toss.pay_base_url = sandbox.base_url();
+        config.toss.billing_base_url = sandbox.base_url();
+        config.toss.client_cert = Some(paths.client_cert);
+        config.toss.client_key = Some(paths.client_key);
+        config.toss.ca_cert = Some(paths.ca_cert);
+        let mut env = Env {
+            sandbox,
+            dir,
+            config,
+            server: None,
+        };
+        env.start().await;
+        env
+    }
+
+    pub async fn start(&mut self) {
+        let server = Server::start(self.config.clone(), StartOptions::default())
+            .await
+            .unwrap();
+        self.server = Some(server);
+    }
+
+    /// Stops the server and starts a new one on the same SQLite file (and the same sandbox).
+    pub async fn restart(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+        self.start().await;
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().unwrap()
+    }
+
+    pub fn ctl(&self) -> &Control {
+        self.sandbox.control()
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.config.database.clone()
+    }
+
+    /// A direct connection to the server's SQLite file.
+    pub fn sql(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(self.db_path()).unwrap();
+        c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        c
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server().api_url())
+    }
+
+    pub fn fault(&self, spec: Value) {
+        let spec: FaultSpec = serde_json::from_value(spec).unwrap();
+        self.ctl().add_fault(spec).unwrap();
+    }
+
+    /// A browser: a client with a cookie store, not logged in.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            base: self.server().api_url(),
+        }
+    }
+
+    /// A browser logged in as `user_key` (a code issued through the sandbox control API, as appLogin() would).
+    pub async fn logged_in(&self, user_key: i64) -> Browser {
+        let b = self.browser();
+        let (status, body) = b.login(self, user_key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        b
+    }
+
+    /// Creates a payment of one `beans_200g` under `key`.
+    pub async fn create_payment(&self, b: &Browser, key: &str) -> Value {
+        let (s, body) = b
+            .post("/tosspay/payments", json!({"order": {"items": [{"sku": "beans_200g", "quantity": 1}]}, "idempotencyKey": key}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// The buyer authenticates the payment in the sheet.
+    pub fn approve(&self, pay_token: &Value) {
+        self.ctl()
+            .approve_payment(pay_token.as_str().unwrap(), Some("CARD"))
+            .unwrap();
+    }
+
+    /// A paid IAP order of `user_key` for `sku`, waiting for its grant (what processProductGrant sees).
+    pub fn paid_order(&self, user_key: i64, sku: &str) -> String {
+        self.ctl()
+            .create_order(&user_key.to_string(), sku, None, true)
+            .unwrap()
+            .order_id
+    }
+
+    pub fn payment_state(&self, order_no: &str) -> String {
+        self.sql()
+            .query_row("SELECT state FROM payments WHERE order_no = ?1", [order_no], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn login(&self, env: &Env, user_key: i64) -> (StatusCode, Value) {
+        let code = env.ctl().issue_login_code(user_key, None).authorization_code;
+        self.post("/login", json!({"authorizationCode": code, "referrer": "DEFAULT"}))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        read(r).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        read(r).await
+    }
+}
+
+pub async fn read(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, v)
+}
+
+/// Asserts a contract error: status, `error.code`, `error.retryable`.
+#[track_caller]
+pub fn assert_error(got: &(StatusCode, Value), status: u16, code: &str, retryable: bool) {
+    assert_eq!(got.0.as_u16(), status, "{}", got.1);
+    assert_eq!(got.1["error"]["code"], code, "{}", got.1);
+    assert_eq!(got.1["error"]["retryable"], retryable, "{}", got.1);
+    assert!(got.1["error"]["message"].is_string(), "{}", got.1);
+}

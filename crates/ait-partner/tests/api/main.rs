@@ -1,0 +1,11 @@
+//! ait-partner against an in-process ait-sandbox over real mTLS; each test has its own sandbox, server and
+//! SQLite file. No test depends on timing: waits are bounded polls for a state, never assertions on time.
+
+mod common;
+
+mod iap;
+mod login;
+mod persistence;
+mod tosspay;
+mod tosspay_faults;
+mod web;
