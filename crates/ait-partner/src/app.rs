@@ -81,7 +81,10 @@ impl KeyedLocks {
     /// Waits for the lock of `key`.
     pub async fn lock(&self, key: String) -> OwnedMutexGuard<()> {
         let m = {
-            let mut map = self.map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut map = self
+                .map
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if map.len() > 1024 {
                 map.retain(|_, m| Arc::strong_count(m) > 1);
             }
@@ -101,7 +104,10 @@ pub fn router(state: AppState, static_root: Option<StaticRoot>) -> Router {
         .route(partner::PATH_LOGIN, post(session::login))
         .route(partner::PATH_PAYMENTS, post(tosspay::create))
         .route("/tosspay/payments/{order_no}", get(tosspay::status))
-        .route("/tosspay/payments/{order_no}/execute", post(tosspay::execute))
+        .route(
+            "/tosspay/payments/{order_no}/execute",
+            post(tosspay::execute),
+        )
         .route("/tosspay/payments/{order_no}/refund", post(tosspay::refund))
         .route(partner::PATH_IAP_GRANTS, post(iap::grant))
         .route(partner::PATH_IAP_SYNC, post(iap::sync))
@@ -198,7 +204,10 @@ impl Server {
             let stop = async move {
                 let _ = rx.wait_for(|stop| *stop).await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
                 tracing::error!("server error: {e}");
             }
         });

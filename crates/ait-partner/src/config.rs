@@ -327,19 +327,26 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
         if self.toss.client_cert.is_none() || self.toss.client_key.is_none() {
-            return bad("toss.client_cert and toss.client_key are required (the Toss APIs need mTLS); \
+            return bad(
+                "toss.client_cert and toss.client_key are required (the Toss APIs need mTLS); \
                         for local development run with --sandbox"
-                .into());
+                    .into(),
+            );
         }
         for o in &self.allowed_origins {
             if o == "*" {
-                return bad("allowed_origins cannot be \"*\" with credentials; list the origins".into());
+                return bad(
+                    "allowed_origins cannot be \"*\" with credentials; list the origins".into(),
+                );
             }
         }
         let mut seen = std::collections::BTreeSet::new();
         for item in &self.catalog.tosspay {
             if item.sku.trim().is_empty() || !seen.insert(item.sku.as_str()) {
-                return bad(format!("catalog.tosspay: empty or duplicate sku {:?}", item.sku));
+                return bad(format!(
+                    "catalog.tosspay: empty or duplicate sku {:?}",
+                    item.sku
+                ));
             }
             if let Err(e) = validate::product_desc("name", &item.name) {
                 return bad(format!("catalog.tosspay {:?}: {e}", item.sku));
@@ -387,8 +394,18 @@ mod tests {
         assert_eq!(c.prefix(), "/api/ait");
         assert_eq!(c.database, PathBuf::from("ait-partner.sqlite"));
         let beans = c.catalog.tosspay_item("beans_200g").unwrap();
-        assert_eq!((beans.name.as_str(), beans.price, beans.tax_free), ("원두 200g", 12000, 0));
-        for sku in ["gem_100", "gem_500", "remove_ads", "premium_theme", "pro_monthly", "pro_yearly"] {
+        assert_eq!(
+            (beans.name.as_str(), beans.price, beans.tax_free),
+            ("원두 200g", 12000, 0)
+        );
+        for sku in [
+            "gem_100",
+            "gem_500",
+            "remove_ads",
+            "premium_theme",
+            "pro_monthly",
+            "pro_yearly",
+        ] {
             assert!(c.catalog.has_iap_sku(sku), "{sku}");
         }
         // Without certificates it is only good for sandbox mode.

@@ -47,7 +47,12 @@ impl AppError {
 
     /// 400 `INVALID_ARGUMENT`.
     pub fn invalid_argument(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, PartnerErrorCode::InvalidArgument, message, false)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            PartnerErrorCode::InvalidArgument,
+            message,
+            false,
+        )
     }
 
     /// 400 `INVALID_ARGUMENT` from a broken validation rule.
@@ -60,22 +65,42 @@ impl AppError {
 
     /// 401 `UNAUTHENTICATED`.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, PartnerErrorCode::Unauthenticated, message, false)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            PartnerErrorCode::Unauthenticated,
+            message,
+            false,
+        )
     }
 
     /// 404 `NOT_FOUND`.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, PartnerErrorCode::NotFound, message, false)
+        Self::new(
+            StatusCode::NOT_FOUND,
+            PartnerErrorCode::NotFound,
+            message,
+            false,
+        )
     }
 
     /// 409 `INVALID_STATE`.
     pub fn invalid_state(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, PartnerErrorCode::InvalidState, message, false)
+        Self::new(
+            StatusCode::CONFLICT,
+            PartnerErrorCode::InvalidState,
+            message,
+            false,
+        )
     }
 
     /// 409 `ALREADY_IN_PROGRESS` (retryable).
     pub fn in_progress(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, PartnerErrorCode::AlreadyInProgress, message, true)
+        Self::new(
+            StatusCode::CONFLICT,
+            PartnerErrorCode::AlreadyInProgress,
+            message,
+            true,
+        )
     }
 
     /// A grant verification failure: 4xx with one of [`codes`].
@@ -93,7 +118,12 @@ impl AppError {
 
     /// 503 `TOSS_UNREACHABLE` (retryable).
     pub fn toss_unreachable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, PartnerErrorCode::TossUnreachable, message, true)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            PartnerErrorCode::TossUnreachable,
+            message,
+            true,
+        )
     }
 
     /// 504 `PAYMENT_OUTCOME_UNKNOWN` (retryable): money may have moved; ask again later.

@@ -56,7 +56,10 @@ pub async fn grant(
         return answer_for_existing(&g, session, &req.sku);
     }
 
-    let order = app.toss.order_status(session.user_key, &req.order_id).await?;
+    let order = app
+        .toss
+        .order_status(session.user_key, &req.order_id)
+        .await?;
     check_grantable(&order, &req)?;
 
     let inserted = insert_grant(&app.db, &req.order_id, session.user_key, &req.sku).await?;
@@ -106,7 +109,9 @@ pub async fn sync(
                 }
             }
             Ok(_) => {}
-            Err(e) => tracing::warn!("sync: order status unavailable, the order is checked next time: {e}"),
+            Err(e) => tracing::warn!(
+                "sync: order status unavailable, the order is checked next time: {e}"
+            ),
         }
     }
     Ok(Json(SyncResponse { revoked }))
@@ -142,9 +147,14 @@ pub async fn entitlements(
 
 /// Whether Toss's view of the order allows granting `req`.
 fn check_grantable(order: &OrderStatusResponse, req: &GrantRequest) -> Result<(), AppError> {
-    let status = order.status.clone().unwrap_or_else(|| OrderStatus::parse(""));
+    let status = order
+        .status
+        .clone()
+        .unwrap_or_else(|| OrderStatus::parse(""));
     match status {
-        OrderStatus::NotFound => return Err(AppError::not_found("no such IAP order for this user")),
+        OrderStatus::NotFound => {
+            return Err(AppError::not_found("no such IAP order for this user"))
+        }
         OrderStatus::MiniappMismatch => {
             return Err(AppError::rejected(
                 StatusCode::FORBIDDEN,
@@ -153,10 +163,16 @@ fn check_grantable(order: &OrderStatusResponse, req: &GrantRequest) -> Result<()
             ))
         }
         OrderStatus::Refunded => {
-            return Err(AppError::rejected(StatusCode::CONFLICT, codes::ORDER_REFUNDED, "the order was refunded"))
+            return Err(AppError::rejected(
+                StatusCode::CONFLICT,
+                codes::ORDER_REFUNDED,
+                "the order was refunded",
+            ))
         }
         OrderStatus::Error => {
-            return Err(AppError::toss_unreachable("Toss reports an internal error for the order; retry later"))
+            return Err(AppError::toss_unreachable(
+                "Toss reports an internal error for the order; retry later",
+            ))
         }
         s if s.is_grantable() => {}
         s => {
@@ -167,8 +183,14 @@ fn check_grantable(order: &OrderStatusResponse, req: &GrantRequest) -> Result<()
             ))
         }
     }
-    if order.order_id.as_deref().is_some_and(|id| id != req.order_id) {
-        return Err(AppError::internal("get-order-status answered for another orderId"));
+    if order
+        .order_id
+        .as_deref()
+        .is_some_and(|id| id != req.order_id)
+    {
+        return Err(AppError::internal(
+            "get-order-status answered for another orderId",
+        ));
     }
     match order.sku.as_deref() {
         Some(sku) if sku == req.sku => Ok(()),
@@ -177,17 +199,27 @@ fn check_grantable(order: &OrderStatusResponse, req: &GrantRequest) -> Result<()
             codes::SKU_MISMATCH,
             format!("the order is for {sku:?}, not {:?}", req.sku),
         )),
-        None => Err(AppError::toss_unreachable("get-order-status gave no sku; retry later")),
+        None => Err(AppError::toss_unreachable(
+            "get-order-status gave no sku; retry later",
+        )),
     }
 }
 
-fn answer_for_existing(g: &Grant, session: Session, sku: &str) -> Result<Json<GrantResponse>, AppError> {
+fn answer_for_existing(
+    g: &Grant,
+    session: Session,
+    sku: &str,
+) -> Result<Json<GrantResponse>, AppError> {
     if g.user_key != session.user_key {
         // Order ids are Toss's, so this is another user's order: as good as unknown to this user.
         return Err(AppError::not_found("no such IAP order for this user"));
     }
     if g.revoked_at.is_some() {
-        return Err(AppError::rejected(StatusCode::CONFLICT, codes::ORDER_REFUNDED, "the order was refunded"));
+        return Err(AppError::rejected(
+            StatusCode::CONFLICT,
+            codes::ORDER_REFUNDED,
+            "the order was refunded",
+        ));
     }
     if g.sku != sku {
         return Err(AppError::rejected(
@@ -279,7 +311,10 @@ mod tests {
     #[test]
     fn exactly_the_paid_statuses_are_grantable() {
         for s in ["PAYMENT_COMPLETED", "PURCHASED", "ORDER_IN_PROGRESS"] {
-            assert!(check_grantable(&order(s, "gem_100"), &req("gem_100")).is_ok(), "{s}");
+            assert!(
+                check_grantable(&order(s, "gem_100"), &req("gem_100")).is_ok(),
+                "{s}"
+            );
         }
         let code = |s: &str| check_grantable(&order(s, "gem_100"), &req("gem_100")).unwrap_err();
         assert_eq!(code("FAILED").code(), codes::ORDER_NOT_PAID);
@@ -288,7 +323,8 @@ mod tests {
         assert_eq!(code("NOT_FOUND").code(), "NOT_FOUND");
         assert_eq!(code("MINIAPP_MISMATCH").code(), codes::MINIAPP_MISMATCH);
         assert_eq!(code("ERROR").code(), "TOSS_UNREACHABLE");
-        let e = check_grantable(&order("PAYMENT_COMPLETED", "gem_500"), &req("gem_100")).unwrap_err();
+        let e =
+            check_grantable(&order("PAYMENT_COMPLETED", "gem_500"), &req("gem_100")).unwrap_err();
         assert_eq!(e.code(), codes::SKU_MISMATCH);
     }
 }

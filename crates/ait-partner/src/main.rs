@@ -79,7 +79,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(root) = &args.static_root {
         if !root.join("www").is_dir() {
-            return Err(format!("--static-root {}: no www/ there (give the repository root)", root.display()).into());
+            return Err(format!(
+                "--static-root {}: no www/ there (give the repository root)",
+                root.display()
+            )
+            .into());
         }
     }
 
@@ -91,9 +95,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     #[cfg(not(feature = "sandbox"))]
     if args.sandbox {
-        return Err("this build has no sandbox: build with `--features sandbox` \
+        return Err(
+            "this build has no sandbox: build with `--features sandbox` \
                     (cargo run -p ait-partner --features sandbox -- --sandbox)"
-            .into());
+                .into(),
+        );
     }
 
     let opts = StartOptions {
@@ -108,12 +114,23 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     println!("ait-partner: partner API on {}", server.api_url());
     #[cfg(feature = "sandbox")]
     if let Some(s) = &sandbox {
-        println!("ait-partner: sandbox Toss API on {} (control API on {}, certificates in {})",
-            s.handle.base_url(), s.info.control_url, args.sandbox_cert_dir.display());
-        println!("ait-partner: sandbox descriptor on {}/dev/sandbox.json (demo userKey {})", server.url(), s.info.user_key);
+        println!(
+            "ait-partner: sandbox Toss API on {} (control API on {}, certificates in {})",
+            s.handle.base_url(),
+            s.info.control_url,
+            args.sandbox_cert_dir.display()
+        );
+        println!(
+            "ait-partner: sandbox descriptor on {}/dev/sandbox.json (demo userKey {})",
+            server.url(),
+            s.info.user_key
+        );
     }
     if args.static_root.is_some() {
-        println!("ait-partner: demo on {}/www/  (Ctrl+C to stop)", server.url());
+        println!(
+            "ait-partner: demo on {}/www/  (Ctrl+C to stop)",
+            server.url()
+        );
     }
 
     let stop = server.stopper();

@@ -90,7 +90,8 @@ pub struct Payment {
     pub refund: Option<RefundReceipt>,
 }
 
-const COLUMNS: &str = "order_no, user_key, idempotency_key, order_json, product_desc, amount, amount_tax_free, \
+const COLUMNS: &str =
+    "order_no, user_key, idempotency_key, order_json, product_desc, amount, amount_tax_free, \
                        is_test_payment, pay_token, state, toss_status, receipt_json, refund_json";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<String>, String)> {
@@ -116,9 +117,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<St
     ))
 }
 
-fn finish(
-    row: (Payment, Option<String>, Option<String>, String),
-) -> Result<Payment, DbError> {
+fn finish(row: (Payment, Option<String>, Option<String>, String)) -> Result<Payment, DbError> {
     let (mut p, receipt, refund, state) = row;
     p.state = PaymentState::parse(&state)?;
     p.receipt = receipt.map(|s| serde_json::from_str(&s)).transpose()?;
@@ -189,10 +188,20 @@ pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
 }
 
 /// A payment by order number, only if it belongs to `user_key`.
-pub async fn get_for_user(db: &Db, order_no: &str, user_key: i64) -> Result<Option<Payment>, DbError> {
+pub async fn get_for_user(
+    db: &Db,
+    order_no: &str,
+    user_key: i64,
+) -> Result<Option<Payment>, DbError> {
     let order_no = order_no.to_string();
-    db.call(move |conn| select_one(conn, "order_no = ?1 AND user_key = ?2", params![order_no, user_key]))
-        .await
+    db.call(move |conn| {
+        select_one(
+            conn,
+            "order_no = ?1 AND user_key = ?2",
+            params![order_no, user_key],
+        )
+    })
+    .await
 }
 
 /// A payment by order number.
@@ -205,7 +214,9 @@ pub async fn get(db: &Db, order_no: &str) -> Result<Option<Payment>, DbError> {
 /// Order numbers of the payments left `EXECUTING`.
 pub async fn executing(db: &Db) -> Result<Vec<String>, DbError> {
     db.call(|conn| {
-        let mut st = conn.prepare("SELECT order_no FROM payments WHERE state = 'EXECUTING' ORDER BY updated_at")?;
+        let mut st = conn.prepare(
+            "SELECT order_no FROM payments WHERE state = 'EXECUTING' ORDER BY updated_at",
+        )?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     })
@@ -213,7 +224,12 @@ pub async fn executing(db: &Db) -> Result<Vec<String>, DbError> {
 }
 
 /// Saves the mutable fields of `p` and records an event (`kind`, optional `detail`), in one transaction.
-pub async fn save(db: &Db, p: &Payment, kind: &'static str, detail: Option<String>) -> Result<(), DbError> {
+pub async fn save(
+    db: &Db,
+    p: &Payment,
+    kind: &'static str,
+    detail: Option<String>,
+) -> Result<(), DbError> {
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
     let (order_no, pay_token, state, toss_status) = (
@@ -238,7 +254,12 @@ pub async fn save(db: &Db, p: &Payment, kind: &'static str, detail: Option<Strin
 }
 
 /// Records an event without changing the payment.
-pub async fn event(db: &Db, order_no: &str, kind: &'static str, detail: Option<String>) -> Result<(), DbError> {
+pub async fn event(
+    db: &Db,
+    order_no: &str,
+    kind: &'static str,
+    detail: Option<String>,
+) -> Result<(), DbError> {
     let order_no = order_no.to_string();
     db.call(move |conn| {
         insert_event(conn, &order_no, kind, detail.as_deref(), now())?;

@@ -36,11 +36,10 @@ pub async fn start(config: &mut Config, cert_dir: &Path) -> Result<SandboxMode, 
 
 /// Points the Toss client configuration at a running sandbox (which must have a cert dir).
 pub fn point_at(config: &mut Config, sandbox: &SandboxHandle) -> Result<(), SandboxError> {
-    let paths = sandbox
-        .certs
-        .paths
-        .clone()
-        .ok_or_else(|| SandboxError::Certs("the sandbox was started without a cert dir".into()))?;
+    let paths =
+        sandbox.certs.paths.clone().ok_or_else(|| {
+            SandboxError::Certs("the sandbox was started without a cert dir".into())
+        })?;
     let base = sandbox.base_url();
     config.toss.api_base_url = base.clone();
     config.toss.pay_base_url = base.clone();

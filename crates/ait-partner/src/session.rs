@@ -53,7 +53,9 @@ pub async fn login(
         })?;
     let me = app.toss.login_me(&tokens.access_token).await?;
     if me.user_key <= 0 {
-        return Err(AppError::internal("login-me returned a non-positive userKey"));
+        return Err(AppError::internal(
+            "login-me returned a non-positive userKey",
+        ));
     }
     let session_id = random_id();
     let ttl = app.config.session_ttl_secs as i64;
@@ -74,7 +76,9 @@ impl FromRequestParts<AppState> for Session {
             return Err(AppError::unauthenticated("no session: call /login first"));
         };
         let Some(found) = load_session(&app.db, id.to_string()).await? else {
-            return Err(AppError::unauthenticated("the session expired or is unknown: call /login again"));
+            return Err(AppError::unauthenticated(
+                "the session expired or is unknown: call /login again",
+            ));
         };
         if found.access_expires_at <= now() {
             refresh(app, &found).await?;
@@ -90,7 +94,9 @@ impl FromRequestParts<AppState> for Session {
 async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
     let Some(refresh_token) = s.refresh_token.clone() else {
         end_user_sessions(&app.db, s.user_key).await?;
-        return Err(AppError::unauthenticated("the Toss login expired: call /login again"));
+        return Err(AppError::unauthenticated(
+            "the Toss login expired: call /login again",
+        ));
     };
     match app.toss.refresh_token(&refresh_token).await {
         Ok(tokens) => {
@@ -100,7 +106,9 @@ async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
         }
         Err(TossError::Fail { .. }) => {
             end_user_sessions(&app.db, s.user_key).await?;
-            Err(AppError::unauthenticated("Toss refused to renew the login: call /login again"))
+            Err(AppError::unauthenticated(
+                "Toss refused to renew the login: call /login again",
+            ))
         }
         Err(e) => {
             tracing::warn!("token refresh postponed: {e}");
@@ -131,7 +139,13 @@ fn forwarded_https(headers: &HeaderMap) -> bool {
     let xfp = headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').next().unwrap_or("").trim().eq_ignore_ascii_case("https"));
+        .is_some_and(|v| {
+            v.split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("https")
+        });
     let fwd = headers
         .get("forwarded")
         .and_then(|v| v.to_str().ok())
@@ -236,7 +250,13 @@ async fn update_tokens(db: &Db, user_key: i64, tokens: TokenResponse) -> Result<
         conn.execute(
             "UPDATE users SET access_token = ?2, refresh_token = COALESCE(?3, refresh_token),
                access_expires_at = ?4, updated_at = ?5 WHERE user_key = ?1",
-            params![user_key, tokens.access_token, tokens.refresh_token, exp, now()],
+            params![
+                user_key,
+                tokens.access_token,
+                tokens.refresh_token,
+                exp,
+                now()
+            ],
         )?;
         Ok(())
     })
@@ -258,7 +278,10 @@ mod tests {
     #[test]
     fn reads_the_session_cookie_among_others() {
         let mut h = HeaderMap::new();
-        h.append(COOKIE, HeaderValue::from_static("a=1; ait_session=abc; b=2"));
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; ait_session=abc; b=2"),
+        );
         assert_eq!(cookie_value(&h, COOKIE_NAME), Some("abc"));
         let mut h = HeaderMap::new();
         h.append(COOKIE, HeaderValue::from_static("ait_session="));
@@ -272,7 +295,10 @@ mod tests {
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         assert!(forwarded_https(&h));
         let mut h = HeaderMap::new();
-        h.insert("forwarded", HeaderValue::from_static("for=1.2.3.4;proto=https"));
+        h.insert(
+            "forwarded",
+            HeaderValue::from_static("for=1.2.3.4;proto=https"),
+        );
         assert!(forwarded_https(&h));
     }
 

@@ -58,7 +58,10 @@ async fn serve(root: &Path, url_path: &str) -> Response {
         Body::from(bytes)
     };
     (
-        [(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         body,
     )
         .into_response()
@@ -71,9 +74,10 @@ fn not_found() -> Response {
 /// The file path under the root for a URL path, if it is under a served prefix and has no `..`.
 pub fn allowed_relative_path(url_path: &str) -> Option<PathBuf> {
     let decoded = percent_decode(url_path)?;
-    if !SERVED.iter().any(|p| {
-        decoded.starts_with(p) || (!p.ends_with('/') && decoded == *p)
-    }) {
+    if !SERVED
+        .iter()
+        .any(|p| decoded.starts_with(p) || (!p.ends_with('/') && decoded == *p))
+    {
         return None;
     }
     if decoded.contains('\\') || decoded.contains('\0') {
@@ -160,11 +164,18 @@ mod tests {
 
     #[test]
     fn only_the_listed_prefixes_without_dot_dot() {
-        assert_eq!(allowed_relative_path("/www/demo.js"), Some(PathBuf::from("www/demo.js")));
+        assert_eq!(
+            allowed_relative_path("/www/demo.js"),
+            Some(PathBuf::from("www/demo.js"))
+        );
         assert_eq!(allowed_relative_path("/www/"), Some(PathBuf::from("www")));
         assert!(allowed_relative_path("/pkg/index_bg.wasm").is_some());
-        assert!(allowed_relative_path("/node_modules/@apps-in-toss/web-bridge/dist/index.js").is_some());
-        assert!(allowed_relative_path("/node_modules/%40apps-in-toss/types/dist/index.js").is_some());
+        assert!(
+            allowed_relative_path("/node_modules/@apps-in-toss/web-bridge/dist/index.js").is_some()
+        );
+        assert!(
+            allowed_relative_path("/node_modules/%40apps-in-toss/types/dist/index.js").is_some()
+        );
         assert!(allowed_relative_path("/scripts/lib/web-framework-entry.js").is_some());
         for bad in [
             "/scripts/lib/server.mjs",
@@ -183,13 +194,22 @@ mod tests {
     #[test]
     fn mime_types() {
         assert_eq!(mime_type(Path::new("x/index_bg.wasm")), "application/wasm");
-        assert_eq!(mime_type(Path::new("a.JS")), "text/javascript; charset=utf-8");
-        assert_eq!(mime_type(Path::new("index.d.ts")), "text/plain; charset=utf-8");
+        assert_eq!(
+            mime_type(Path::new("a.JS")),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            mime_type(Path::new("index.d.ts")),
+            "text/plain; charset=utf-8"
+        );
     }
 
     #[test]
     fn injects_the_import_map() {
-        let out = inject_import_map("<head><!-- import-map --></head>", Path::new("/nonexistent"));
+        let out = inject_import_map(
+            "<head><!-- import-map --></head>",
+            Path::new("/nonexistent"),
+        );
         assert!(out.contains(r#"<script type="importmap">"#), "{out}");
         assert!(out.contains("/scripts/lib/web-framework-entry.js"));
         assert!(out.contains("\"ait-checkout\":\"/pkg/index.js\""));

@@ -181,7 +181,8 @@ impl TossClient {
         Res: DeserializeOwned,
     {
         if let Some(b) = body {
-            b.validate().map_err(|e| TossError::Invalid(e.to_string()))?;
+            b.validate()
+                .map_err(|e| TossError::Invalid(e.to_string()))?;
         }
         let mut req = match ep.method {
             paths::Method::Get => self.http.get(self.url(ep)),
@@ -192,7 +193,10 @@ impl TossClient {
             req = req.header(paths::HEADER_TOSS_USER_KEY, uk.to_string());
         }
         if let Some(token) = bearer {
-            req = req.header(paths::HEADER_AUTHORIZATION, format!("{}{token}", paths::BEARER_PREFIX));
+            req = req.header(
+                paths::HEADER_AUTHORIZATION,
+                format!("{}{token}", paths::BEARER_PREFIX),
+            );
         }
         if let Some(b) = body {
             req = req.json(b);
@@ -205,7 +209,10 @@ impl TossClient {
         result
     }
 
-    async fn send<Res: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<Res, TossError> {
+    async fn send<Res: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<Res, TossError> {
         let resp = req.send().await.map_err(transport_error)?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.map_err(transport_error)?;
@@ -223,9 +230,10 @@ impl TossClient {
         match envelope.into_result() {
             Ok(v) => Ok(v),
             Err(EnvelopeError::Fail(error)) => Err(TossError::Fail { status, error }),
-            Err(EnvelopeError::Unsettled { result_type, .. }) => {
-                Err(TossError::Unsettled { status, result_type })
-            }
+            Err(EnvelopeError::Unsettled { result_type, .. }) => Err(TossError::Unsettled {
+                status,
+                result_type,
+            }),
             Err(EnvelopeError::MissingSuccess) => Err(TossError::Decode(
                 "resultType SUCCESS without a success payload".into(),
             )),
@@ -235,12 +243,17 @@ impl TossClient {
     // ------------------------------------------------------------------ login
 
     /// `generate-token`: the authorization code from `appLogin()` → tokens.
-    pub async fn generate_token(&self, code: &str, referrer: &str) -> Result<TokenResponse, TossError> {
+    pub async fn generate_token(
+        &self,
+        code: &str,
+        referrer: &str,
+    ) -> Result<TokenResponse, TossError> {
         let body = GenerateTokenRequest {
             authorization_code: code.into(),
             referrer: referrer.into(),
         };
-        self.call(&paths::GENERATE_TOKEN, None, None, Some(&body)).await
+        self.call(&paths::GENERATE_TOKEN, None, None, Some(&body))
+            .await
     }
 
     /// `refresh-token`: a refresh token → new tokens.
@@ -248,7 +261,8 @@ impl TossClient {
         let body = RefreshTokenRequest {
             refresh_token: refresh_token.into(),
         };
-        self.call(&paths::REFRESH_TOKEN, None, None, Some(&body)).await
+        self.call(&paths::REFRESH_TOKEN, None, None, Some(&body))
+            .await
     }
 
     /// `login-me`: the bearer's `userKey`.
@@ -316,8 +330,13 @@ impl TossClient {
             order_no: Some(order_no.into()),
             is_test_payment,
         };
-        self.call(&paths::GET_PAYMENT_STATUS, Some(user_key), None, Some(&body))
-            .await
+        self.call(
+            &paths::GET_PAYMENT_STATUS,
+            Some(user_key),
+            None,
+            Some(&body),
+        )
+        .await
     }
 
     // ------------------------------------------------------------------ IAP

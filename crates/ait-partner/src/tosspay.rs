@@ -45,7 +45,10 @@ pub async fn create(
     let priced = price(&app.config.catalog, &req.order)?;
     let _one_at_a_time = app
         .locks
-        .lock(format!("create:{}:{}", session.user_key, req.idempotency_key))
+        .lock(format!(
+            "create:{}:{}",
+            session.user_key, req.idempotency_key
+        ))
         .await;
 
     let candidate = Payment {
@@ -105,7 +108,9 @@ pub async fn status(
     let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
     let payment = users_payment(&app, &order_no, session).await?;
     if payment.pay_token.is_none() {
-        return Err(AppError::invalid_state("the payment was not created at Toss yet; create it again"));
+        return Err(AppError::invalid_state(
+            "the payment was not created at Toss yet; create it again",
+        ));
     }
     let payment = match toss_status(&app, &payment).await {
         Ok(st) => reconcile(&app, payment, &st).await?,
@@ -140,7 +145,11 @@ fn payment_lock(order_no: &str) -> String {
     format!("payment:{order_no}")
 }
 
-async fn users_payment(app: &AppState, order_no: &str, session: Session) -> Result<Payment, AppError> {
+async fn users_payment(
+    app: &AppState,
+    order_no: &str,
+    session: Session,
+) -> Result<Payment, AppError> {
     payments::get_for_user(&app.db, order_no, session.user_key)
         .await?
         .ok_or_else(|| AppError::not_found("no such payment"))
@@ -173,12 +182,18 @@ async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payment, AppErro
             payments::save(&app.db, &p, "make_payment", None).await?;
             Ok(p)
         }
-        Err(TossError::Fail { error, .. }) if error.error_code.as_str() == "PAYMENT_EXISTING_PAYMENT" => {
+        Err(TossError::Fail { error, .. })
+            if error.error_code.as_str() == "PAYMENT_EXISTING_PAYMENT" =>
+        {
             let st = toss_status(app, &p).await.map_err(|e| {
-                AppError::toss_unreachable(format!("the payment exists at Toss but its status is unknown: {e}"))
+                AppError::toss_unreachable(format!(
+                    "the payment exists at Toss but its status is unknown: {e}"
+                ))
             })?;
             let Some(token) = st.pay_token.clone() else {
-                return Err(AppError::toss_unreachable("get-payment-status gave no payToken"));
+                return Err(AppError::toss_unreachable(
+                    "get-payment-status gave no payToken",
+                ));
             };
             p.pay_token = Some(token);
             p.state = PaymentState::Created;
@@ -187,13 +202,27 @@ async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payment, AppErro
             Ok(p)
         }
         Err(TossError::Fail { error, .. }) => {
-            payments::event(&app.db, &p.order_no, "make_payment_failed", Some(error.error_code.to_string())).await?;
+            payments::event(
+                &app.db,
+                &p.order_no,
+                "make_payment_failed",
+                Some(error.error_code.to_string()),
+            )
+            .await?;
             Err(AppError::toss_failed(error))
         }
         Err(e) => {
             // Maybe made, maybe not: the same idempotency key retries with the same orderNo.
-            payments::event(&app.db, &p.order_no, "make_payment_unknown", Some(e.to_string())).await?;
-            Err(AppError::toss_unreachable(format!("make-payment did not answer ({e}); retry with the same idempotencyKey")))
+            payments::event(
+                &app.db,
+                &p.order_no,
+                "make_payment_unknown",
+                Some(e.to_string()),
+            )
+            .await?;
+            Err(AppError::toss_unreachable(format!(
+                "make-payment did not answer ({e}); retry with the same idempotencyKey"
+            )))
         }
     }
 }
@@ -202,12 +231,18 @@ async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payment, AppErro
 async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt, AppError> {
     match p.state {
         PaymentState::Paid => {
-            return p.receipt.ok_or_else(|| AppError::internal("a paid payment without a receipt"))
+            return p
+                .receipt
+                .ok_or_else(|| AppError::internal("a paid payment without a receipt"))
         }
         PaymentState::Refunded => return Err(AppError::invalid_state("the payment was refunded")),
-        PaymentState::Canceled => return Err(AppError::invalid_state("the buyer canceled the payment")),
+        PaymentState::Canceled => {
+            return Err(AppError::invalid_state("the buyer canceled the payment"))
+        }
         PaymentState::Creating => {
-            return Err(AppError::invalid_state("the payment was not created at Toss yet"))
+            return Err(AppError::invalid_state(
+                "the payment was not created at Toss yet",
+            ))
         }
         PaymentState::Created | PaymentState::Executing => {}
     }
@@ -228,7 +263,9 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
                 payments::save(&app.db, &p, "executed", None).await?;
                 Ok(receipt)
             }
-            None => settle_from_status(app, p, "execute-payment reply without a receipt".into()).await,
+            None => {
+                settle_from_status(app, p, "execute-payment reply without a receipt".into()).await
+            }
         },
         Err(TossError::Fail { error, .. }) => {
             // Decided by Toss: nothing changed by this call. But an earlier call may have executed it (the
@@ -243,13 +280,21 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
             if p.state == PaymentState::Executing {
                 p.state = PaymentState::Created;
             }
-            payments::save(&app.db, &p, "execute_failed", Some(error.error_code.to_string())).await?;
+            payments::save(
+                &app.db,
+                &p,
+                "execute_failed",
+                Some(error.error_code.to_string()),
+            )
+            .await?;
             Err(AppError::toss_failed(error))
         }
         Err(e) if e.outcome_known() => {
             p.state = PaymentState::Created;
             payments::save(&app.db, &p, "execute_not_sent", Some(e.to_string())).await?;
-            Err(AppError::toss_unreachable(format!("execute-payment was not sent: {e}")))
+            Err(AppError::toss_unreachable(format!(
+                "execute-payment was not sent: {e}"
+            )))
         }
         Err(e) => settle_from_status(app, p, e.to_string()).await,
     }
@@ -257,7 +302,11 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
 
 /// After an execute whose outcome is unknown: ask Toss. Paid → receipt; a known other state → its error;
 /// still unknown → 504 `PAYMENT_OUTCOME_UNKNOWN` (the payment stays `EXECUTING` for the reconciler).
-async fn settle_from_status(app: &AppState, p: Payment, cause: String) -> Result<PaymentReceipt, AppError> {
+async fn settle_from_status(
+    app: &AppState,
+    p: Payment,
+    cause: String,
+) -> Result<PaymentReceipt, AppError> {
     payments::event(&app.db, &p.order_no, "execute_unknown", Some(cause.clone())).await?;
     match toss_status(app, &p).await {
         Ok(st) => settled_receipt(reconcile(app, p, &st).await?),
@@ -304,7 +353,11 @@ pub async fn settle_executing(app: &AppState, order_no: &str) -> Result<(), AppE
 }
 
 /// Refunds a payment; the caller holds its lock. Refunded → the stored refund receipt.
-async fn refund_locked(app: &AppState, mut p: Payment, reason: &str) -> Result<RefundReceipt, AppError> {
+async fn refund_locked(
+    app: &AppState,
+    mut p: Payment,
+    reason: &str,
+) -> Result<RefundReceipt, AppError> {
     match p.state {
         PaymentState::Refunded => {
             if let Some(r) = p.refund {
@@ -312,7 +365,11 @@ async fn refund_locked(app: &AppState, mut p: Payment, reason: &str) -> Result<R
             }
         }
         PaymentState::Paid => {}
-        _ => return Err(AppError::invalid_state("only a paid payment can be refunded")),
+        _ => {
+            return Err(AppError::invalid_state(
+                "only a paid payment can be refunded",
+            ))
+        }
     }
     let pay_token = p.pay_token.clone().unwrap_or_default();
     payments::event(&app.db, &p.order_no, "refund", Some(reason.to_string())).await?;
@@ -336,10 +393,18 @@ async fn refund_locked(app: &AppState, mut p: Payment, reason: &str) -> Result<R
                     if let Some(r) = reconcile(app, p, &st).await?.refund {
                         return Ok(r);
                     }
-                    return Err(AppError::internal("a refunded payment without a refund receipt"));
+                    return Err(AppError::internal(
+                        "a refunded payment without a refund receipt",
+                    ));
                 }
             }
-            payments::event(&app.db, &p.order_no, "refund_failed", Some(error.error_code.to_string())).await?;
+            payments::event(
+                &app.db,
+                &p.order_no,
+                "refund_failed",
+                Some(error.error_code.to_string()),
+            )
+            .await?;
             Err(AppError::toss_failed(error))
         }
         Err(e) if e.outcome_known() => Err(AppError::toss_unreachable(format!(
@@ -348,10 +413,16 @@ async fn refund_locked(app: &AppState, mut p: Payment, reason: &str) -> Result<R
         Err(e) => {
             payments::event(&app.db, &p.order_no, "refund_unknown", Some(e.to_string())).await?;
             let st = toss_status(app, &p).await.map_err(|e2| {
-                AppError::outcome_unknown(format!("the refund outcome is unknown ({e}; status: {e2})"))
+                AppError::outcome_unknown(format!(
+                    "the refund outcome is unknown ({e}; status: {e2})"
+                ))
             })?;
             match reconcile(app, p, &st).await? {
-                Payment { refund: Some(r), state: PaymentState::Refunded, .. } => Ok(r),
+                Payment {
+                    refund: Some(r),
+                    state: PaymentState::Refunded,
+                    ..
+                } => Ok(r),
                 _ => Err(AppError::outcome_unknown(format!(
                     "the refund outcome is unknown ({e}); ask for the payment status later"
                 ))),
@@ -362,14 +433,26 @@ async fn refund_locked(app: &AppState, mut p: Payment, reason: &str) -> Result<R
 
 async fn toss_status(app: &AppState, p: &Payment) -> Result<PaymentStatusResponse, TossError> {
     app.toss
-        .payment_status(p.user_key, p.pay_token.as_deref(), &p.order_no, p.is_test_payment)
+        .payment_status(
+            p.user_key,
+            p.pay_token.as_deref(),
+            &p.order_no,
+            p.is_test_payment,
+        )
         .await
 }
 
 /// Brings the stored payment in line with Toss's status (and records a change).
-async fn reconcile(app: &AppState, mut p: Payment, st: &PaymentStatusResponse) -> Result<Payment, AppError> {
+async fn reconcile(
+    app: &AppState,
+    mut p: Payment,
+    st: &PaymentStatusResponse,
+) -> Result<Payment, AppError> {
     let before = (p.state, p.toss_status.clone());
-    let status = st.pay_status.clone().unwrap_or_else(|| PayStatus::parse(""));
+    let status = st
+        .pay_status
+        .clone()
+        .unwrap_or_else(|| PayStatus::parse(""));
     if !status.as_str().is_empty() {
         p.toss_status = Some(status.as_str().to_string());
     }
@@ -380,7 +463,9 @@ async fn reconcile(app: &AppState, mut p: Payment, st: &PaymentStatusResponse) -
         if p.receipt.is_none() {
             p.receipt = receipt_from_status(&p, st);
             if p.receipt.is_none() {
-                return Err(AppError::internal("get-payment-status: a paid payment without its PAY transaction"));
+                return Err(AppError::internal(
+                    "get-payment-status: a paid payment without its PAY transaction",
+                ));
             }
         }
         if status.is_paid() {
@@ -395,7 +480,9 @@ async fn reconcile(app: &AppState, mut p: Payment, st: &PaymentStatusResponse) -
         match status {
             PayStatus::PayCancel => p.state = PaymentState::Canceled,
             // Not authenticated: an execute cannot have happened.
-            PayStatus::PayStandby if p.state == PaymentState::Executing => p.state = PaymentState::Created,
+            PayStatus::PayStandby if p.state == PaymentState::Executing => {
+                p.state = PaymentState::Created
+            }
             // Approved or in progress: an execute may still land; unknown values change nothing.
             _ => {}
         }
@@ -426,12 +513,23 @@ pub fn price(catalog: &Catalog, order: &CartOrder) -> Result<Priced, AppError> {
     let (mut amount, mut tax_free) = (0i64, 0i64);
     for (i, line) in order.items.iter().enumerate() {
         let item = catalog.tosspay_item(&line.sku).ok_or_else(|| {
-            AppError::invalid_argument(format!("order.items[{i}].sku: unknown product {:?}", line.sku))
+            AppError::invalid_argument(format!(
+                "order.items[{i}].sku: unknown product {:?}",
+                line.sku
+            ))
         })?;
         let q = i64::from(line.quantity);
         let too_much = || AppError::invalid_argument("the order total is too large");
-        amount = item.price.checked_mul(q).and_then(|v| v.checked_add(amount)).ok_or_else(too_much)?;
-        tax_free = item.tax_free.checked_mul(q).and_then(|v| v.checked_add(tax_free)).ok_or_else(too_much)?;
+        amount = item
+            .price
+            .checked_mul(q)
+            .and_then(|v| v.checked_add(amount))
+            .ok_or_else(too_much)?;
+        tax_free = item
+            .tax_free
+            .checked_mul(q)
+            .and_then(|v| v.checked_add(tax_free))
+            .ok_or_else(too_much)?;
     }
     validate::total_amount("amount", amount).map_err(|e| AppError::invalid(&e))?;
     let first = catalog
@@ -492,7 +590,10 @@ fn receipt_from_execute(p: &Payment, r: &ExecutePaymentResponse) -> Option<Payme
     })
 }
 
-fn transactions(st: &PaymentStatusResponse, step: StepType) -> impl Iterator<Item = &PaymentTransaction> {
+fn transactions(
+    st: &PaymentStatusResponse,
+    step: StepType,
+) -> impl Iterator<Item = &PaymentTransaction> {
     st.transactions
         .iter()
         .flatten()
@@ -524,7 +625,11 @@ fn receipt_from_status(p: &Payment, st: &PaymentStatusResponse) -> Option<Paymen
 fn refund_from_reply(p: &Payment, r: &RefundPaymentResponse) -> RefundReceipt {
     RefundReceipt {
         order_no: p.order_no.clone(),
-        pay_token: r.pay_token.clone().or_else(|| p.pay_token.clone()).unwrap_or_default(),
+        pay_token: r
+            .pay_token
+            .clone()
+            .or_else(|| p.pay_token.clone())
+            .unwrap_or_default(),
         refund_no: r.refund_no.clone(),
         refunded_amount: r.refunded_amount.unwrap_or(p.amount),
         refundable_amount: r.refundable_amount,
@@ -538,11 +643,20 @@ fn refund_from_status(p: &Payment, st: &PaymentStatusResponse) -> Option<RefundR
     let last = refunds.last()?;
     let refunded: i64 = refunds
         .iter()
-        .map(|t| t.transaction_amount.map(i64::abs).or(t.paid_amount).unwrap_or(0))
+        .map(|t| {
+            t.transaction_amount
+                .map(i64::abs)
+                .or(t.paid_amount)
+                .unwrap_or(0)
+        })
         .sum();
     Some(RefundReceipt {
         order_no: p.order_no.clone(),
-        pay_token: st.pay_token.clone().or_else(|| p.pay_token.clone()).unwrap_or_default(),
+        pay_token: st
+            .pay_token
+            .clone()
+            .or_else(|| p.pay_token.clone())
+            .unwrap_or_default(),
         refund_no: None,
         refunded_amount: if refunded > 0 { refunded } else { p.amount },
         refundable_amount: st.refundable_amount,
@@ -560,7 +674,10 @@ mod tests {
         CartOrder {
             items: items
                 .iter()
-                .map(|(sku, quantity)| CartItem { sku: sku.to_string(), quantity: *quantity })
+                .map(|(sku, quantity)| CartItem {
+                    sku: sku.to_string(),
+                    quantity: *quantity,
+                })
                 .collect(),
         }
     }
@@ -569,14 +686,31 @@ mod tests {
     fn prices_from_the_catalog() {
         let c = crate::config::Config::embedded().catalog;
         let p = price(&c, &order(&[("beans_200g", 1)])).unwrap();
-        assert_eq!((p.amount, p.amount_tax_free, p.product_desc.as_str()), (12000, 0, "원두 200g"));
+        assert_eq!(
+            (p.amount, p.amount_tax_free, p.product_desc.as_str()),
+            (12000, 0, "원두 200g")
+        );
         let p = price(&c, &order(&[("beans_200g", 2)])).unwrap();
         assert_eq!((p.amount, p.product_desc.as_str()), (24000, "원두 200g x2"));
         let p = price(&c, &order(&[("beans_200g", 1), ("gift_card_10000", 1)])).unwrap();
-        assert_eq!((p.amount, p.amount_tax_free, p.product_desc.as_str()), (22000, 10000, "원두 200g 외 1건"));
-        assert_eq!(price(&c, &order(&[("nope", 1)])).unwrap_err().code(), "INVALID_ARGUMENT");
-        assert_eq!(price(&c, &order(&[("mug_cup", 1000)])).unwrap_err().code(), "INVALID_ARGUMENT");
-        assert_eq!(price(&c, &order(&[("mug_cup", u32::MAX)])).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            (p.amount, p.amount_tax_free, p.product_desc.as_str()),
+            (22000, 10000, "원두 200g 외 1건")
+        );
+        assert_eq!(
+            price(&c, &order(&[("nope", 1)])).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert_eq!(
+            price(&c, &order(&[("mug_cup", 1000)])).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert_eq!(
+            price(&c, &order(&[("mug_cup", u32::MAX)]))
+                .unwrap_err()
+                .code(),
+            "INVALID_ARGUMENT"
+        );
     }
 
     #[test]

@@ -109,7 +109,10 @@ impl Env {
     /// A browser: a client with a cookie store, not logged in.
     pub fn browser(&self) -> Browser {
         Browser {
-            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
             base: self.server().api_url(),
         }
     }
@@ -148,11 +151,16 @@ impl Env {
 
     pub fn payment_state(&self, order_no: &str) -> String {
         self.sql()
-            .query_row("SELECT state FROM payments WHERE order_no = ?1", [order_no], |r| r.get(0))
+            .query_row(
+                "SELECT state FROM payments WHERE order_no = ?1",
+                [order_no],
+                |r| r.get(0),
+            )
             .unwrap()
     }
 }
 
+#[derive(Clone)]
 pub struct Browser {
     pub http: reqwest::Client,
     pub base: String,
@@ -160,9 +168,15 @@ pub struct Browser {
 
 impl Browser {
     pub async fn login(&self, env: &Env, user_key: i64) -> (StatusCode, Value) {
-        let code = env.ctl().issue_login_code(user_key, None).authorization_code;
-        self.post("/login", json!({"authorizationCode": code, "referrer": "DEFAULT"}))
-            .await
+        let code = env
+            .ctl()
+            .issue_login_code(user_key, None)
+            .authorization_code;
+        self.post(
+            "/login",
+            json!({"authorizationCode": code, "referrer": "DEFAULT"}),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {

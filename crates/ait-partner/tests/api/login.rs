@@ -26,15 +26,31 @@ async fn login_exchanges_the_code_and_sets_an_httponly_session_cookie() {
         assert!(cookie.contains(part), "{part} missing: {cookie}");
     }
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
-    assert_eq!((env.ctl().calls("generate-token"), env.ctl().calls("login-me")), (1, 1));
+    assert_eq!(
+        (
+            env.ctl().calls("generate-token"),
+            env.ctl().calls("login-me")
+        ),
+        (1, 1)
+    );
 
     // The session works, and the server keeps the user key and tokens (the cookie holds neither).
     let (s, owned) = b.get("/iap/entitlements").await;
     assert_eq!((s, owned), (StatusCode::OK, json!([])));
-    let session_id = cookie.split(';').next().unwrap().trim_start_matches("ait_session=");
+    let session_id = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("ait_session=");
     assert!(!session_id.contains(&USER.to_string()));
-    assert_eq!(env.count("SELECT COUNT(*) FROM users WHERE user_key = 1001"), 1);
-    assert_eq!(env.count("SELECT COUNT(*) FROM sessions WHERE user_key = 1001"), 1);
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM users WHERE user_key = 1001"),
+        1
+    );
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM sessions WHERE user_key = 1001"),
+        1
+    );
 }
 
 #[tokio::test]
@@ -49,20 +65,33 @@ async fn the_cookie_is_secure_behind_an_https_proxy() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert!(r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("; Secure"));
 }
 
 #[tokio::test]
 async fn every_call_needs_the_session() {
     let env = Env::new().await;
     let b = env.browser();
-    let order = json!({"order": {"items": [{"sku": "beans_200g", "quantity": 1}]}, "idempotencyKey": "k"});
+    let order =
+        json!({"order": {"items": [{"sku": "beans_200g", "quantity": 1}]}, "idempotencyKey": "k"});
     let calls = [
         b.post("/tosspay/payments", order).await,
-        b.post("/tosspay/payments/ait-1-00/execute", json!({})).await,
+        b.post("/tosspay/payments/ait-1-00/execute", json!({}))
+            .await,
         b.get("/tosspay/payments/ait-1-00").await,
-        b.post("/tosspay/payments/ait-1-00/refund", json!({"reason": "고객요청"})).await,
-        b.post("/iap/grants", json!({"orderId": "0190a0b0-0000-7000-8000-000000000001", "sku": "gem_100"})).await,
+        b.post(
+            "/tosspay/payments/ait-1-00/refund",
+            json!({"reason": "고객요청"}),
+        )
+        .await,
+        b.post(
+            "/iap/grants",
+            json!({"orderId": "0190a0b0-0000-7000-8000-000000000001", "sku": "gem_100"}),
+        )
+        .await,
         b.post("/iap/sync", json!({"orders": []})).await,
         b.get("/iap/entitlements").await,
     ];
@@ -84,16 +113,33 @@ async fn every_call_needs_the_session() {
 async fn a_refused_or_reused_code_is_401_and_a_bad_body_is_400() {
     let env = Env::new().await;
     let b = env.browser();
-    let got = b.post("/login", json!({"authorizationCode": "not-a-code", "referrer": "DEFAULT"})).await;
+    let got = b
+        .post(
+            "/login",
+            json!({"authorizationCode": "not-a-code", "referrer": "DEFAULT"}),
+        )
+        .await;
     assert_error(&got, 401, "UNAUTHENTICATED", false);
-    assert_eq!(got.1["error"]["toss"]["errorCode"], "INVALID_AUTHORIZATION_CODE");
+    assert_eq!(
+        got.1["error"]["toss"]["errorCode"],
+        "INVALID_AUTHORIZATION_CODE"
+    );
 
     let code = env.ctl().issue_login_code(USER, None).authorization_code;
     let body = json!({"authorizationCode": code, "referrer": "DEFAULT"});
     assert_eq!(b.post("/login", body.clone()).await.0, StatusCode::OK);
     assert_error(&b.post("/login", body).await, 401, "UNAUTHENTICATED", false);
 
-    assert_error(&b.post("/login", json!({"authorizationCode": "", "referrer": "DEFAULT"})).await, 400, "INVALID_ARGUMENT", false);
+    assert_error(
+        &b.post(
+            "/login",
+            json!({"authorizationCode": "", "referrer": "DEFAULT"}),
+        )
+        .await,
+        400,
+        "INVALID_ARGUMENT",
+        false,
+    );
     let r = b
         .http
         .post(env.url("/login"))
@@ -111,7 +157,9 @@ async fn an_expired_access_token_is_refreshed_and_a_refused_refresh_ends_the_ses
     let b = env.logged_in(USER).await;
 
     // The stored access token expires: the next call renews it with refresh-token and goes through.
-    env.sql().execute("UPDATE users SET access_expires_at = 0", []).unwrap();
+    env.sql()
+        .execute("UPDATE users SET access_expires_at = 0", [])
+        .unwrap();
     assert_eq!(b.get("/iap/entitlements").await.0, StatusCode::OK);
     assert_eq!(env.ctl().calls("refresh-token"), 1);
     let exp: i64 = env
@@ -120,15 +168,32 @@ async fn an_expired_access_token_is_refreshed_and_a_refused_refresh_ends_the_ses
         .unwrap();
     assert!(exp > 0);
     assert_eq!(b.get("/iap/entitlements").await.0, StatusCode::OK);
-    assert_eq!(env.ctl().calls("refresh-token"), 1, "not refreshed while valid");
+    assert_eq!(
+        env.ctl().calls("refresh-token"),
+        1,
+        "not refreshed while valid"
+    );
 
     // Toss refuses the refresh (e.g. the user unlinked the mini-app): the session ends.
     env.sql()
-        .execute("UPDATE users SET access_expires_at = 0, refresh_token = 'revoked'", [])
+        .execute(
+            "UPDATE users SET access_expires_at = 0, refresh_token = 'revoked'",
+            [],
+        )
         .unwrap();
-    assert_error(&b.get("/iap/entitlements").await, 401, "UNAUTHENTICATED", false);
+    assert_error(
+        &b.get("/iap/entitlements").await,
+        401,
+        "UNAUTHENTICATED",
+        false,
+    );
     assert_eq!(env.count("SELECT COUNT(*) FROM sessions"), 0);
-    assert_error(&b.get("/iap/entitlements").await, 401, "UNAUTHENTICATED", false);
+    assert_error(
+        &b.get("/iap/entitlements").await,
+        401,
+        "UNAUTHENTICATED",
+        false,
+    );
 
     // Logging in again works.
     assert_eq!(b.login(&env, USER).await.0, StatusCode::OK);
