@@ -1,5 +1,6 @@
-//! The Rust API: a `Checkout` owns the bridge to the host, the grant function and the bookkeeping that makes
-//! purchases single-flight and grants once-only. The JS `Checkout` class is a thin layer over it.
+//! The Rust API: a `Checkout` owns the bridge to the host, the partner server (when any), the grant function and the
+//! bookkeeping that makes purchases and payments single-flight and grants once-only. The JS `Checkout` class is a
+//! thin layer over it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,7 +11,10 @@ use crate::bridge::{Bridge, Timeouts};
 use crate::error::{Error, ErrorCode};
 use crate::event::Event;
 use crate::flow::grant::GrantLedger;
+use crate::flow::retry::RetryPolicy;
+use crate::flow::tosspay::{pay_with_tosspay, PaymentContext, PaymentRequest};
 use crate::flow::{purchase, restore};
+use crate::partner::{NoPartner, Partner, Receipt, Revoked};
 use crate::sdk::{
     AppLoginResult, Environment, OrderHistoryPage, Product, PurchaseOrder, PurchaseResult, Sdk, SubscriptionInfo,
 };
@@ -52,15 +56,22 @@ impl Default for CheckoutOptions {
 }
 
 /// State shared by a `Checkout` and its running flows.
-pub(crate) struct Inner<S> {
+pub(crate) struct Inner<S, P> {
     pub(crate) bridge: Bridge<S>,
+    pub(crate) partner: Option<P>,
     pub(crate) grant: Option<GrantFn>,
     pub(crate) ledger: GrantLedger,
+    pub(crate) retry: RetryPolicy,
     on_event: Option<EventSink>,
     in_flight: RefCell<Vec<String>>,
 }
 
-impl<S: Sdk> Inner<S> {
+impl<S: Sdk, P> Inner<S, P> {
+    /// Whether paid orders can be granted (a grant function, or a partner server).
+    pub(crate) fn can_grant(&self) -> bool {
+        self.grant.is_some() || self.partner.is_some()
+    }
+
     pub(crate) fn now(&self) -> f64 {
         self.bridge.sdk().now_ms()
     }
@@ -77,14 +88,14 @@ impl<S: Sdk> Inner<S> {
 }
 
 /// A claim on one key of a `Checkout` (a SKU being bought, a restore); released when dropped.
-pub(crate) struct InFlight<S: Sdk> {
-    inner: Rc<Inner<S>>,
+pub(crate) struct InFlight<S: Sdk, P> {
+    inner: Rc<Inner<S, P>>,
     key: String,
 }
 
-impl<S: Sdk> InFlight<S> {
+impl<S: Sdk, P> InFlight<S, P> {
     /// Claims `key`, or fails with `ALREADY_IN_PROGRESS` if it is held.
-    pub(crate) fn claim(inner: &Rc<Inner<S>>, key: String) -> Result<InFlight<S>, Error> {
+    pub(crate) fn claim(inner: &Rc<Inner<S, P>>, key: String) -> Result<InFlight<S, P>, Error> {
         let mut in_flight = inner.in_flight.borrow_mut();
         if in_flight.contains(&key) {
             return Err(Error::new(ErrorCode::AlreadyInProgress, format!("{key} is already in progress on this Checkout")));
@@ -95,36 +106,92 @@ impl<S: Sdk> InFlight<S> {
     }
 }
 
-impl<S: Sdk> Drop for InFlight<S> {
+impl<S: Sdk, P> Drop for InFlight<S, P> {
     fn drop(&mut self) {
         self.inner.in_flight.borrow_mut().retain(|k| k != &self.key);
     }
 }
 
-/// Payments for one mini-app page: products, purchases, restores, history, TossPay authentication.
-pub struct Checkout<S: Sdk> {
-    inner: Rc<Inner<S>>,
+/// Payments for one mini-app page: login, TossPay payments, products, purchases, restores, history.
+pub struct Checkout<S: Sdk, P: Partner = NoPartner> {
+    inner: Rc<Inner<S, P>>,
 }
 
-impl<S: Sdk> Clone for Checkout<S> {
+impl<S: Sdk, P: Partner> Clone for Checkout<S, P> {
     fn clone(&self) -> Self {
         Checkout { inner: Rc::clone(&self.inner) }
     }
 }
 
-impl<S: Sdk + 'static> Checkout<S> {
-    /// A checkout over `sdk`.
-    pub fn new(sdk: S, options: CheckoutOptions) -> Result<Checkout<S>, Error> {
+impl<S: Sdk + 'static> Checkout<S, NoPartner> {
+    /// A checkout over `sdk` without a partner server (purchases grant through `options.grant`).
+    pub fn new(sdk: S, options: CheckoutOptions) -> Result<Checkout<S, NoPartner>, Error> {
+        Checkout::with_partner(sdk, None, options)
+    }
+}
+
+impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
+    /// A checkout over `sdk` and the partner server `partner`, which also grants paid orders unless
+    /// `options.grant` is given.
+    pub fn with_partner(sdk: S, partner: Option<P>, options: CheckoutOptions) -> Result<Checkout<S, P>, Error> {
         options.timeouts.validate()?;
         Ok(Checkout {
             inner: Rc::new(Inner {
                 bridge: Bridge::new(sdk, options.timeouts),
+                partner,
                 grant: options.grant,
                 ledger: GrantLedger::default(),
+                retry: RetryPolicy::default(),
                 on_event: options.on_event,
                 in_flight: RefCell::new(Vec::new()),
             }),
         })
+    }
+
+    fn partner(&self, what: &str) -> Result<&P, Error> {
+        self.inner.partner.as_ref().ok_or_else(|| Error::invalid_argument(format!("{what} needs partnerBaseUrl")))
+    }
+
+    /// Toss login: `appLogin()` on the page, then the partner exchanges the code; the session becomes a cookie.
+    /// Not retried: an authorization code is single-use.
+    pub async fn login(&self) -> Result<(), Error> {
+        let partner = self.partner("login()")?;
+        let started = self.inner.now();
+        let login = self.inner.bridge.app_login().await?;
+        partner.login(&login.authorization_code, login.referrer).await?;
+        self.inner.emit(Event::new("login.succeeded", self.inner.since(started)));
+        Ok(())
+    }
+
+    /// A whole TossPay payment of `order_json` (the caller's cart as JSON; the server prices it), which must come to
+    /// `expected_amount`. Single flight per identical order; `idempotency_key` defaults to a fresh one.
+    pub async fn pay_with_tosspay(&self, order_json: &str, expected_amount: f64, idempotency_key: Option<String>) -> Result<Receipt, Error> {
+        let partner = self.partner("payWithTossPay()")?;
+        let _flight = InFlight::claim(&self.inner, format!("payment:{order_json}"))?;
+        let request = PaymentRequest {
+            order_json: order_json.to_string(),
+            expected_amount,
+            idempotency_key: idempotency_key.unwrap_or_else(|| partner.new_idempotency_key()),
+        };
+        let inner = &self.inner;
+        let emit = |event: Event| inner.emit(event);
+        let ctx = PaymentContext { bridge: &inner.bridge, partner, policy: inner.retry, emit: &emit };
+        pay_with_tosspay(&ctx, &request).await
+    }
+
+    /// One page of order history, then (with a partner) `POST /iap/sync` so refunded orders are revoked. A failed
+    /// sync does not fail the page: it is reported as a `history.sync_failed` event and retried on the next call.
+    pub async fn order_history_and_sync(&self, key: Option<&str>) -> Result<(OrderHistoryPage, Vec<Revoked>), Error> {
+        let page = self.inner.bridge.order_history(key).await?;
+        let Some(partner) = &self.inner.partner else { return Ok((page, Vec::new())) };
+        let started = self.inner.now();
+        match partner.sync(&page.orders).await {
+            Ok(revoked) => Ok((page, revoked)),
+            Err(e) => {
+                self.inner.emit(Event::new("history.sync_failed", self.inner.since(started)).code(e.code.as_str()));
+                Ok((page, Vec::new()))
+            }
+        }
     }
 
     /// The bridge, for calls without a flow of their own.

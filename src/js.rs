@@ -13,6 +13,7 @@ use crate::bridge::Timeouts;
 use crate::checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreReport};
 use crate::error::Error;
 use crate::event::Event;
+use crate::partner::http::HttpPartner;
 use crate::sdk::web::{describe, get, WebSdk};
 use crate::to_js::{Obj, ToJs};
 
@@ -38,6 +39,30 @@ export interface CheckoutOptions {
   onEvent?: (event: Event) => void;
   /** Deadlines in milliseconds. `grantMs` must stay below the host's 30 s. */
   timeouts?: { bridgeMs?: number; interactionMs?: number; grantMs?: number; partnerMs?: number };
+}
+
+/** `payWithTossPay()` options. */
+export interface PayWithTossPayOptions {
+  /** Your order (cart), sent to your server as is; only the server prices it. */
+  order: unknown;
+  /** The amount the page showed; the server's amount must equal it. */
+  expectedAmount: number;
+  /** Makes a retried creation return the same payment; defaults to a fresh key per call. */
+  idempotencyKey?: string;
+}
+
+/** The receipt of a TossPay payment. */
+export interface Receipt {
+  orderNo: string;
+  payToken: string;
+  amount: number;
+  paidAmount: number;
+  payMethod: string;
+  transactionId: string;
+  approvalTime: string;
+  discountedAmount?: number;
+  cardCompanyName?: string;
+  salesCheckLinkUrl?: string;
 }
 
 /** What `restorePendingOrders()` did. */
@@ -151,7 +176,7 @@ fn event_sink(on_event: Function) -> crate::checkout::EventSink {
 /// Payments for one mini-app page. See `CheckoutOptions`.
 #[wasm_bindgen(js_name = Checkout)]
 pub struct JsCheckout {
-    checkout: Checkout<WebSdk>,
+    checkout: Checkout<WebSdk, HttpPartner>,
 }
 
 impl JsCheckout {
@@ -172,7 +197,14 @@ impl JsCheckout {
         let sdk = WebSdk::new(module)?;
         let grant = optional_function(&options, "grant")?.map(grant_fn);
         let on_event = optional_function(&options, "onEvent")?.map(event_sink);
-        let checkout = Checkout::new(sdk, CheckoutOptions { grant, on_event, timeouts: timeouts(&options)? })?;
+        let timeouts = timeouts(&options)?;
+        let base_url = get(&options, "partnerBaseUrl");
+        let partner = match base_url.as_string() {
+            Some(url) => Some(HttpPartner::new(&url, timeouts.partner_ms)?),
+            None if base_url.is_undefined() || base_url.is_null() => None,
+            None => return Err(Error::invalid_argument("options.partnerBaseUrl must be a string")),
+        };
+        let checkout = Checkout::with_partner(sdk, partner, CheckoutOptions { grant, on_event, timeouts })?;
         Ok(JsCheckout { checkout })
     }
 }
@@ -189,6 +221,35 @@ impl JsCheckout {
     #[wasm_bindgen(unchecked_return_type = "Environment")]
     pub fn environment(&self) -> Result<JsValue, JsValue> {
         self.checkout.environment().map(|env| env.to_js()).map_err(|e| to_js_error(&e))
+    }
+
+    /// Toss login: `appLogin()`, then your server (`partnerBaseUrl`) exchanges the code and sets its session cookie.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn login(&self) -> Promise {
+        let checkout = self.checkout.clone();
+        promise(async move { checkout.login().await })
+    }
+
+    /// A whole TossPay payment: your server prices `order`, the user authenticates, your server executes. Rejects
+    /// with `AMOUNT_MISMATCH` before the sheet opens if the server's amount differs from `expectedAmount`, and with
+    /// `PAYMENT_OUTCOME_UNKNOWN` (never a failure) when the result could not be learned in time.
+    #[wasm_bindgen(js_name = payWithTossPay, unchecked_return_type = "Promise<Receipt>")]
+    pub fn pay_with_tosspay(&self, #[wasm_bindgen(unchecked_param_type = "PayWithTossPayOptions")] options: JsValue) -> Promise {
+        let order = get(&options, "order");
+        let Some(order_json) = (!order.is_undefined()).then(|| js_sys::JSON::stringify(&order).ok()).flatten().and_then(|s| s.as_string()) else {
+            return rejected(Error::invalid_argument("payWithTossPay: order must be JSON-serialisable"));
+        };
+        let Some(expected_amount) = get(&options, "expectedAmount").as_f64() else {
+            return rejected(Error::invalid_argument("payWithTossPay: expectedAmount must be a number"));
+        };
+        let key = get(&options, "idempotencyKey");
+        let idempotency_key = match key.as_string() {
+            Some(k) if !k.is_empty() && k.len() <= 128 => Some(k),
+            None if key.is_undefined() || key.is_null() => None,
+            _ => return rejected(Error::invalid_argument("payWithTossPay: idempotencyKey must be a string of 1 to 128 characters")),
+        };
+        let checkout = self.checkout.clone();
+        promise(async move { checkout.pay_with_tosspay(&order_json, expected_amount, idempotency_key).await })
     }
 
     /// `appLogin()`: an authorization code for your server.
@@ -238,8 +299,9 @@ impl JsCheckout {
         settle(async move { checkout.restore_pending_orders().await.map(|report| restore_report(&report)) }.boxed_local())
     }
 
-    /// One page of completed and refunded orders: `orderHistory({ key })` with the previous page's `nextKey`.
-    #[wasm_bindgen(js_name = orderHistory, unchecked_return_type = "Promise<OrderHistoryPage>")]
+    /// One page of completed and refunded orders: `orderHistory({ key })` with the previous page's `nextKey`. With
+    /// `partnerBaseUrl`, the page is then synced so refunded orders are revoked (`revoked`).
+    #[wasm_bindgen(js_name = orderHistory, unchecked_return_type = "Promise<OrderHistoryPage & { revoked: { orderId: string; sku: string }[] }>")]
     pub fn order_history(&self, #[wasm_bindgen(unchecked_param_type = "{ key?: string | null }")] options: JsValue) -> Promise {
         let key = get(&options, "key");
         let key = match key.as_string() {
@@ -248,7 +310,19 @@ impl JsCheckout {
             None => return rejected(Error::invalid_argument("orderHistory: key must be a string")),
         };
         let checkout = self.checkout.clone();
-        promise(async move { checkout.order_history(key.as_deref()).await })
+        settle(
+            async move {
+                let (page, revoked) = checkout.order_history_and_sync(key.as_deref()).await?;
+                let value = page.to_js();
+                let list = Array::new();
+                for r in &revoked {
+                    list.push(&Obj::new().str("orderId", &r.order_id).str("sku", &r.sku).done());
+                }
+                let _ = Reflect::set(&value, &JsValue::from_str("revoked"), &list);
+                Ok(value)
+            }
+            .boxed_local(),
+        )
     }
 
     /// A subscription's state.

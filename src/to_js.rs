@@ -240,3 +240,22 @@ impl ToJs for RestoredOrder {
         Obj::new().str("orderId", &self.order_id).str("sku", &self.sku).done()
     }
 }
+
+impl ToJs for crate::partner::Receipt {
+    fn to_js(&self) -> JsValue {
+        let o = Obj::new();
+        o.str("orderNo", &self.order_no)
+            .str("payToken", &self.pay_token)
+            .num("amount", self.amount)
+            .num("paidAmount", self.paid_amount)
+            .str("payMethod", &self.pay_method)
+            .str("transactionId", &self.transaction_id)
+            .str("approvalTime", &self.approval_time);
+        if let Some(d) = self.discounted_amount {
+            o.num("discountedAmount", d);
+        }
+        o.some_str("cardCompanyName", self.card_company_name.as_deref())
+            .some_str("salesCheckLinkUrl", self.sales_check_link_url.as_deref());
+        o.done()
+    }
+}

@@ -15,9 +15,11 @@ use std::task::{Context, Poll, Wake, Waker};
 use futures_util::future::{FutureExt, LocalBoxFuture};
 
 use crate::bridge::with_deadline;
+use crate::flow::retry::with_retries;
 use crate::checkout::{GrantRequest, Inner};
 use crate::error::{Error, ErrorCode};
 use crate::event::Event;
+use crate::partner::Partner;
 use crate::sdk::Sdk;
 
 /// How a grant ended.
@@ -159,7 +161,7 @@ impl GrantLedger {
 
 /// Grants `request.order_id` unless it was granted already or is being granted; never fails, never exceeds the
 /// grant deadline.
-pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest) -> SharedGrant {
+pub fn grant_once<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>>, request: GrantRequest) -> SharedGrant {
     let order_id = request.order_id.clone();
     if let Some((_, entry)) = inner.ledger.entries.borrow().iter().find(|(id, _)| *id == order_id) {
         return match entry {
@@ -185,20 +187,28 @@ pub fn grant_once<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest)
     shared
 }
 
-async fn run_grant<S: Sdk + 'static>(inner: &Rc<Inner<S>>, request: GrantRequest) -> GrantOutcome {
+async fn run_grant<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>>, request: GrantRequest) -> GrantOutcome {
     let started = inner.now();
     let order_id = request.order_id.clone();
     let sku = request.sku.clone();
     inner.emit(Event::new("grant.started", inner.since(started)).sku(&sku).order(&order_id));
     let ms = inner.bridge.timeouts().grant_ms;
-    let outcome = match &inner.grant {
-        None => GrantOutcome::Failed("no grant function is configured".into()),
-        Some(grant) => match with_deadline(inner.bridge.sdk(), ms, grant(request)).await {
-            None => GrantOutcome::TimedOut(ms),
-            Some(Ok(true)) => GrantOutcome::Granted,
-            Some(Ok(false)) => GrantOutcome::Refused,
-            Some(Err(e)) => GrantOutcome::Failed(e.message),
-        },
+    // The page's own grant function wins; otherwise the partner contract's `POST /iap/grants`.
+    let granted = async {
+        match (&inner.grant, &inner.partner) {
+            (Some(grant), _) => grant(request).await,
+            (None, Some(partner)) => {
+                let policy = inner.retry;
+                with_retries(inner.bridge.sdk(), &policy, || partner.grant(&order_id, &sku), |_, _| {}).await
+            }
+            (None, None) => Err(Error::invalid_argument("no grant function and no partnerBaseUrl are configured")),
+        }
+    };
+    let outcome = match with_deadline(inner.bridge.sdk(), ms, granted).await {
+        None => GrantOutcome::TimedOut(ms),
+        Some(Ok(true)) => GrantOutcome::Granted,
+        Some(Ok(false)) => GrantOutcome::Refused,
+        Some(Err(e)) => GrantOutcome::Failed(e.message),
     };
     let name = if outcome.is_granted() { "grant.succeeded" } else { "grant.failed" };
     inner.emit(Event::new(name, inner.since(started)).sku(&sku).order(&order_id));

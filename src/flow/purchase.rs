@@ -19,6 +19,7 @@ use crate::checkout::{GrantRequest, InFlight, Inner};
 use crate::error::{Error, ErrorCode};
 use crate::event::Event;
 use crate::flow::grant::{grant_once, SharedGrant};
+use crate::partner::Partner;
 use crate::sdk::{Cleanup, PurchaseListener, PurchaseOrder, PurchaseResult, PurchaseSuccess, Purchased, Sdk};
 use crate::version::GatedCall;
 
@@ -29,8 +30,8 @@ enum HostOutcome {
 }
 
 /// The state one purchase shares with the SDK's callbacks.
-struct PurchaseState<S> {
-    inner: Rc<Inner<S>>,
+struct PurchaseState<S, P> {
+    inner: Rc<Inner<S, P>>,
     sku: String,
     started: f64,
     /// Orders the host said were paid, with their grant (one per order, however often `purchased` repeats).
@@ -39,7 +40,7 @@ struct PurchaseState<S> {
     settle: RefCell<Option<oneshot::Sender<HostOutcome>>>,
 }
 
-impl<S: Sdk + 'static> PurchaseState<S> {
+impl<S: Sdk + 'static, P: Partner + 'static> PurchaseState<S, P> {
     fn emit(&self, name: &'static str, order_id: Option<&str>, code: Option<&str>) {
         let mut event = Event::new(name, self.inner.since(self.started)).sku(&self.sku);
         if let Some(order_id) = order_id {
@@ -81,9 +82,9 @@ impl<S: Sdk + 'static> PurchaseState<S> {
 }
 
 /// Adapts the state to the SDK's callbacks.
-struct Listener<S>(Rc<PurchaseState<S>>);
+struct Listener<S, P>(Rc<PurchaseState<S, P>>);
 
-impl<S: Sdk + 'static> PurchaseListener for Listener<S> {
+impl<S: Sdk + 'static, P: Partner + 'static> PurchaseListener for Listener<S, P> {
     fn grant(&self, purchased: Purchased) -> LocalBoxFuture<'static, bool> {
         let state = &self.0;
         if let Some((_, shared)) = state.grant_for(&purchased.order_id) {
@@ -122,12 +123,12 @@ impl Drop for CleanupOnDrop {
 }
 
 /// Buys `order`, granting through the `Checkout`'s grant function, and settles exactly once.
-pub async fn purchase<S: Sdk + 'static>(inner: &Rc<Inner<S>>, order: PurchaseOrder) -> Result<PurchaseResult, Error> {
+pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>>, order: PurchaseOrder) -> Result<PurchaseResult, Error> {
     let sku = order.sku().to_string();
     if sku.trim().is_empty() {
         return Err(Error::invalid_argument("sku must not be empty"));
     }
-    if inner.grant.is_none() {
+    if !inner.can_grant() {
         return Err(Error::invalid_argument(
             "purchases need a grant: pass `grant` (or `partnerBaseUrl`) to new Checkout()",
         ));
@@ -171,7 +172,7 @@ pub async fn purchase<S: Sdk + 'static>(inner: &Rc<Inner<S>>, order: PurchaseOrd
 }
 
 /// A host success counts only if the grant of that order succeeded (waiting for a grant still running).
-async fn confirm_success<S: Sdk + 'static>(state: &PurchaseState<S>, success: PurchaseSuccess) -> Result<PurchaseResult, Error> {
+async fn confirm_success<S: Sdk + 'static, P: Partner + 'static>(state: &PurchaseState<S, P>, success: PurchaseSuccess) -> Result<PurchaseResult, Error> {
     let order_id = success.order_id.clone();
     match state.grant_for(&order_id) {
         Some((purchased, grant)) => {
@@ -191,7 +192,7 @@ async fn confirm_success<S: Sdk + 'static>(state: &PurchaseState<S>, success: Pu
 }
 
 /// Adds what we know to a host error: the order, and why a grant failed.
-async fn explain_failure<S: Sdk + 'static>(state: &PurchaseState<S>, error: Error) -> Error {
+async fn explain_failure<S: Sdk + 'static, P: Partner + 'static>(state: &PurchaseState<S, P>, error: Error) -> Error {
     let Some(order_id) = state.only_order() else { return error };
     if error.code == ErrorCode::ProductNotGrantedByPartner {
         if let Some((_, grant)) = state.grant_for(&order_id) {

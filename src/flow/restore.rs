@@ -12,6 +12,7 @@ use crate::checkout::{GrantRequest, InFlight, Inner};
 use crate::error::Error;
 use crate::event::Event;
 use crate::flow::grant::grant_once;
+use crate::partner::Partner;
 use crate::sdk::Sdk;
 
 /// An order `restorePendingOrders` granted and completed.
@@ -45,8 +46,8 @@ pub struct RestoreReport {
 }
 
 /// Grants and completes every pending order.
-pub async fn restore_pending_orders<S: Sdk + 'static>(inner: &Rc<Inner<S>>) -> Result<RestoreReport, Error> {
-    if inner.grant.is_none() {
+pub async fn restore_pending_orders<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>>) -> Result<RestoreReport, Error> {
+    if !inner.can_grant() {
         return Err(Error::invalid_argument(
             "restoring needs a grant: pass `grant` (or `partnerBaseUrl`) to new Checkout()",
         ));

@@ -211,4 +211,8 @@ impl Partner for HttpPartner {
         let reply = self.request("POST", "/iap/sync", Some(object(&[("orders", list.into())]))).await?;
         parse::revoked(reply).map_err(|e| malformed("POST /iap/sync", e))
     }
+
+    fn new_idempotency_key(&self) -> String {
+        idempotency_key()
+    }
 }

@@ -106,4 +106,38 @@ pub trait Partner {
     async fn grant(&self, order_id: &str, sku: &str) -> Result<bool, Error>;
     /// `POST /iap/sync`: revokes grants of refunded orders.
     async fn sync(&self, orders: &[HistoryOrder]) -> Result<Vec<Revoked>, Error>;
+    /// A fresh idempotency key for a new payment.
+    fn new_idempotency_key(&self) -> String;
+}
+
+/// The partner of a `Checkout` built without one: every call is `INVALID_ARGUMENT`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoPartner;
+
+fn no_partner() -> Error {
+    Error::invalid_argument("this needs a partner server: pass partnerBaseUrl")
+}
+
+impl Partner for NoPartner {
+    async fn login(&self, _: &str, _: Referrer) -> Result<(), Error> {
+        Err(no_partner())
+    }
+    async fn create_payment(&self, _: &str, _: &str) -> Result<CreatedPayment, Error> {
+        Err(no_partner())
+    }
+    async fn execute_payment(&self, _: &str) -> Result<Receipt, Error> {
+        Err(no_partner())
+    }
+    async fn payment_status(&self, _: &str) -> Result<PaymentState, Error> {
+        Err(no_partner())
+    }
+    async fn grant(&self, _: &str, _: &str) -> Result<bool, Error> {
+        Err(no_partner())
+    }
+    async fn sync(&self, _: &[HistoryOrder]) -> Result<Vec<Revoked>, Error> {
+        Err(no_partner())
+    }
+    fn new_idempotency_key(&self) -> String {
+        String::new()
+    }
 }

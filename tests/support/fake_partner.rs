@@ -123,6 +123,10 @@ impl Partner for FakePartner {
             _ => Err(unexpected("grant")),
         }
     }
+    fn new_idempotency_key(&self) -> String {
+        format!("key-{}", self.state.borrow().calls.len())
+    }
+
     async fn sync(&self, orders: &[HistoryOrder]) -> Result<Vec<Revoked>, Error> {
         match self.next("sync", format!("{}", orders.len())).await {
             Reply::Revoked(r) => Ok(r),
