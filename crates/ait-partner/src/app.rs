@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ait_api::partner;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
@@ -143,7 +143,12 @@ fn cors(config: &Config) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins))
         .allow_credentials(true)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
+        // ait-checkout sends `accept`, `content-type` and an `idempotency-key` header.
+        .allow_headers([
+            header::ACCEPT,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
 }
 
 /// Why the server could not start.

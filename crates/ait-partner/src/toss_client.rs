@@ -218,14 +218,15 @@ impl TossClient {
         let bytes = resp.bytes().await.map_err(transport_error)?;
         let envelope: Envelope<Res> = match serde_json::from_slice(&bytes) {
             Ok(e) => e,
-            Err(e) if status >= 500 || status == 408 || status == 429 => {
-                let _ = e;
-                return Err(TossError::Http { status });
+            Err(_) if status >= 500 || status == 408 || status == 429 => {
+                return Err(TossError::Http { status })
             }
-            Err(e) if status >= 400 => {
-                return Err(TossError::Decode(format!("HTTP {status}: {e}")));
+            Err(e) => {
+                return Err(TossError::Decode(format!(
+                    "HTTP {status}: {}",
+                    json_error(&e)
+                )))
             }
-            Err(e) => return Err(TossError::Decode(e.to_string())),
         };
         match envelope.into_result() {
             Ok(v) => Ok(v),
@@ -363,6 +364,16 @@ impl Validate for NoBody {
     fn validate(&self) -> Result<(), ait_api::ValidationError> {
         Ok(())
     }
+}
+
+/// A JSON error without the offending value (serde quotes it, and it may be a token or a user key).
+fn json_error(e: &serde_json::Error) -> String {
+    format!(
+        "{:?} error at line {} column {}",
+        e.classify(),
+        e.line(),
+        e.column()
+    )
 }
 
 fn trim_base(s: &str) -> String {

@@ -16,7 +16,10 @@ async fn cors_allows_the_configured_origins_with_credentials() {
             .request(reqwest::Method::OPTIONS, env.url("/tosspay/payments"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type")
+            .header(
+                "access-control-request-headers",
+                "content-type,idempotency-key",
+            )
             .send()
     };
     let ok = preflight("https://mini.example").await.unwrap();
