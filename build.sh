@@ -93,9 +93,42 @@ sizes() {
   fi
 }
 
+# Starts ait-partner in sandbox mode (with ait-sandbox in-process) on free ports, for the flow and end-to-end tests,
+# and exports where it listens. Stopped when the script exits.
+start_stack() {
+  log "starting ait-partner --sandbox for the flow tests"
+  cargo build -p ait-partner --features sandbox
+  STACK_DIR=$(mktemp -d)
+  # The browser tests' page origin is pinned so the partner can allow exactly it (CORS with credentials).
+  local test_port
+  test_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$test_port"
+  AIT_PARTNER_ALLOWED_ORIGINS="http://127.0.0.1:$test_port" target/debug/ait-partner --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
+    --sandbox-cert-dir "$STACK_DIR/certs" --static-root . >"$STACK_DIR/stdout" 2>"$STACK_DIR/stderr" &
+  STACK_PID=$!
+  trap 'kill "$STACK_PID" 2>/dev/null || true; rm -rf "$STACK_DIR"' EXIT
+  for _ in $(seq 1 300); do
+    grep -q 'partner API on' "$STACK_DIR/stdout" 2>/dev/null && break
+    kill -0 "$STACK_PID" 2>/dev/null || { cat "$STACK_DIR/stderr" >&2; die "ait-partner did not start"; }
+    sleep 0.2
+  done
+  AIT_PARTNER_URL=$(sed -n 's/^ait-partner: partner API on //p' "$STACK_DIR/stdout" | head -n 1)
+  [ -n "$AIT_PARTNER_URL" ] || die "ait-partner did not say where it listens"
+  AIT_PARTNER_ORIGIN=$(node -e 'console.log(new URL(process.argv[1]).origin)' "$AIT_PARTNER_URL")
+  local descriptor
+  descriptor=$(node -e 'fetch(process.argv[1]).then(r => r.json()).then(d => console.log(d.controlUrl + " " + d.userKey))' \
+    "$AIT_PARTNER_ORIGIN/dev/sandbox.json")
+  AIT_SANDBOX_CONTROL_URL=${descriptor% *}
+  AIT_SANDBOX_USER_KEY=${descriptor#* }
+  export AIT_PARTNER_URL AIT_PARTNER_ORIGIN AIT_SANDBOX_CONTROL_URL AIT_SANDBOX_USER_KEY
+  log "partner on $AIT_PARTNER_URL, sandbox control on $AIT_SANDBOX_CONTROL_URL"
+}
+
 browser_tests() {
-  log "browser tests: wasm-pack test in headless Chromium against the real SDK and the dev host"
+  log "browser tests: wasm-pack test in headless Chromium against the real SDK, the dev host, ait-partner and ait-sandbox"
   node tests/browser/bundle.mjs
+  # The flow tests read the stack's addresses at compile time; rebuild them when the addresses change.
+  touch tests/browser_flows.rs
   wasm-pack test --headless --chrome --chromedriver "$(chromedriver_path)" --mode no-install
 }
 
@@ -106,6 +139,7 @@ run_tests() {
   build
   log "golden TypeScript declarations"
   node scripts/check-golden-dts.mjs
+  start_stack
   browser_tests
   log "JS tests (dev host, the built package in a page and in a Vite build)"
   node --test --test-concurrency=1 tests/js/
@@ -114,8 +148,8 @@ run_tests() {
 demo() {
   setup
   build
-  log "demo"
-  node scripts/demo-server.mjs "$@"
+  log "demo: ait-partner with the sandbox in-process, serving www/ and pkg/"
+  cargo run -p ait-partner --features sandbox -- --sandbox --static-root . "$@"
 }
 
 bench() {

@@ -54,3 +54,29 @@ export function frameWindow() {
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+// --- the dev host backed by the sandbox, and the partner server (flow tests) ---
+
+export function useSandbox(controlUrl, userKey) {
+  host.useSandbox({ controlUrl, userKey });
+}
+
+export function paymentSheet(mode) {
+  host.paymentSheet(mode);
+}
+
+export function refundOrder(orderId) {
+  return host.refundOrder(orderId);
+}
+
+/** A control-API call to the sandbox; resolves with the JSON reply as text. */
+export async function sandboxRequest(method, path, bodyJson) {
+  const reply = await host.sandboxRequest(method, path, bodyJson ? JSON.parse(bodyJson) : undefined);
+  return JSON.stringify(reply ?? null);
+}
+
+/** GET on the partner server with the session cookie; resolves with the JSON reply as text. */
+export async function partnerGet(url) {
+  const response = await fetch(url, { credentials: 'include' });
+  return JSON.stringify({ status: response.status, body: await response.json().catch(() => null) });
+}

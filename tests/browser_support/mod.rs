@@ -124,3 +124,34 @@ pub fn setup(host_config: Value) -> Setup {
     let sdk = WebSdk::new(sdk_module()).unwrap();
     Setup { checkout: Checkout::new(sdk, options).unwrap(), grants, behaviour, events }
 }
+
+#[wasm_bindgen(module = "/tests/browser/generated/harness.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = useSandbox)]
+    pub fn use_sandbox(control_url: &str, user_key: u32);
+    #[wasm_bindgen(js_name = paymentSheet)]
+    pub fn payment_sheet(mode: &str);
+    #[wasm_bindgen(js_name = refundOrder)]
+    fn refund_order_raw(order_id: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = sandboxRequest)]
+    fn sandbox_request_raw(method: &str, path: &str, body: Option<String>) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = partnerGet)]
+    fn partner_get_raw(url: &str) -> js_sys::Promise;
+}
+
+pub async fn refund_order(order_id: &str) {
+    JsFuture::from(refund_order_raw(order_id)).await.expect("the sandbox refunds the order");
+}
+
+/// A sandbox control-API call; the JSON reply.
+pub async fn sandbox_request(method: &str, path: &str, body: Option<Value>) -> Value {
+    let text = JsFuture::from(sandbox_request_raw(method, path, body.map(|b| b.to_string()))).await.expect("sandbox control call");
+    serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// GET on the partner with the session cookie: (status, body).
+pub async fn partner_get(url: &str) -> (u16, Value) {
+    let text = JsFuture::from(partner_get_raw(url)).await.expect("partner GET");
+    let v: Value = serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or(Value::Null);
+    (v["status"].as_u64().unwrap_or(0) as u16, v["body"].clone())
+}
