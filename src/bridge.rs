@@ -72,7 +72,14 @@ pub async fn with_deadline<S: Sdk, T>(sdk: &S, ms: u32, fut: impl Future<Output 
 /// The `UNSUPPORTED_APP_VERSION` error for a call and its minimums.
 pub fn unsupported(call: &str, min: MinVersions, env: Option<&Environment>) -> Error {
     let running = match env {
-        Some(env) => format!(" (this app: {:?} {})", env.platform, env.app_version),
+        // The platform as its `Debug` would print it, without the `Debug` machinery (wasm size).
+        Some(env) => {
+            let platform = match env.platform {
+                crate::sdk::Platform::Ios => "Ios",
+                crate::sdk::Platform::Android => "Android",
+            };
+            format!(" (this app: {platform} {})", env.app_version)
+        }
         None => String::new(),
     };
     let mut err = Error::new(

@@ -32,15 +32,12 @@ pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The message of a thrown value, for developers.
-pub(crate) fn describe(value: &JsValue) -> String {
-    if let Some(s) = value.as_string() {
-        return s;
-    }
-    match get(value, "message").as_string() {
-        Some(m) => m,
-        None => format!("{value:?}"),
-    }
+#[wasm_bindgen(module = "/js/runtime.js")]
+extern "C" {
+    /// The message of a thrown value, for developers: a string, an error's `message`, else its JSON (written in JS:
+    /// Rust's `Debug` of a `JsValue` pulls a large formatter into the JS glue).
+    #[wasm_bindgen(js_name = describe)]
+    pub(crate) fn describe(value: &JsValue) -> String;
 }
 
 /// Maps a rejection or exception of the SDK onto an [`Error`], keeping its `code`.
@@ -93,7 +90,7 @@ impl WebSdk {
     fn constant(&self, name: &str) -> Result<String, Error> {
         let (this, f) = self.function(&[name])?;
         let value = f.call0(&this).map_err(|e| Error::invalid_response(name, describe(&e)))?;
-        value.as_string().ok_or_else(|| Error::invalid_response(name, format!("{value:?} is not a string")))
+        value.as_string().ok_or_else(|| Error::invalid_response(name, format!("{} is not a string", describe(&value))))
     }
 
     /// Calls an async SDK function and waits for its promise (no deadline here; the bridge adds it).
