@@ -15,6 +15,30 @@ export interface CheckoutOptions {
     timeouts?: { bridgeMs?: number; interactionMs?: number; grantMs?: number; partnerMs?: number };
 }
 
+/** `payWithTossPay()` options. */
+export interface PayWithTossPayOptions {
+    /** Your order (cart), sent to your server as is; only the server prices it. */
+    order: unknown;
+    /** The amount the page showed; the server's amount must equal it. */
+    expectedAmount: number;
+    /** Makes a retried creation return the same payment; defaults to a fresh key per call. */
+    idempotencyKey?: string;
+}
+
+/** The receipt of a TossPay payment. */
+export interface Receipt {
+    orderNo: string;
+    payToken: string;
+    amount: number;
+    paidAmount: number;
+    payMethod: string;
+    transactionId: string;
+    approvalTime: string;
+    discountedAmount?: number;
+    cardCompanyName?: string;
+    salesCheckLinkUrl?: string;
+}
+
 /** What `restorePendingOrders()` did. */
 export interface RestoreResult {
     restored: { orderId: string; sku: string }[];
@@ -357,13 +381,24 @@ export class Checkout {
      */
     environment(): Environment;
     /**
+     * Toss login: `appLogin()`, then your server (`partnerBaseUrl`) exchanges the code and sets its session cookie.
+     */
+    login(): Promise<void>;
+    /**
      * Creates a checkout. Throws `CheckoutError` (`INVALID_ARGUMENT`) for bad options.
      */
     constructor(options: CheckoutOptions);
     /**
-     * One page of completed and refunded orders: `orderHistory({ key })` with the previous page's `nextKey`.
+     * One page of completed and refunded orders: `orderHistory({ key })` with the previous page's `nextKey`. With
+     * `partnerBaseUrl`, the page is then synced so refunded orders are revoked (`revoked`).
      */
-    orderHistory(options: { key?: string | null }): Promise<OrderHistoryPage>;
+    orderHistory(options: { key?: string | null }): Promise<OrderHistoryPage & { revoked: { orderId: string; sku: string }[] }>;
+    /**
+     * A whole TossPay payment: your server prices `order`, the user authenticates, your server executes. Rejects
+     * with `AMOUNT_MISMATCH` before the sheet opens if the server's amount differs from `expectedAmount`, and with
+     * `PAYMENT_OUTCOME_UNKNOWN` (never a failure) when the result could not be learned in time.
+     */
+    payWithTossPay(options: PayWithTossPayOptions): Promise<Receipt>;
     /**
      * The mini-app's IAP products, each tagged by `type`.
      */
@@ -398,8 +433,10 @@ export interface InitOutput {
     readonly checkout_appLogin: (a: number) => any;
     readonly checkout_checkoutPayment: (a: number, b: any) => any;
     readonly checkout_environment: (a: number) => [number, number, number];
+    readonly checkout_login: (a: number) => any;
     readonly checkout_new: (a: any) => [number, number, number];
     readonly checkout_orderHistory: (a: number, b: any) => any;
+    readonly checkout_payWithTossPay: (a: number, b: any) => any;
     readonly checkout_products: (a: number) => any;
     readonly checkout_purchase: (a: number, b: any) => any;
     readonly checkout_requestTossPayPaysBilling: (a: number, b: any) => any;
