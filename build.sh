@@ -74,6 +74,10 @@ build() {
   # --low-memory-unused: Rust never uses the first 1 KB of memory (the stack and data start at 1 MB), so address
   # arithmetic folds into load/store offsets.
   node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --strip-producers --strip-target-features pkg/ait_checkout_bg.wasm -o pkg/ait_checkout_bg.wasm
+  # Minify the JS glue and the runtime (the .d.ts keeps the documentation).
+  for f in pkg/ait_checkout.js pkg/snippets/*/js/runtime.js; do
+    node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning --outfile="$f" --allow-overwrite
+  done
   local runtime; runtime=$(cd pkg && ls snippets/*/js/runtime.js)
   sed "s#__RUNTIME__#./$runtime#g" js/index.js > pkg/index.js
   node scripts/write-package-json.mjs
