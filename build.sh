@@ -64,7 +64,10 @@ setup() {
 
 build() {
   log "build: wasm"
-  cargo build --release --target wasm32-unknown-unknown -p ait-checkout --lib
+  # Panic locations would carry this machine's paths into the package: remap them (also shorter).
+  local cargo_home=${CARGO_HOME:-$HOME/.cargo}
+  RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$ROOT=" \
+    cargo build --release --target wasm32-unknown-unknown -p ait-checkout --lib
   if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^serde_json '; then
     die "serde_json reached the wasm build (budget: no serde_json in the wasm)"
   fi
