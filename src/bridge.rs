@@ -7,7 +7,9 @@
 
 use std::future::Future;
 
-use futures_util::future::{select, Either, LocalBoxFuture};
+use std::task::Poll;
+
+use futures_util::future::LocalBoxFuture;
 
 use crate::error::{Error, ErrorCode};
 use crate::sdk::{
@@ -61,12 +63,16 @@ impl Timeouts {
 
 /// Races `fut` against a deadline; `None` when the deadline passed first.
 pub async fn with_deadline<S: Sdk, T>(sdk: &S, ms: u32, fut: impl Future<Output = T>) -> Option<T> {
-    let fut = std::pin::pin!(fut);
-    let timer = std::pin::pin!(sdk.sleep(ms));
-    match select(fut, timer).await {
-        Either::Left((value, _)) => Some(value),
-        Either::Right(_) => None,
-    }
+    // A hand-written select (the future first, then the timer): smaller in wasm than `futures_util`'s.
+    let mut fut = std::pin::pin!(fut);
+    let mut timer = std::pin::pin!(sdk.sleep(ms));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(value) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(value));
+        }
+        timer.as_mut().poll(cx).map(|_| None)
+    })
+    .await
 }
 
 /// The `UNSUPPORTED_APP_VERSION` error for a call and its minimums.

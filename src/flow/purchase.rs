@@ -10,8 +10,8 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
-use futures_channel::oneshot;
 use futures_util::future::{FutureExt, LocalBoxFuture};
 
 use crate::bridge::with_deadline;
@@ -36,8 +36,19 @@ struct PurchaseState<S, P> {
     started: f64,
     /// Orders the host said were paid, with their grant (one per order, however often `purchased` repeats).
     grants: RefCell<Vec<(Purchased, SharedGrant)>>,
-    /// Taken by the first `success`/`error`; later ones find it empty.
-    settle: RefCell<Option<oneshot::Sender<HostOutcome>>>,
+    /// The first `success`/`error` settles it; later ones find it settled. A hand-written one-shot channel
+    /// (smaller in wasm than `futures_channel`'s).
+    settle: RefCell<Settle>,
+}
+
+/// The host's first answer, and the task waiting for it.
+enum Settle {
+    /// No answer yet; the waker of the waiting task, once polled.
+    Waiting(Option<Waker>),
+    /// Answered, not yet taken.
+    Answered(HostOutcome),
+    /// Answered and taken.
+    Taken,
 }
 
 impl<S: Sdk + 'static, P: Partner + 'static> PurchaseState<S, P> {
@@ -53,13 +64,18 @@ impl<S: Sdk + 'static, P: Partner + 'static> PurchaseState<S, P> {
     }
 
     fn settle(&self, outcome: HostOutcome) {
-        let sender = self.settle.borrow_mut().take();
-        match sender {
-            Some(sender) => {
-                // The receiver is gone only when the caller dropped the purchase; nothing to tell then.
-                let _ = sender.send(outcome);
+        let mut settle = self.settle.borrow_mut();
+        match &mut *settle {
+            Settle::Waiting(waker) => {
+                let waker = waker.take();
+                *settle = Settle::Answered(outcome);
+                drop(settle);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
             }
-            None => {
+            _ => {
+                drop(settle);
                 let code = match &outcome {
                     HostOutcome::Success(_) => None,
                     HostOutcome::Failed(e) => Some(e.code.as_str()),
@@ -140,20 +156,30 @@ pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S
     inner.bridge.check_gate(gate)?;
     let _flight = InFlight::claim(inner, format!("purchase:{sku}"))?;
 
-    let (sender, receiver) = oneshot::channel();
     let state = Rc::new(PurchaseState {
         inner: Rc::clone(inner),
         sku: sku.clone(),
         started: inner.now(),
         grants: RefCell::new(Vec::new()),
-        settle: RefCell::new(Some(sender)),
+        settle: RefCell::new(Settle::Waiting(None)),
     });
     state.emit("purchase.started", None, None);
     let cleanup = inner.bridge.sdk().create_purchase_order(&order, Rc::new(Listener(Rc::clone(&state))))?;
     let _cleanup = CleanupOnDrop(Some(cleanup));
 
+    let answered = std::future::poll_fn(|cx| {
+        let mut settle = state.settle.borrow_mut();
+        match std::mem::replace(&mut *settle, Settle::Taken) {
+            Settle::Answered(outcome) => Poll::Ready(Ok::<_, ()>(outcome)),
+            Settle::Taken => Poll::Ready(Err(())),
+            Settle::Waiting(_) => {
+                *settle = Settle::Waiting(Some(cx.waker().clone()));
+                Poll::Pending
+            }
+        }
+    });
     let deadline = inner.bridge.timeouts().interaction_ms;
-    let outcome = match with_deadline(inner.bridge.sdk(), deadline, receiver).await {
+    let outcome = match with_deadline(inner.bridge.sdk(), deadline, answered).await {
         None => Err(Error::new(
             ErrorCode::BridgeTimeout,
             format!("the purchase of {sku} did not finish within {deadline} ms; if it was paid, restorePendingOrders() grants it"),
