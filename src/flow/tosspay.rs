@@ -8,8 +8,8 @@
 use crate::bridge::Bridge;
 use crate::error::{Error, ErrorCode};
 use crate::event::Event;
-use crate::flow::retry::{with_retries, RetryPolicy};
-use crate::partner::{Partner, Receipt};
+use crate::flow::retry::{ceiling, Jitter, RetryPolicy};
+use crate::partner::{CreatedPayment, Partner, PaymentState, Receipt};
 use crate::sdk::Sdk;
 
 /// What to pay for.
@@ -35,6 +35,26 @@ pub struct PaymentContext<'a, S, P> {
     pub emit: &'a dyn Fn(Event),
 }
 
+/// One call of the partner contract. Every partner call of the flow goes through [`PaymentContext::call`], so the
+/// retry loop and the partner futures exist once in the wasm (instead of one state machine per call site).
+enum Op<'a> {
+    Create(&'a PaymentRequest),
+    Execute(&'a str),
+    Status(&'a str),
+}
+
+/// What an [`Op`] answers.
+enum Reply {
+    Created(CreatedPayment),
+    Receipt(Receipt),
+    State(PaymentState),
+}
+
+/// A reply of the wrong kind: cannot happen (each [`Op`] answers its own kind), but is an error rather than a panic.
+fn wrong_reply() -> Error {
+    Error::new(ErrorCode::PartnerError, "the partner call answered an unexpected reply")
+}
+
 impl<S: Sdk, P: Partner> PaymentContext<'_, S, P> {
     fn event(&self, name: &'static str, started: f64, order_no: Option<&str>) {
         let mut event = Event::new(name, (self.bridge.sdk().now_ms() - started).max(0.0));
@@ -42,6 +62,38 @@ impl<S: Sdk, P: Partner> PaymentContext<'_, S, P> {
             event = event.order(order_no);
         }
         (self.emit)(event);
+    }
+
+    /// Runs `op` once, or with retries (exponential backoff with full jitter, only for retryable errors) and the
+    /// op's retry event.
+    async fn call(&self, op: Op<'_>, retries: bool, started: f64) -> Result<Reply, Error> {
+        {
+            let sdk = self.bridge.sdk();
+            let attempts = if retries { self.policy.attempts } else { 1 };
+            let mut jitter = Jitter::from_time(if retries { sdk.now_ms() } else { 0.0 });
+            let mut attempt = 1;
+            loop {
+                let reply = match op {
+                    Op::Create(request) => {
+                        self.partner.create_payment(&request.order_json, &request.idempotency_key).await.map(Reply::Created)
+                    }
+                    Op::Execute(order_no) => self.partner.execute_payment(order_no).await.map(Reply::Receipt),
+                    Op::Status(order_no) => self.partner.payment_status(order_no).await.map(Reply::State),
+                };
+                match reply {
+                    Err(error) if error.retryable() && attempt < attempts => {
+                        match op {
+                            Op::Create(_) => self.event("tosspay.create_retried", started, None),
+                            Op::Execute(order_no) => self.event("tosspay.execute_retried", started, Some(order_no)),
+                            Op::Status(_) => {}
+                        }
+                        sdk.sleep(jitter.below(ceiling(&self.policy, attempt - 1))).await;
+                        attempt += 1;
+                    }
+                    reply => return reply,
+                }
+            }
+        }
     }
 }
 
@@ -54,13 +106,7 @@ pub async fn pay_with_tosspay<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>
     let started = sdk.now_ms();
     ctx.bridge.environment()?;
     ctx.event("tosspay.started", started, None);
-    let created = with_retries(
-        sdk,
-        &ctx.policy,
-        || ctx.partner.create_payment(&request.order_json, &request.idempotency_key),
-        |_, _| ctx.event("tosspay.create_retried", started, None),
-    )
-    .await?;
+    let Reply::Created(created) = ctx.call(Op::Create(request), true, started).await? else { return Err(wrong_reply()) };
     let order_no = created.order_no.as_str();
     ctx.event("tosspay.created", started, Some(order_no));
     if (created.amount - request.expected_amount).abs() >= 0.5 {
@@ -81,9 +127,8 @@ pub async fn pay_with_tosspay<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>
         Err(e) => {
             // The sheet's answer was lost: ask the server whether the user authenticated.
             ctx.event("tosspay.sheet_unknown", started, Some(order_no));
-            let state = with_retries(sdk, &ctx.policy, || ctx.partner.payment_status(order_no), |_, _| {}).await;
-            match state {
-                Ok(state) if state.is_paid() || state.is_approved() || state.is_in_progress() => {
+            match ctx.call(Op::Status(order_no), true, started).await {
+                Ok(Reply::State(state)) if state.is_paid() || state.is_approved() || state.is_in_progress() => {
                     if let Some(receipt) = state.receipt {
                         return Ok(receipt);
                     }
@@ -94,15 +139,9 @@ pub async fn pay_with_tosspay<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>
         }
     }
 
-    let executed = with_retries(
-        sdk,
-        &ctx.policy,
-        || ctx.partner.execute_payment(order_no),
-        |_, _| ctx.event("tosspay.execute_retried", started, Some(order_no)),
-    )
-    .await;
-    let receipt = match executed {
-        Ok(receipt) => receipt,
+    let receipt = match ctx.call(Op::Execute(order_no), true, started).await {
+        Ok(Reply::Receipt(receipt)) => receipt,
+        Ok(_) => return Err(wrong_reply().with_order_id(order_no)),
         // A decision (a Toss FAIL such as insufficient funds, a rejected request): the money did not move.
         Err(e) if !e.retryable() => return Err(e.with_order_id(order_no)),
         Err(_) => reconcile(ctx, order_no, started).await?,
@@ -121,12 +160,17 @@ fn won(amount: f64) -> String {
 async fn reconcile<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>, order_no: &str, started: f64) -> Result<Receipt, Error> {
     let sdk = ctx.bridge.sdk();
     ctx.event("tosspay.reconciling", started, Some(order_no));
-    let mut jitter = crate::flow::retry::Jitter::from_time(sdk.now_ms());
+    let mut jitter = Jitter::from_time(sdk.now_ms());
     for round in 0..ctx.policy.attempts {
         if round > 0 {
-            sdk.sleep(jitter.below(crate::flow::retry::ceiling(&ctx.policy, round))).await;
+            sdk.sleep(jitter.below(ceiling(&ctx.policy, round))).await;
         }
-        match ctx.partner.payment_status(order_no).await {
+        let state = match ctx.call(Op::Status(order_no), false, started).await {
+            Ok(Reply::State(state)) => Ok(state),
+            Ok(_) => Err(wrong_reply()),
+            Err(e) => Err(e),
+        };
+        match state {
             Ok(state) if state.is_paid() => {
                 if let Some(receipt) = state.receipt {
                     ctx.event("tosspay.reconciled", started, Some(order_no));
@@ -134,7 +178,7 @@ async fn reconcile<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>, order_no:
                 }
             }
             Ok(state) if state.is_approved() => {
-                if let Ok(receipt) = ctx.partner.execute_payment(order_no).await {
+                if let Ok(Reply::Receipt(receipt)) = ctx.call(Op::Execute(order_no), false, started).await {
                     return Ok(receipt);
                 }
             }
