@@ -83,7 +83,17 @@ impl WebSdk {
         }
         match value.dyn_into::<Function>() {
             Ok(f) => Ok((this, f)),
-            Err(_) => Err(Error::invalid_argument(format!("the SDK module has no function {}", path.join(".")))),
+            Err(_) => {
+                // Built by hand: `[&str]::join` costs ~1 KB of wasm.
+                let mut name = String::new();
+                for (i, key) in path.iter().enumerate() {
+                    if i > 0 {
+                        name.push('.');
+                    }
+                    name.push_str(key);
+                }
+                Err(Error::invalid_argument(format!("the SDK module has no function {name}")))
+            }
         }
     }
 
