@@ -60,8 +60,8 @@ export function describe(value) {
 }
 
 /**
- * One request of the partner contract, for the wasm: JSON with the session cookie, an `Idempotency-Key` on every
- * request with a body, aborted after `timeoutMs`. Resolves `{ status, json }` (`json` undefined for an empty body;
+ * One request of the partner contract, for the wasm: JSON with the session cookie, the operation's
+ * `Idempotency-Key` when it has one, aborted after `timeoutMs`. Resolves `{ status, json }` (`json` undefined for an empty body;
  * `invalid: true` when the body is not JSON); rejects with `{ kind: 'timeout' | 'network', message }`. The typed
  * errors are made in Rust.
  */
@@ -70,7 +70,8 @@ export async function partnerFetch(url, method, body, timeoutMs) {
   const init = { method, credentials: 'include', headers };
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
-    headers['idempotency-key'] = newIdempotencyKey();
+    // The operation's own key (the same on every retry); other calls are idempotent by orderNo / orderId.
+    if (body && typeof body.idempotencyKey === 'string') headers['idempotency-key'] = body.idempotencyKey;
     init.body = JSON.stringify(body);
   }
   let response;

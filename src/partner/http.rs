@@ -1,7 +1,8 @@
 //! The partner contract over `fetch`, in the browser.
 //!
-//! Requests are JSON with the session cookie (`credentials: 'include'`) and an `Idempotency-Key` header on every
-//! POST; each has the `partnerMs` deadline (the request is aborted when it passes). Failures become typed errors:
+//! Requests are JSON with the session cookie (`credentials: 'include'`); a payment's creation carries its
+//! `idempotencyKey` (also as the `Idempotency-Key` header), the same on every retry, and the other calls are
+//! idempotent by `orderNo` / `orderId`. Each has the `partnerMs` deadline (the request is aborted when it passes). Failures become typed errors:
 //! no answer → `PARTNER_UNREACHABLE`, deadline → `PARTNER_TIMEOUT`, 4xx → `PARTNER_REJECTED` (the server's code in
 //! `sdkCode`), 5xx → `PARTNER_ERROR`, and the contract's own codes `TOSS_API_FAILED`, `PAYMENT_OUTCOME_UNKNOWN` and
 //! `ALREADY_IN_PROGRESS` keep their meaning. A reply that is not the contract's JSON is `PARTNER_ERROR`.
