@@ -8,7 +8,11 @@ const golden = 'tests/golden/ait_checkout.d.ts';
 // wasm-bindgen's internal closure shims carry a hash that changes with any code change; they are not public API.
 const normalise = (text) => text.replace(/__invoke__h[0-9a-f]+/g, '__invoke__h<hash>');
 const actual = normalise(readFileSync(built, 'utf8'));
-if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) {
+if (!existsSync(golden) && process.env.UPDATE_GOLDEN !== '1') {
+  console.error(`${golden} is missing: create it deliberately with UPDATE_GOLDEN=1 node scripts/check-golden-dts.mjs`);
+  process.exit(1);
+}
+if (process.env.UPDATE_GOLDEN === '1') {
   writeFileSync(golden, actual);
   console.log(`wrote ${golden}`);
   process.exit(0);
