@@ -66,9 +66,10 @@ build() {
   log "build: wasm"
   # Panic locations would carry this machine's paths into the package: remap them (also shorter).
   local cargo_home=${CARGO_HOME:-$HOME/.cargo}
+  # Without the `std` feature: the package's wasm is no_std (see Cargo.toml).
   RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$ROOT=" \
-    cargo build --release --target wasm32-unknown-unknown -p ait-checkout --lib
-  if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^serde_json '; then
+    cargo build --release --target wasm32-unknown-unknown -p ait-checkout --lib --no-default-features
+  if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --no-default-features --prefix none | grep -q '^serde_json '; then
     die "serde_json reached the wasm build (budget: no serde_json in the wasm)"
   fi
   rm -rf pkg

@@ -5,8 +5,23 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 
 const built = 'pkg/ait_checkout.d.ts';
 const golden = 'tests/golden/ait_checkout.d.ts';
-// wasm-bindgen's internal closure shims carry a hash that changes with any code change; they are not public API.
-const normalise = (text) => text.replace(/__invoke__h[0-9a-f]+/g, '__invoke__h<hash>');
+// wasm-bindgen's internal closure shims carry a hash that changes with any code change, and their order follows the
+// hashes; they are not public API. Each run of them is written sorted, with the hash masked.
+const normalise = (text) => {
+  const lines = text.replace(/__invoke__h[0-9a-f]+/g, '__invoke__h<hash>').split('\n');
+  const out = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j < lines.length && lines[j].includes('__invoke__h<hash>')) j++;
+    if (j > i) {
+      out.push(...lines.slice(i, j).sort());
+      i = j;
+    } else {
+      out.push(lines[i++]);
+    }
+  }
+  return out.join('\n');
+};
 const actual = normalise(readFileSync(built, 'utf8'));
 if (!existsSync(golden) && process.env.UPDATE_GOLDEN !== '1') {
   console.error(`${golden} is missing: create it deliberately with UPDATE_GOLDEN=1 node scripts/check-golden-dts.mjs`);

@@ -5,9 +5,10 @@
 //! fails at once below its minimum app version (`UNSUPPORTED_APP_VERSION`, naming the minimums), has a deadline
 //! (`BRIDGE_TIMEOUT`), and turns an `undefined` reply into `UNSUPPORTED_APP_VERSION` too.
 
-use std::future::Future;
+use alloc::{boxed::Box, string::String, vec::Vec};
+use core::future::Future;
 
-use std::task::Poll;
+use core::task::Poll;
 
 use futures_util::future::LocalBoxFuture;
 
@@ -50,11 +51,11 @@ impl Timeouts {
             ("partnerMs", self.partner_ms),
         ];
         if let Some((name, _)) = fields.iter().find(|(_, ms)| *ms == 0) {
-            return Err(Error::invalid_argument(format!("timeouts.{name} must be a positive number of milliseconds")));
+            return Err(Error::invalid_argument(msg!("timeouts.", name, " must be a positive number of milliseconds")));
         }
         if self.grant_ms > GRANT_BUDGET_MS {
-            return Err(Error::invalid_argument(format!(
-                "timeouts.grantMs must be at most {GRANT_BUDGET_MS}: the host waits 30 s for a grant"
+            return Err(Error::invalid_argument(msg!(
+                "timeouts.grantMs must be at most ", GRANT_BUDGET_MS, ": the host waits 30 s for a grant"
             )));
         }
         Ok(())
@@ -64,9 +65,9 @@ impl Timeouts {
 /// Races `fut` against a deadline; `None` when the deadline passed first.
 pub async fn with_deadline<S: Sdk, T>(sdk: &S, ms: u32, fut: impl Future<Output = T>) -> Option<T> {
     // A hand-written select (the future first, then the timer): smaller in wasm than `futures_util`'s.
-    let mut fut = std::pin::pin!(fut);
-    let mut timer = std::pin::pin!(sdk.sleep(ms));
-    std::future::poll_fn(|cx| {
+    let mut fut = core::pin::pin!(fut);
+    let mut timer = core::pin::pin!(sdk.sleep(ms));
+    core::future::poll_fn(|cx| {
         if let Poll::Ready(value) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(value));
         }
@@ -84,13 +85,13 @@ pub fn unsupported(call: &str, min: MinVersions, env: Option<&Environment>) -> E
                 crate::sdk::Platform::Ios => "Ios",
                 crate::sdk::Platform::Android => "Android",
             };
-            format!(" (this app: {platform} {})", env.app_version)
+            msg!(" (this app: ", platform, " ", env.app_version, ")")
         }
         None => String::new(),
     };
     let mut err = Error::new(
         ErrorCode::UnsupportedAppVersion,
-        format!("{call} needs Toss app {min} or newer{running}"),
+        msg!(call, " needs Toss app ", min, " or newer", running),
     );
     err.min_versions = Some(min);
     err
@@ -171,7 +172,7 @@ impl<S: Sdk> Bridge<S> {
         match with_deadline(&self.sdk, deadline_ms, answered).await {
             None => Err(Error::new(
                 ErrorCode::BridgeTimeout,
-                format!("the host did not answer {name} within {deadline_ms} ms"),
+                msg!("the host did not answer ", name, " within ", deadline_ms, " ms"),
             )),
             Some(Err(e)) => Err(e),
             Some(Ok(true)) => Ok(()),
@@ -231,7 +232,7 @@ impl<S: Sdk> Bridge<S> {
         let name = "IAP.completeProductGrant";
         match self.call(name, Some(GatedCall::CompleteProductGrant), self.timeouts.bridge_ms, fut).await? {
             true => Ok(()),
-            false => Err(Error::new(ErrorCode::SdkError, format!("{name} answered false for order {order_id}"))
+            false => Err(Error::new(ErrorCode::SdkError, msg!(name, " answered false for order ", order_id))
                 .with_order_id(order_id)),
         }
     }
@@ -256,6 +257,6 @@ fn authenticated(call: &str, result: AuthenticationResult) -> Result<(), Error> 
         return Ok(());
     }
     let why = result.reason.clone().unwrap_or_else(|| "no reason given".into());
-    Err(Error::new(ErrorCode::TosspayNotAuthenticated, format!("{call}: the user did not authenticate ({why})"))
+    Err(Error::new(ErrorCode::TosspayNotAuthenticated, msg!(call, ": the user did not authenticate (", why, ")"))
         .with_reason(result.reason))
 }

@@ -2,8 +2,9 @@
 //! bookkeeping that makes purchases and payments single-flight and grants once-only. The JS `Checkout` class is a
 //! thin layer over it.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::{string::{String, ToString}, vec::Vec};
+use core::cell::RefCell;
+use alloc::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 
@@ -98,7 +99,7 @@ impl<S: Sdk, P> InFlight<S, P> {
     pub(crate) fn claim(inner: &Rc<Inner<S, P>>, key: String) -> Result<InFlight<S, P>, Error> {
         let mut in_flight = inner.in_flight.borrow_mut();
         if in_flight.contains(&key) {
-            return Err(Error::new(ErrorCode::AlreadyInProgress, format!("{key} is already in progress on this Checkout")));
+            return Err(Error::new(ErrorCode::AlreadyInProgress, msg!(key, " is already in progress on this Checkout")));
         }
         in_flight.push(key.clone());
         drop(in_flight);
@@ -149,7 +150,7 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
     }
 
     fn partner(&self, what: &str) -> Result<&P, Error> {
-        self.inner.partner.as_ref().ok_or_else(|| Error::invalid_argument(format!("{what} needs partnerBaseUrl")))
+        self.inner.partner.as_ref().ok_or_else(|| Error::invalid_argument(msg!(what, " needs partnerBaseUrl")))
     }
 
     /// Toss login: `appLogin()` on the page, then the partner exchanges the code; the session becomes a cookie.
@@ -167,7 +168,7 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
     /// `expected_amount`. Single flight per identical order; `idempotency_key` defaults to a fresh one.
     pub async fn pay_with_tosspay(&self, order_json: &str, expected_amount: f64, idempotency_key: Option<String>) -> Result<Receipt, Error> {
         let partner = self.partner("payWithTossPay()")?;
-        let _flight = InFlight::claim(&self.inner, format!("payment:{order_json}"))?;
+        let _flight = InFlight::claim(&self.inner, msg!("payment:", order_json))?;
         let request = PaymentRequest {
             order_json: order_json.to_string(),
             expected_amount,

@@ -4,7 +4,9 @@
 //! retry can help, an English message for developers and a Korean message fit to show a user. The SDK's own IAP
 //! error codes are kept unchanged, so code written against the SDK's documentation keeps working.
 
-use std::fmt;
+use crate::text::Piece;
+use alloc::string::String;
+use core::fmt;
 
 use crate::version::MinVersions;
 
@@ -277,12 +279,12 @@ impl Error {
     /// unknown or missing code becomes `SDK_ERROR` with the raw code kept in `sdk_code`.
     pub fn from_sdk_rejection(code: Option<&str>, message: &str) -> Error {
         match code.and_then(ErrorCode::parse) {
-            Some(known) => Error::new(known, format!("the SDK failed: {message}")),
+            Some(known) => Error::new(known, msg!("the SDK failed: ", message)),
             None => {
                 let shown = code.unwrap_or("none");
                 let err = Error::new(
                     ErrorCode::SdkError,
-                    format!("the SDK failed with an unknown code ({shown}): {message}"),
+                    msg!("the SDK failed with an unknown code (", shown, "): ", message),
                 );
                 match code {
                     Some(c) => err.with_sdk_code(c),
@@ -293,10 +295,10 @@ impl Error {
     }
 
     /// The host's answer could not be understood.
-    pub fn invalid_response(call: &str, detail: impl fmt::Display) -> Error {
+    pub fn invalid_response(call: &str, detail: impl Piece) -> Error {
         Error::new(
             ErrorCode::InvalidBridgeResponse,
-            format!("the host answered {call} with a malformed reply: {detail}"),
+            msg!("the host answered ", call, " with a malformed reply: ", detail),
         )
     }
 
@@ -312,7 +314,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Progress and diagnostics reported to `onEvent`: which step of a flow happened, when, and about what. Never
 //! carries secrets (no tokens, no codes, no keys).
 
+use alloc::string::{String, ToString};
 use serde::Serialize;
 
 /// One step of a flow.

@@ -1,7 +1,7 @@
 //! The JavaScript surface: `new Checkout(options)` and its promise-returning methods, `CheckoutError` rejections,
 //! and TypeScript declarations generated from the Rust types (tsify) plus the few written here by hand.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use futures_util::FutureExt;
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -99,7 +99,7 @@ pub(crate) fn to_js_error(error: &Error) -> JsValue {
 /// Runs a Rust future as a JS promise that resolves with the serialised value or rejects with a `CheckoutError`.
 fn promise<T: ToJs, F>(fut: F) -> Promise
 where
-    F: std::future::Future<Output = Result<T, Error>> + 'static,
+    F: core::future::Future<Output = Result<T, Error>> + 'static,
 {
     settle(async move { fut.await.map(|value| value.to_js()) }.boxed_local())
 }
@@ -118,7 +118,7 @@ fn optional_function(options: &JsValue, key: &str) -> Result<Option<Function>, E
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_argument(format!("options.{key} must be a function")))
+    value.dyn_into::<Function>().map(Some).map_err(|_| Error::invalid_argument(msg!("options.", key, " must be a function")))
 }
 
 fn timeouts(options: &JsValue) -> Result<Timeouts, Error> {
@@ -139,7 +139,7 @@ fn timeouts(options: &JsValue) -> Result<Timeouts, Error> {
         }
         match value.as_f64() {
             Some(ms) if ms.is_finite() && ms >= 1.0 && ms <= u32::MAX as f64 => *slot = ms as u32,
-            _ => return Err(Error::invalid_argument(format!("timeouts.{key} must be a positive number of milliseconds"))),
+            _ => return Err(Error::invalid_argument(msg!("timeouts.", key, " must be a positive number of milliseconds"))),
         }
     }
     Ok(timeouts)
@@ -156,10 +156,10 @@ fn grant_fn(grant: Function) -> GrantFn {
         }
         let called = grant.call1(&JsValue::UNDEFINED, &arg);
         async move {
-            let returned = called.map_err(|e| Error::invalid_argument(format!("grant threw: {}", describe(&e))))?;
+            let returned = called.map_err(|e| Error::invalid_argument(msg!("grant threw: ", describe(&e))))?;
             let settled = JsFuture::from(Promise::resolve(&returned))
                 .await
-                .map_err(|e| Error::invalid_argument(format!("grant rejected: {}", describe(&e))))?;
+                .map_err(|e| Error::invalid_argument(msg!("grant rejected: ", describe(&e))))?;
             Ok(settled.as_bool() == Some(true))
         }
         .boxed_local()

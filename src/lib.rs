@@ -6,6 +6,16 @@
 //!
 //! Layers: [`sdk`] (the SDK as a trait, and its browser binding), [`bridge`] (deadlines, gates, `undefined`),
 //! the flows (purchase, restore) used by [`Checkout`], and `js` (the wasm-bindgen surface for JavaScript).
+//!
+//! Without its `std` feature (the package build) the crate is `no_std`: it needs only `core` and `alloc`, and messages
+//! are built by [`text`] instead of `format!`, which keeps `core::fmt` out of the wasm.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[macro_use]
+pub mod text;
 
 pub mod bridge;
 pub mod checkout;
@@ -28,6 +38,14 @@ mod to_js;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: wasm32-unknown-unknown without atomics has a single thread.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+/// A panic cannot happen on any input (every JS value is checked), so none is reported: the wasm traps, as it did
+/// with `panic = "abort"`, and the page's promise machinery surfaces a `RuntimeError`.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 pub use bridge::{Bridge, Timeouts};
 pub use checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreReport};

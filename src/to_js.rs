@@ -4,6 +4,7 @@
 //! camelCase keys in declaration order, enum tags first, `null` for an absent optional value unless the field is
 //! skipped when absent, and `null` for `()`.
 
+use alloc::{string::String, vec::Vec};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 

@@ -5,12 +5,15 @@
 //! `Checkout` remembers grants that succeeded and joins callers onto a grant that is running. A grant that failed is
 //! forgotten, so `restorePendingOrders` can try again later.
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use alloc::{string::{String, ToString}, vec::Vec};
+use core::cell::{RefCell, UnsafeCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicBool, Ordering};
+use alloc::rc::Rc;
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use core::task::{Context, Poll, Waker};
 
 use futures_util::future::{FutureExt, LocalBoxFuture};
 
@@ -48,12 +51,12 @@ impl GrantOutcome {
         let why = match self {
             GrantOutcome::Granted | GrantOutcome::AlreadyGranted => "it was granted".to_string(),
             GrantOutcome::Refused => "the grant function returned false".to_string(),
-            GrantOutcome::Failed(msg) => format!("the grant function failed: {msg}"),
-            GrantOutcome::TimedOut(ms) => format!("the grant function did not finish within {ms} ms"),
+            GrantOutcome::Failed(msg) => msg!("the grant function failed: ", msg),
+            GrantOutcome::TimedOut(ms) => msg!("the grant function did not finish within ", ms, " ms"),
         };
         Error::new(
             ErrorCode::ProductNotGrantedByPartner,
-            format!("order {order_id} was paid but not granted: {why}; restorePendingOrders() will retry it"),
+            msg!("order ", order_id, " was paid but not granted: ", why, "; restorePendingOrders() will retry it"),
         )
         .with_order_id(order_id)
     }
@@ -75,15 +78,35 @@ struct SharedInner {
 }
 
 /// The tasks waiting on a [`SharedGrant`]; woken all at once.
+///
+/// `Waker::from` needs `Send + Sync` and `core` has no mutex, so a flag guards the list (a spin lock). It is held
+/// only to add or take wakers, never while one is woken, so on the page's single thread it is always free.
 #[derive(Default)]
-struct Waiting(Mutex<Vec<Waker>>);
+struct Waiting {
+    busy: AtomicBool,
+    wakers: UnsafeCell<Vec<Waker>>,
+}
+
+// SAFETY: `wakers` is only reached through `with`, which holds `busy`.
+unsafe impl Sync for Waiting {}
 
 impl Waiting {
-    fn add(&self, waker: &Waker) {
-        let mut wakers = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !wakers.iter().any(|w| w.will_wake(waker)) {
-            wakers.push(waker.clone());
+    fn with<R>(&self, f: impl FnOnce(&mut Vec<Waker>) -> R) -> R {
+        while self.busy.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            core::hint::spin_loop();
         }
+        // SAFETY: `busy` is held, so this is the only reference to the list.
+        let result = f(unsafe { &mut *self.wakers.get() });
+        self.busy.store(false, Ordering::Release);
+        result
+    }
+
+    fn add(&self, waker: &Waker) {
+        self.with(|wakers| {
+            if !wakers.iter().any(|w| w.will_wake(waker)) {
+                wakers.push(waker.clone());
+            }
+        });
     }
 }
 
@@ -93,7 +116,7 @@ impl Wake for Waiting {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let wakers = std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let wakers = self.with(core::mem::take);
         for waker in wakers {
             waker.wake();
         }

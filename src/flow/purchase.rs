@@ -8,9 +8,10 @@
 //! always means the user has the product. Dropping the future calls the SDK's cleanup; a grant already running
 //! finishes anyway (the user paid).
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::task::{Poll, Waker};
+use alloc::{string::{String, ToString}, vec::Vec};
+use core::cell::RefCell;
+use alloc::rc::Rc;
+use core::task::{Poll, Waker};
 
 use futures_util::future::{FutureExt, LocalBoxFuture};
 
@@ -154,7 +155,7 @@ pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S
         PurchaseOrder::Subscription { .. } => GatedCall::SubscriptionPurchase,
     };
     inner.bridge.check_gate(gate)?;
-    let _flight = InFlight::claim(inner, format!("purchase:{sku}"))?;
+    let _flight = InFlight::claim(inner, msg!("purchase:", sku))?;
 
     let state = Rc::new(PurchaseState {
         inner: Rc::clone(inner),
@@ -167,9 +168,9 @@ pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S
     let cleanup = inner.bridge.sdk().create_purchase_order(&order, Rc::new(Listener(Rc::clone(&state))))?;
     let _cleanup = CleanupOnDrop(Some(cleanup));
 
-    let answered = std::future::poll_fn(|cx| {
+    let answered = core::future::poll_fn(|cx| {
         let mut settle = state.settle.borrow_mut();
-        match std::mem::replace(&mut *settle, Settle::Taken) {
+        match core::mem::replace(&mut *settle, Settle::Taken) {
             Settle::Answered(outcome) => Poll::Ready(Ok::<_, ()>(outcome)),
             Settle::Taken => Poll::Ready(Err(())),
             Settle::Waiting(_) => {
@@ -182,7 +183,7 @@ pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S
     let outcome = match with_deadline(inner.bridge.sdk(), deadline, answered).await {
         None => Err(Error::new(
             ErrorCode::BridgeTimeout,
-            format!("the purchase of {sku} did not finish within {deadline} ms; if it was paid, restorePendingOrders() grants it"),
+            msg!("the purchase of ", sku, " did not finish within ", deadline, " ms; if it was paid, restorePendingOrders() grants it"),
         )),
         Some(Err(_)) => Err(Error::new(ErrorCode::SdkError, "the purchase ended without an answer")),
         Some(Ok(HostOutcome::Failed(error))) => Err(explain_failure(&state, error).await),
@@ -211,7 +212,7 @@ async fn confirm_success<S: Sdk + 'static, P: Partner + 'static>(state: &Purchas
         }
         None => Err(Error::new(
             ErrorCode::ProductNotGrantedByPartner,
-            format!("the host reported success for order {order_id} without asking for its grant"),
+            msg!("the host reported success for order ", order_id, " without asking for its grant"),
         )
         .with_order_id(order_id)),
     }

@@ -1,6 +1,6 @@
 //! Retrying transient failures: exponential backoff with full jitter, only for errors marked retryable.
 
-use std::future::Future;
+use core::future::Future;
 
 use crate::error::Error;
 use crate::sdk::Sdk;

@@ -5,6 +5,7 @@
 //! answers `PAYMENT_OUTCOME_UNKNOWN` (retryable, with the order number), never a failure. A mismatch between the
 //! server's amount and the page's expectation stops the flow before the sheet opens.
 
+use alloc::string::String;
 use crate::bridge::Bridge;
 use crate::error::{Error, ErrorCode};
 use crate::event::Event;
@@ -112,9 +113,8 @@ pub async fn pay_with_tosspay<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>
     if (created.amount - request.expected_amount).abs() >= 0.5 {
         return Err(Error::new(
             ErrorCode::AmountMismatch,
-            format!(
-                "the server charges {} for order {order_no} but the page expected {}",
-                won(created.amount),
+            msg!(
+                "the server charges ", won(created.amount), " for order ", order_no, " but the page expected ",
                 won(request.expected_amount)
             ),
         )
@@ -150,9 +150,10 @@ pub async fn pay_with_tosspay<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>
     Ok(receipt)
 }
 
-/// An amount in won for messages. Integer formatting: `f64`'s `Display` costs ~20 KB of wasm.
-fn won(amount: f64) -> String {
-    format!("{}", amount.round() as i64)
+/// An amount in won for messages, rounded to an integer (`f64`'s `Display` costs ~20 KB of wasm, and `f64::round`
+/// is not in `core`). Amounts past `i64` saturate, which is fine for a message.
+fn won(amount: f64) -> i64 {
+    (if amount < 0.0 { amount - 0.5 } else { amount + 0.5 }) as i64
 }
 
 /// The execution's outcome is in doubt: ask the server (which asks Toss) until it is known, executing again while
@@ -186,7 +187,7 @@ async fn reconcile<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>, order_no:
             Ok(state) => {
                 return Err(Error::new(
                     ErrorCode::TossApiFailed,
-                    format!("payment {order_no} was not executed: Toss reports {}", state.status),
+                    msg!("payment ", order_no, " was not executed: Toss reports ", state.status),
                 )
                 .with_sdk_code(state.status)
                 .with_order_id(order_no))
@@ -198,7 +199,7 @@ async fn reconcile<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>, order_no:
     ctx.event("tosspay.outcome_unknown", started, Some(order_no));
     Err(Error::new(
         ErrorCode::PaymentOutcomeUnknown,
-        format!("the outcome of payment {order_no} is not known yet; ask again later (money may have moved)"),
+        msg!("the outcome of payment ", order_no, " is not known yet; ask again later (money may have moved)"),
     )
     .with_order_id(order_no))
 }

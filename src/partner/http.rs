@@ -7,7 +7,9 @@
 //! `sdkCode`), 5xx → `PARTNER_ERROR`, and the contract's own codes `TOSS_API_FAILED`, `PAYMENT_OUTCOME_UNKNOWN` and
 //! `ALREADY_IN_PROGRESS` keep their meaning. A reply that is not the contract's JSON is `PARTNER_ERROR`.
 
-use std::future::Future;
+use crate::text::Piece;
+use alloc::{boxed::Box, string::{String, ToString}, vec::Vec};
+use core::future::Future;
 
 use futures_util::future::{ready, FutureExt, LocalBoxFuture};
 use js_sys::{Array, Object, Promise, Reflect, JSON};
@@ -67,9 +69,9 @@ impl HttpPartner {
                 Err(e) => {
                     let message = get(&e, "message").as_string().unwrap_or_default();
                     return Err(if get(&e, "kind").as_string().as_deref() == Some("timeout") {
-                        Error::new(ErrorCode::PartnerTimeout, format!("{method} {path}: no answer within {timeout_ms} ms"))
+                        Error::new(ErrorCode::PartnerTimeout, msg!(method, " ", path, ": no answer within ", timeout_ms, " ms"))
                     } else {
-                        Error::new(ErrorCode::PartnerUnreachable, format!("{method} {path}: {message}"))
+                        Error::new(ErrorCode::PartnerUnreachable, msg!(method, " ", path, ": ", message))
                     });
                 }
             };
@@ -78,7 +80,7 @@ impl HttpPartner {
             let json = get(&reply, "json");
             if (200..300).contains(&status) {
                 if invalid {
-                    return Err(Error::new(ErrorCode::PartnerError, format!("{method} {path}: the reply is not JSON")));
+                    return Err(Error::new(ErrorCode::PartnerError, msg!(method, " ", path, ": the reply is not JSON")));
                 }
                 return Ok(json);
             }
@@ -96,7 +98,7 @@ fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerErrorBo
         None => (None, String::new(), None, None),
     };
     // `as u32`: one integer formatter for the crate (wasm size).
-    let describe = format!("{method} {path} answered {} {}: {message}", status as u32, server_code.as_deref().unwrap_or("-"));
+    let describe = msg!(method, " ", path, " answered ", status as u32, " ", server_code.as_deref().unwrap_or("-"), ": ", message);
     let code = match server_code.as_deref() {
         Some("TOSS_API_FAILED") => ErrorCode::TossApiFailed,
         Some("PAYMENT_OUTCOME_UNKNOWN") => ErrorCode::PaymentOutcomeUnknown,
@@ -122,8 +124,8 @@ fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerErrorBo
     }
 }
 
-fn malformed(call: &str, e: impl std::fmt::Display) -> Error {
-    Error::new(ErrorCode::PartnerError, format!("{call}: malformed reply: {e}"))
+fn malformed(call: &str, e: impl Piece) -> Error {
+    Error::new(ErrorCode::PartnerError, msg!(call, ": malformed reply: ", e))
 }
 
 fn object(pairs: &[(&str, JsValue)]) -> JsValue {
@@ -161,13 +163,13 @@ impl Partner for HttpPartner {
     }
 
     fn execute_payment(&self, order_no: &str) -> impl Future<Output = Result<Receipt, Error>> {
-        let path = format!("/tosspay/payments/{}/execute", segment(order_no));
+        let path = msg!("/tosspay/payments/", segment(order_no), "/execute");
         self.request("POST", path.clone(), Object::new().into())
             .map(move |reply| parse::receipt(reply?).map_err(|e| malformed(&path, e)))
     }
 
     fn payment_status(&self, order_no: &str) -> impl Future<Output = Result<PaymentState, Error>> {
-        let path = format!("/tosspay/payments/{}", segment(order_no));
+        let path = msg!("/tosspay/payments/", segment(order_no));
         self.request("GET", path.clone(), JsValue::UNDEFINED)
             .map(move |reply| parse::payment_state(reply?).map_err(|e| malformed(&path, e)))
     }

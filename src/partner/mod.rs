@@ -9,6 +9,7 @@
 pub mod http;
 pub mod parse;
 
+use alloc::{string::String, vec::Vec};
 use crate::error::Error;
 use crate::sdk::{HistoryOrder, Referrer};
 

@@ -1,6 +1,7 @@
 //! Readers for the partner server's JSON replies, over the same [`Node`] trait as the host's replies (so the
 //! browser and the native tests share them). Unknown fields are ignored; anything malformed names its field.
 
+use alloc::{string::String, vec::Vec};
 use crate::sdk::parse::{list, number, object, opt_number, opt_string, string, Malformed, Node};
 
 use super::{CreatedPayment, PaymentState, Receipt, Revoked};
@@ -98,6 +99,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use alloc::string::ToString;
+    use alloc::vec;
     use crate::sdk::parse::Json;
 
     fn receipt_json() -> serde_json::Value {

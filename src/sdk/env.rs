@@ -1,5 +1,6 @@
 //! The app environment: platform, app version and operational environment, read from the constants the host injects.
 
+use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// The mobile platform the Toss app runs on (`getPlatformOS`).

@@ -1,6 +1,7 @@
 //! In-app purchase types, as the SDK's web side really sends them (web-bridge 2.10.8 `index.d.ts`).
 //! Dates are kept as the host gives them (ISO-8601 local time strings such as `2025-09-22T00:00:00`).
 
+use alloc::{string::{String, ToString}, vec::Vec};
 use serde::{Deserialize, Serialize};
 
 /// Fields every product has.
@@ -402,7 +403,7 @@ mod tests {
     use serde_json::json;
 
     /// Parses with the hand-written reader the browser binding uses, and checks serde's derive agrees.
-    fn parse<T: Parse + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(v: serde_json::Value) -> Result<T, Malformed> {
+    fn parse<T: Parse + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug>(v: serde_json::Value) -> Result<T, Malformed> {
         let ours = T::parse(Json(&v));
         let serde = serde_json::from_value::<T>(v);
         match (&ours, &serde) {

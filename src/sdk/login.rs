@@ -1,5 +1,6 @@
 //! Toss login (`appLogin`): the page only ever sees a short-lived authorization code for the partner server.
 
+use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// Which login service issued the code; the partner server must pass it on to `generate-token`.

@@ -14,8 +14,9 @@ mod tosspay;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-use std::future::Future;
-use std::rc::Rc;
+use alloc::{boxed::Box, string::String};
+use core::future::Future;
+use alloc::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 

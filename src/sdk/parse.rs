@@ -6,7 +6,9 @@
 //! ignored, an optional field may be missing, `undefined` or `null`, anything else malformed is an error naming the
 //! field (`products[2].renewalCycle: expected WEEKLY, MONTHLY or YEARLY`). Nothing here can panic.
 
-use std::fmt;
+use crate::text::Piece;
+use alloc::{string::String, vec::Vec};
+use core::fmt;
 
 use super::iap::*;
 use super::{AppLoginResult, AuthenticationResult, Referrer};
@@ -60,13 +62,23 @@ impl Malformed {
         if !self.path.is_empty() && !self.path.starts_with('[') {
             self.path.insert(0, '.');
         }
-        self.path.insert_str(0, &format!("[{index}]"));
+        self.path.insert_str(0, &msg!("[", index, "]"));
         self
     }
 
     /// The field path, empty for the reply itself.
     pub fn path(&self) -> &str {
         &self.path
+    }
+}
+
+impl Piece for Malformed {
+    fn push_to(&self, out: &mut String) {
+        if !self.path.is_empty() {
+            self.path.push_to(out);
+            ": ".push_to(out);
+        }
+        self.expected.push_to(out);
     }
 }
 
@@ -409,6 +421,7 @@ pub(crate) use json::Json;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use serde_json::{json, Value};
 
     fn read<T: Parse>(v: Value) -> Parsed<T> {

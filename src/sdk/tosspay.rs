@@ -1,6 +1,7 @@
 //! TossPay on the page: `checkoutPayment` (the user authenticates a payment the partner server created) and
 //! `requestTossPayPaysBilling` (auto-billing registration). Both report failure as `{ success: false, reason? }`.
 
+use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// What `checkoutPayment` and `requestTossPayPaysBilling` resolve with.

@@ -4,8 +4,9 @@
 //! exception and rejection becomes an [`Error`]; every reply is parsed into its Rust type (`undefined` stays
 //! `None`; anything else malformed is `INVALID_BRIDGE_RESPONSE`). Nothing here can panic on host input.
 
-use std::future::Future;
-use std::rc::Rc;
+use alloc::{boxed::Box, string::String, vec, vec::Vec};
+use core::future::Future;
+use alloc::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -92,7 +93,7 @@ impl WebSdk {
                     }
                     name.push_str(key);
                 }
-                Err(Error::invalid_argument(format!("the SDK module has no function {name}")))
+                Err(Error::invalid_argument(msg!("the SDK module has no function ", name)))
             }
         }
     }
@@ -100,7 +101,7 @@ impl WebSdk {
     fn constant(&self, name: &str) -> Result<String, Error> {
         let (this, f) = self.function(&[name])?;
         let value = f.call0(&this).map_err(|e| Error::invalid_response(name, describe(&e)))?;
-        value.as_string().ok_or_else(|| Error::invalid_response(name, format!("{} is not a string", describe(&value))))
+        value.as_string().ok_or_else(|| Error::invalid_response(name, msg!(describe(&value), " is not a string")))
     }
 
     /// Calls an async SDK function and waits for its promise (no deadline here; the bridge adds it).
@@ -153,12 +154,12 @@ impl Sdk for WebSdk {
         let platform = match self.constant("getPlatformOS")?.as_str() {
             "ios" => Platform::Ios,
             "android" => Platform::Android,
-            other => return Err(Error::invalid_response("getPlatformOS", format!("unknown platform \"{other}\""))),
+            other => return Err(Error::invalid_response("getPlatformOS", msg!("unknown platform \"", other, "\""))),
         };
         let operational_environment = match self.constant("getOperationalEnvironment")?.as_str() {
             "toss" => OperationalEnvironment::Toss,
             "sandbox" => OperationalEnvironment::Sandbox,
-            other => return Err(Error::invalid_response("getOperationalEnvironment", format!("unknown environment \"{other}\""))),
+            other => return Err(Error::invalid_response("getOperationalEnvironment", msg!("unknown environment \"", other, "\""))),
         };
         let app_version = self.constant("getTossAppVersion")?;
         crate::version::compare_versions(&app_version, "0.0.0").map_err(|e| Error::invalid_response("getTossAppVersion", e))?;
