@@ -13,9 +13,10 @@ use core::task::Poll;
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::{Error, ErrorCode};
+use crate::sdk::parse::Parse;
 use crate::sdk::{
-    AppLoginResult, AuthenticationResult, Environment, OrderHistoryPage, PendingOrder, Product, Reply, Sdk,
-    SubscriptionInfo,
+    AppLoginResult, AuthenticationResult, Environment, OrderHistoryPage, PendingOrder, PendingOrders, Product,
+    ProductList, Sdk, SdkCall, SubscriptionInfo, SubscriptionInfoResponse,
 };
 use crate::version::{is_min_version_supported, GatedCall, MinVersions};
 
@@ -136,25 +137,23 @@ impl<S: Sdk> Bridge<S> {
         }
     }
 
-    /// Runs one host call: checks, deadline, and `undefined` → `UNSUPPORTED_APP_VERSION`.
-    async fn call<T>(
-        &self,
-        name: &str,
-        gate: Option<GatedCall>,
-        deadline_ms: u32,
-        fut: impl Future<Output = Reply<T>>,
-    ) -> Result<T, Error> {
+    /// Runs one host call: checks, deadline, `undefined` → `UNSUPPORTED_APP_VERSION` (gated calls) or
+    /// `INVALID_BRIDGE_RESPONSE`, and the reply parsed as `T` (malformed → `INVALID_BRIDGE_RESPONSE`).
+    async fn call<T: Parse>(&self, call: SdkCall<'_>, gate: Option<GatedCall>, deadline_ms: u32) -> Result<T, Error> {
+        let name = call.name();
         // The reply is handed over through `slot` so that the rest (checks, deadline, errors) is one non-generic
-        // function instead of a copy per reply type (wasm size).
+        // function; only the parsing is per reply type (wasm size).
         let mut slot = None;
         let answered = async {
-            let reply = fut.await?;
+            // Started only once `settle` has checked the host and the gate.
+            let reply = self.sdk.call(call).await?;
             let defined = reply.is_some();
             slot = reply;
             Ok(defined)
         };
         self.settle(name, gate, deadline_ms, Box::pin(answered)).await?;
-        slot.ok_or_else(|| Error::invalid_response(name, "undefined"))
+        let value = slot.ok_or_else(|| Error::invalid_response(name, "undefined"))?;
+        T::parse(value).map_err(|e| Error::invalid_response(name, e))
     }
 
     /// [`Bridge::call`] without the reply type: `Ok(())` when the host answered a defined value in time.
@@ -186,7 +185,7 @@ impl<S: Sdk> Bridge<S> {
 
     /// `appLogin()`: an authorization code for the partner server.
     pub async fn app_login(&self) -> Result<AppLoginResult, Error> {
-        self.call("appLogin", None, self.timeouts.interaction_ms, self.sdk.app_login()).await
+        self.call(SdkCall::AppLogin, None, self.timeouts.interaction_ms).await
     }
 
     /// `checkoutPayment`: the user authenticates the payment behind `pay_token`. `success: false` becomes
@@ -195,10 +194,8 @@ impl<S: Sdk> Bridge<S> {
         if pay_token.trim().is_empty() {
             return Err(Error::invalid_argument("payToken must not be empty"));
         }
-        let result = self
-            .call("checkoutPayment", None, self.timeouts.interaction_ms, self.sdk.checkout_payment(pay_token))
-            .await?;
-        authenticated("checkoutPayment", result)
+        let call = SdkCall::CheckoutPayment { pay_token };
+        authenticated(call.name(), self.call(call, None, self.timeouts.interaction_ms).await?)
     }
 
     /// `requestTossPayPaysBilling`: the user registers auto-billing.
@@ -206,48 +203,43 @@ impl<S: Sdk> Bridge<S> {
         if wrapped_token.trim().is_empty() {
             return Err(Error::invalid_argument("wrappedToken must not be empty"));
         }
-        let fut = self.sdk.request_pays_billing(wrapped_token);
-        let result =
-            self.call("requestTossPayPaysBilling", Some(GatedCall::TossPayPaysBilling), self.timeouts.interaction_ms, fut).await?;
-        authenticated("requestTossPayPaysBilling", result)
+        let call = SdkCall::RequestPaysBilling { wrapped_token };
+        let gate = Some(GatedCall::TossPayPaysBilling);
+        authenticated(call.name(), self.call(call, gate, self.timeouts.interaction_ms).await?)
     }
 
     /// `IAP.getProductItemList()`.
     pub async fn products(&self) -> Result<Vec<Product>, Error> {
-        let fut = self.sdk.product_item_list();
-        let list = self.call("IAP.getProductItemList", Some(GatedCall::ProductItemList), self.timeouts.bridge_ms, fut).await?;
+        let list: ProductList = self.call(SdkCall::ProductItemList, Some(GatedCall::ProductItemList), self.timeouts.bridge_ms).await?;
         Ok(list.products)
     }
 
     /// `IAP.getPendingOrders()`: paid orders not yet granted.
     pub async fn pending_orders(&self) -> Result<Vec<PendingOrder>, Error> {
-        let fut = self.sdk.pending_orders();
-        let pending = self.call("IAP.getPendingOrders", Some(GatedCall::PendingOrders), self.timeouts.bridge_ms, fut).await?;
+        let pending: PendingOrders = self.call(SdkCall::PendingOrders, Some(GatedCall::PendingOrders), self.timeouts.bridge_ms).await?;
         Ok(pending.orders)
     }
 
     /// `IAP.completeProductGrant`: tells Toss the order was granted. `false` from the host is an error.
     pub async fn complete_product_grant(&self, order_id: &str) -> Result<(), Error> {
-        let fut = self.sdk.complete_product_grant(order_id);
-        let name = "IAP.completeProductGrant";
-        match self.call(name, Some(GatedCall::CompleteProductGrant), self.timeouts.bridge_ms, fut).await? {
+        let call = SdkCall::CompleteProductGrant { order_id };
+        match self.call(call, Some(GatedCall::CompleteProductGrant), self.timeouts.bridge_ms).await? {
             true => Ok(()),
-            false => Err(Error::new(ErrorCode::SdkError, msg!(name, " answered false for order ", order_id))
+            false => Err(Error::new(ErrorCode::SdkError, msg!(call.name(), " answered false for order ", order_id))
                 .with_order_id(order_id)),
         }
     }
 
     /// One page of `IAP.getCompletedOrRefundedOrders`.
     pub async fn order_history(&self, key: Option<&str>) -> Result<OrderHistoryPage, Error> {
-        let fut = self.sdk.completed_or_refunded_orders(key);
-        let gate = Some(GatedCall::CompletedOrRefundedOrders);
-        self.call("IAP.getCompletedOrRefundedOrders", gate, self.timeouts.bridge_ms, fut).await
+        let call = SdkCall::CompletedOrRefundedOrders { key };
+        self.call(call, Some(GatedCall::CompletedOrRefundedOrders), self.timeouts.bridge_ms).await
     }
 
     /// `IAP.getSubscriptionInfo`.
     pub async fn subscription_info(&self, order_id: &str) -> Result<SubscriptionInfo, Error> {
-        let fut = self.sdk.subscription_info(order_id);
-        let reply = self.call("IAP.getSubscriptionInfo", Some(GatedCall::SubscriptionInfo), self.timeouts.bridge_ms, fut).await?;
+        let call = SdkCall::SubscriptionInfo { order_id };
+        let reply: SubscriptionInfoResponse = self.call(call, Some(GatedCall::SubscriptionInfo), self.timeouts.bridge_ms).await?;
         Ok(reply.subscription)
     }
 }

@@ -60,7 +60,7 @@ fn harness() -> Harness {
 fn success(order_id: &str) -> PurchaseSuccess {
     let v = json!({"orderId": order_id, "displayName": "보석 10개", "displayAmount": "₩1,200",
         "amount": 1200, "currency": "KRW", "fraction": 0, "miniAppIconUrl": null});
-    ait_checkout::sdk::parse::purchase_success(Json(&v)).unwrap()
+    ait_checkout::sdk::parse::purchase_success(Json(v)).unwrap()
 }
 
 fn paid(order_id: &str) -> Purchased {

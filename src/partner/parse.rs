@@ -112,60 +112,60 @@ mod tests {
     #[test]
     fn reads_a_created_payment() {
         let v = json!({"orderNo": "ait-1-ab", "payToken": "PT1", "amount": 24000, "productDesc": "원두 200g 외 1건"});
-        let c = created_payment(Json(&v)).unwrap();
+        let c = created_payment(Json(v.clone())).unwrap();
         assert_eq!((c.order_no.as_str(), c.pay_token.as_str(), c.amount), ("ait-1-ab", "PT1", 24000.0));
         let bad = json!({"orderNo": "ait-1-ab", "payToken": "PT1", "amount": "24000", "productDesc": "x"});
-        assert_eq!(created_payment(Json(&bad)).unwrap_err().to_string(), "amount: expected a number");
+        assert_eq!(created_payment(Json(bad.clone())).unwrap_err().to_string(), "amount: expected a number");
     }
 
     #[test]
     fn reads_a_receipt_tolerating_unknown_and_null_fields() {
         let v = receipt_json();
-        let r = receipt(Json(&v)).unwrap();
+        let r = receipt(Json(v.clone())).unwrap();
         assert_eq!(r.paid_amount, 23000.0);
         assert_eq!(r.discounted_amount, Some(1000.0));
         assert_eq!(r.card_company_name.as_deref(), Some("토스카드"));
         assert_eq!(r.sales_check_link_url, None);
         let mut missing = receipt_json();
         missing.as_object_mut().unwrap().remove("transactionId");
-        assert_eq!(receipt(Json(&missing)).unwrap_err().to_string(), "transactionId: expected a string");
+        assert_eq!(receipt(Json(missing.clone())).unwrap_err().to_string(), "transactionId: expected a string");
     }
 
     #[test]
     fn reads_payment_states_with_and_without_a_receipt() {
         let paid = json!({"status": "PAY_COMPLETE", "receipt": receipt_json()});
-        let s = payment_state(Json(&paid)).unwrap();
+        let s = payment_state(Json(paid.clone())).unwrap();
         assert!(s.is_paid());
         assert_eq!(s.receipt.unwrap().order_no, "ait-1-ab");
         let waiting = json!({"status": "PAY_APPROVED", "receipt": null});
-        let s = payment_state(Json(&waiting)).unwrap();
+        let s = payment_state(Json(waiting.clone())).unwrap();
         assert!(s.is_approved() && s.receipt.is_none());
         let broken = json!({"status": "PAY_COMPLETE", "receipt": {"orderNo": 5}});
-        assert!(payment_state(Json(&broken)).unwrap_err().to_string().starts_with("receipt.orderNo"));
+        assert!(payment_state(Json(broken.clone())).unwrap_err().to_string().starts_with("receipt.orderNo"));
     }
 
     #[test]
     fn reads_grants_and_revocations() {
-        assert!(grant(Json(&json!({"granted": true}))).unwrap());
-        assert!(grant(Json(&json!({"granted": "yes"}))).is_err());
+        assert!(grant(Json(json!({"granted": true}))).unwrap());
+        assert!(grant(Json(json!({"granted": "yes"}))).is_err());
         let v = json!({"revoked": [{"orderId": "o1", "sku": "gem_100"}]});
-        assert_eq!(revoked(Json(&v)).unwrap(), vec![Revoked { order_id: "o1".into(), sku: "gem_100".into() }]);
-        assert!(revoked(Json(&json!({"revoked": [{"orderId": "o1"}]}))).unwrap_err().to_string().contains("sku"));
+        assert_eq!(revoked(Json(v.clone())).unwrap(), vec![Revoked { order_id: "o1".into(), sku: "gem_100".into() }]);
+        assert!(revoked(Json(json!({"revoked": [{"orderId": "o1"}]}))).unwrap_err().to_string().contains("sku"));
     }
 
     #[test]
     fn reads_error_bodies_with_a_relayed_toss_error() {
         let v = json!({"error": {"code": "TOSS_API_FAILED", "message": "Toss API failed", "retryable": true,
                                  "toss": {"errorCode": "COMMON_BREAK_TIME_OF_BANK", "reason": "점검 중"}}});
-        let e = error_body(Json(&v)).unwrap();
+        let e = error_body(Json(v.clone())).unwrap();
         assert_eq!(e.code, "TOSS_API_FAILED");
         assert!(e.retryable);
         assert_eq!(e.toss_error_code.as_deref(), Some("COMMON_BREAK_TIME_OF_BANK"));
         let plain = json!({"error": {"code": "UNAUTHENTICATED", "message": "log in first"}});
-        let e = error_body(Json(&plain)).unwrap();
+        let e = error_body(Json(plain.clone())).unwrap();
         assert!(!e.retryable, "a missing retryable means no");
         assert_eq!(e.toss_error_code, None);
-        assert!(error_body(Json(&json!({"message": "not the contract"}))).is_err());
-        assert!(error_body(Json(&json!("text"))).is_err());
+        assert!(error_body(Json(json!({"message": "not the contract"}))).is_err());
+        assert!(error_body(Json(json!("text"))).is_err());
     }
 }

@@ -404,7 +404,7 @@ mod tests {
 
     /// Parses with the hand-written reader the browser binding uses, and checks serde's derive agrees.
     fn parse<T: Parse + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug>(v: serde_json::Value) -> Result<T, Malformed> {
-        let ours = T::parse(Json(&v));
+        let ours = T::parse(Json(v.clone()));
         let serde = serde_json::from_value::<T>(v);
         match (&ours, &serde) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),

@@ -76,32 +76,92 @@ pub trait PurchaseListener {
     fn error(&self, error: Error);
 }
 
-/// The typed calls of `@apps-in-toss/web-framework` 2.10.x that matter for payments, plus the two platform services
-/// the flows need (a timer and a clock).
-#[allow(async_fn_in_trait)]
+/// One asynchronous call of `@apps-in-toss/web-framework` 2.10.x that matters for payments, with its arguments.
+///
+/// An [`Sdk`] performs the call and hands back the host's reply as it came; [`crate::bridge::Bridge`] parses it
+/// (with [`parse`]). So the reply types and their parsers are shared by every implementation (a fake in native
+/// tests reads the same JSON shapes as the browser), and the wasm holds one copy of the call machinery instead of
+/// one per reply type (~2 KB of the gzipped package).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SdkCall<'a> {
+    /// `appLogin()` → [`AppLoginResult`].
+    AppLogin,
+    /// `checkoutPayment({ params: { payToken } })` → [`AuthenticationResult`].
+    CheckoutPayment {
+        /// The payment to authenticate.
+        pay_token: &'a str,
+    },
+    /// `requestTossPayPaysBilling({ params: { wrappedToken } })` → [`AuthenticationResult`].
+    RequestPaysBilling {
+        /// The billing registration to authenticate.
+        wrapped_token: &'a str,
+    },
+    /// `IAP.getProductItemList()` → [`ProductList`].
+    ProductItemList,
+    /// `IAP.getPendingOrders()` → [`PendingOrders`].
+    PendingOrders,
+    /// `IAP.completeProductGrant({ params: { orderId } })` → `bool`.
+    CompleteProductGrant {
+        /// The granted order.
+        order_id: &'a str,
+    },
+    /// `IAP.getCompletedOrRefundedOrders({ key })` → [`OrderHistoryPage`] (the paging key is forwarded although the
+    /// SDK's types omit it).
+    CompletedOrRefundedOrders {
+        /// The previous page's `nextKey`; `None` for the first page.
+        key: Option<&'a str>,
+    },
+    /// `IAP.getSubscriptionInfo({ params: { orderId } })` → [`SubscriptionInfoResponse`].
+    SubscriptionInfo {
+        /// The subscription's order.
+        order_id: &'a str,
+    },
+}
+
+impl SdkCall<'_> {
+    /// The function's path in the SDK module (`["IAP", "getProductItemList"]`).
+    pub fn path(&self) -> &'static [&'static str] {
+        match self {
+            SdkCall::AppLogin => &["appLogin"],
+            SdkCall::CheckoutPayment { .. } => &["checkoutPayment"],
+            SdkCall::RequestPaysBilling { .. } => &["requestTossPayPaysBilling"],
+            SdkCall::ProductItemList => &["IAP", "getProductItemList"],
+            SdkCall::PendingOrders => &["IAP", "getPendingOrders"],
+            SdkCall::CompleteProductGrant { .. } => &["IAP", "completeProductGrant"],
+            SdkCall::CompletedOrRefundedOrders { .. } => &["IAP", "getCompletedOrRefundedOrders"],
+            SdkCall::SubscriptionInfo { .. } => &["IAP", "getSubscriptionInfo"],
+        }
+    }
+
+    /// The name messages use (`IAP.getProductItemList`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            SdkCall::AppLogin => "appLogin",
+            SdkCall::CheckoutPayment { .. } => "checkoutPayment",
+            SdkCall::RequestPaysBilling { .. } => "requestTossPayPaysBilling",
+            SdkCall::ProductItemList => "IAP.getProductItemList",
+            SdkCall::PendingOrders => "IAP.getPendingOrders",
+            SdkCall::CompleteProductGrant { .. } => "IAP.completeProductGrant",
+            SdkCall::CompletedOrRefundedOrders { .. } => "IAP.getCompletedOrRefundedOrders",
+            SdkCall::SubscriptionInfo { .. } => "IAP.getSubscriptionInfo",
+        }
+    }
+}
+
+/// The calls of `@apps-in-toss/web-framework` 2.10.x that matter for payments, plus the two platform services the
+/// flows need (a timer and a clock).
 pub trait Sdk {
+    /// A reply of the host, as [`parse`] reads it (`JsValue` in the browser, JSON in native tests).
+    type Value: parse::Node;
     /// Fails with `IFRAME_NOT_ALLOWED` inside a frame and `NOT_IN_TOSS_APP` without a host; checked before every call.
     fn check_host(&self) -> Result<(), Error>;
     /// The constants the host injected (`getPlatformOS`, `getTossAppVersion`, `getOperationalEnvironment`).
     fn environment(&self) -> Result<Environment, Error>;
     /// The SDK's own `isMinVersionSupported`.
     fn is_min_version_supported(&self, min: &MinVersions) -> Result<bool, Error>;
-    /// `appLogin()`.
-    async fn app_login(&self) -> Reply<AppLoginResult>;
-    /// `checkoutPayment({ params: { payToken } })`.
-    async fn checkout_payment(&self, pay_token: &str) -> Reply<AuthenticationResult>;
-    /// `requestTossPayPaysBilling({ params: { wrappedToken } })`.
-    async fn request_pays_billing(&self, wrapped_token: &str) -> Reply<AuthenticationResult>;
-    /// `IAP.getProductItemList()`.
-    async fn product_item_list(&self) -> Reply<ProductList>;
-    /// `IAP.getPendingOrders()`.
-    async fn pending_orders(&self) -> Reply<PendingOrders>;
-    /// `IAP.completeProductGrant({ params: { orderId } })`.
-    async fn complete_product_grant(&self, order_id: &str) -> Reply<bool>;
-    /// `IAP.getCompletedOrRefundedOrders({ key })` (the paging key is forwarded although the types omit it).
-    async fn completed_or_refunded_orders(&self, key: Option<&str>) -> Reply<OrderHistoryPage>;
-    /// `IAP.getSubscriptionInfo({ params: { orderId } })`.
-    async fn subscription_info(&self, order_id: &str) -> Reply<SubscriptionInfoResponse>;
+    /// Starts `call` (synchronously, so the arguments need not outlive it) and resolves with the host's reply:
+    /// `Ok(None)` when it resolved `undefined`, `Err` when the SDK threw or rejected.
+    fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<Self::Value>> + 'static;
     /// `IAP.createOneTimePurchaseOrder` / `IAP.createSubscriptionPurchaseOrder`; returns the SDK's cleanup.
     fn create_purchase_order(&self, order: &PurchaseOrder, listener: Rc<dyn PurchaseListener>) -> Result<Cleanup, Error>;
     /// Waits `ms` milliseconds.

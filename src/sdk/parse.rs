@@ -425,7 +425,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn read<T: Parse>(v: Value) -> Parsed<T> {
-        T::parse(Json(&v))
+        T::parse(Json(v.clone()))
     }
 
     fn message<T: Parse + fmt::Debug>(v: Value) -> String {

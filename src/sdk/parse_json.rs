@@ -1,17 +1,17 @@
 //! [`Node`] over `serde_json::Value`, for native tests only (serde_json never reaches the wasm build).
-//! Shared by the crate's unit tests and, through `#[path]`, by the integration tests' fake SDK.
+//! Shared by the crate's unit tests and, through `#[path]`, by the integration tests' fake SDK (whose replies it is).
 
 use serde_json::Value;
 
 use super::Node;
 
-/// A borrowed JSON value read like a host reply (a missing key and `undefined` are the same thing).
-#[derive(Clone, Copy, Debug)]
-pub struct Json<'a>(pub &'a Value);
+/// A JSON value read like a host reply (a missing key and `undefined` are the same thing).
+#[derive(Clone, Debug)]
+pub struct Json(pub Value);
 
-impl<'a> Node for Json<'a> {
+impl Node for Json {
     fn get(&self, key: &str) -> Option<Self> {
-        self.0.as_object().and_then(|o| o.get(key)).map(Json)
+        self.0.as_object().and_then(|o| o.get(key)).cloned().map(Json)
     }
     fn is_null(&self) -> bool {
         self.0.is_null()
@@ -29,6 +29,6 @@ impl<'a> Node for Json<'a> {
         self.0.as_bool()
     }
     fn items(&self) -> Option<Vec<Self>> {
-        self.0.as_array().map(|a| a.iter().map(Json).collect())
+        self.0.as_array().map(|a| a.iter().cloned().map(Json).collect())
     }
 }

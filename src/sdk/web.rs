@@ -1,10 +1,10 @@
 //! The [`Sdk`] trait over the real `@apps-in-toss/web-framework` module, in the browser.
 //!
 //! The module object is passed in (the JS `sdk` option), so the page's own copy of the SDK is used. Every JS
-//! exception and rejection becomes an [`Error`]; every reply is parsed into its Rust type (`undefined` stays
-//! `None`; anything else malformed is `INVALID_BRIDGE_RESPONSE`). Nothing here can panic on host input.
+//! exception and rejection becomes an [`Error`]; replies are handed to the bridge as they came (`undefined` as
+//! `None`), which parses them; the purchase events are parsed here. Nothing here can panic on host input.
 
-use alloc::{boxed::Box, string::String, vec, vec::Vec};
+use alloc::{boxed::Box, string::String};
 use core::future::Future;
 use alloc::rc::Rc;
 
@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::parse::{self as reply, Parse};
+use super::parse as reply;
 use super::*;
 use crate::error::{Error, ErrorCode};
 use crate::version::MinVersions;
@@ -50,13 +50,6 @@ pub(crate) fn rejection(value: &JsValue) -> Error {
 fn set(target: &Object, key: &str, value: &JsValue) {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
-}
-
-fn parse<T: Parse>(call: &str, value: JsValue) -> Reply<T> {
-    if value.is_undefined() {
-        return Ok(None);
-    }
-    T::parse(value).map(Some).map_err(|e| Error::invalid_response(call, e))
 }
 
 impl WebSdk {
@@ -105,10 +98,13 @@ impl WebSdk {
     }
 
     /// Calls an async SDK function and waits for its promise (no deadline here; the bridge adds it).
-    fn call(&self, path: &'static [&'static str], args: Vec<JsValue>) -> impl Future<Output = Result<JsValue, Error>> + 'static {
+    fn invoke(&self, path: &'static [&'static str], arg: Option<JsValue>) -> impl Future<Output = Result<JsValue, Error>> + 'static {
         let started = self.function(path).and_then(|(this, f)| {
-            let args: js_sys::Array = args.into_iter().collect();
-            f.apply(&this, &args).map_err(|e| rejection(&e))
+            match &arg {
+                Some(arg) => f.call1(&this, arg),
+                None => f.call0(&this),
+            }
+            .map_err(|e| rejection(&e))
         });
         async move {
             let returned = started?;
@@ -118,11 +114,10 @@ impl WebSdk {
         }
     }
 
-    fn params(pairs: &[(&str, &str)]) -> JsValue {
+    /// `{ params: { [key]: value } }`, the argument shape of most SDK calls.
+    fn params(key: &str, value: &str) -> JsValue {
         let inner = Object::new();
-        for (k, v) in pairs {
-            set(&inner, k, &JsValue::from_str(v));
-        }
+        set(&inner, key, &JsValue::from_str(value));
         let outer = Object::new();
         set(&outer, "params", &inner);
         outer.into()
@@ -130,6 +125,8 @@ impl WebSdk {
 }
 
 impl Sdk for WebSdk {
+    type Value = JsValue;
+
     fn check_host(&self) -> Result<(), Error> {
         let top = get(&self.window, "top");
         if !top.is_undefined() && !Object::is(&top, &self.window) {
@@ -175,43 +172,25 @@ impl Sdk for WebSdk {
         value.as_bool().ok_or_else(|| Error::invalid_response("isMinVersionSupported", "not a boolean"))
     }
 
-    async fn app_login(&self) -> Reply<AppLoginResult> {
-        parse("appLogin", self.call(&["appLogin"], vec![]).await?)
-    }
-
-    async fn checkout_payment(&self, pay_token: &str) -> Reply<AuthenticationResult> {
-        let args = vec![WebSdk::params(&[("payToken", pay_token)])];
-        parse("checkoutPayment", self.call(&["checkoutPayment"], args).await?)
-    }
-
-    async fn request_pays_billing(&self, wrapped_token: &str) -> Reply<AuthenticationResult> {
-        let args = vec![WebSdk::params(&[("wrappedToken", wrapped_token)])];
-        parse("requestTossPayPaysBilling", self.call(&["requestTossPayPaysBilling"], args).await?)
-    }
-
-    async fn product_item_list(&self) -> Reply<ProductList> {
-        parse("IAP.getProductItemList", self.call(&["IAP", "getProductItemList"], vec![]).await?)
-    }
-
-    async fn pending_orders(&self) -> Reply<PendingOrders> {
-        parse("IAP.getPendingOrders", self.call(&["IAP", "getPendingOrders"], vec![]).await?)
-    }
-
-    async fn complete_product_grant(&self, order_id: &str) -> Reply<bool> {
-        let args = vec![WebSdk::params(&[("orderId", order_id)])];
-        parse("IAP.completeProductGrant", self.call(&["IAP", "completeProductGrant"], args).await?)
-    }
-
-    async fn completed_or_refunded_orders(&self, key: Option<&str>) -> Reply<OrderHistoryPage> {
-        let arg = Object::new();
-        set(&arg, "key", &key.map(JsValue::from_str).unwrap_or(JsValue::NULL));
-        let reply = self.call(&["IAP", "getCompletedOrRefundedOrders"], vec![arg.into()]).await?;
-        parse("IAP.getCompletedOrRefundedOrders", reply)
-    }
-
-    async fn subscription_info(&self, order_id: &str) -> Reply<SubscriptionInfoResponse> {
-        let args = vec![WebSdk::params(&[("orderId", order_id)])];
-        parse("IAP.getSubscriptionInfo", self.call(&["IAP", "getSubscriptionInfo"], args).await?)
+    fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<JsValue>> + 'static {
+        let arg = match call {
+            SdkCall::AppLogin | SdkCall::ProductItemList | SdkCall::PendingOrders => None,
+            SdkCall::CheckoutPayment { pay_token } => Some(WebSdk::params("payToken", pay_token)),
+            SdkCall::RequestPaysBilling { wrapped_token } => Some(WebSdk::params("wrappedToken", wrapped_token)),
+            SdkCall::CompleteProductGrant { order_id } | SdkCall::SubscriptionInfo { order_id } => {
+                Some(WebSdk::params("orderId", order_id))
+            }
+            SdkCall::CompletedOrRefundedOrders { key } => {
+                let arg = Object::new();
+                set(&arg, "key", &key.map(JsValue::from_str).unwrap_or(JsValue::NULL));
+                Some(arg.into())
+            }
+        };
+        let reply = self.invoke(call.path(), arg);
+        async move {
+            let value = reply.await?;
+            Ok(if value.is_undefined() { None } else { Some(value) })
+        }
     }
 
     fn create_purchase_order(&self, order: &PurchaseOrder, listener: Rc<dyn PurchaseListener>) -> Result<Cleanup, Error> {
