@@ -7,7 +7,6 @@
 
 use alloc::{boxed::Box, string::String, vec::Vec};
 use core::future::Future;
-
 use core::task::Poll;
 
 use futures_util::future::LocalBoxFuture;

@@ -2,9 +2,9 @@
 //! bookkeeping that makes purchases and payments single-flight and grants once-only. The JS `Checkout` class is a
 //! thin layer over it.
 
+use alloc::rc::Rc;
 use alloc::{string::{String, ToString}, vec::Vec};
 use core::cell::RefCell;
-use alloc::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 

@@ -5,14 +5,14 @@
 //! `Checkout` remembers grants that succeeded and joins callers onto a grant that is running. A grant that failed is
 //! forgotten, so `restorePendingOrders` can try again later.
 
+use alloc::rc::Rc;
+use alloc::sync::Arc;
+use alloc::task::Wake;
 use alloc::{string::{String, ToString}, vec::Vec};
 use core::cell::{RefCell, UnsafeCell};
 use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
-use alloc::rc::Rc;
-use alloc::sync::Arc;
-use alloc::task::Wake;
 use core::task::{Context, Poll, Waker};
 
 use futures_util::future::{FutureExt, LocalBoxFuture};

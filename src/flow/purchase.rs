@@ -8,9 +8,9 @@
 //! always means the user has the product. Dropping the future calls the SDK's cleanup; a grant already running
 //! finishes anyway (the user paid).
 
+use alloc::rc::Rc;
 use alloc::{string::{String, ToString}, vec::Vec};
 use core::cell::RefCell;
-use alloc::rc::Rc;
 use core::task::{Poll, Waker};
 
 use futures_util::future::{FutureExt, LocalBoxFuture};

@@ -4,8 +4,8 @@
 //! is not granted twice), and only after a successful grant is it completed with `completeProductGrant`. One
 //! order's failure never stops the others; it is reported with its order.
 
-use alloc::{string::String, vec::Vec};
 use alloc::rc::Rc;
+use alloc::{string::String, vec::Vec};
 
 use serde::Serialize;
 

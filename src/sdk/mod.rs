@@ -14,9 +14,9 @@ mod tosspay;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+use alloc::rc::Rc;
 use alloc::{boxed::Box, string::String};
 use core::future::Future;
-use alloc::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 

@@ -4,9 +4,9 @@
 //! exception and rejection becomes an [`Error`]; replies are handed to the bridge as they came (`undefined` as
 //! `None`), which parses them; the purchase events are parsed here. Nothing here can panic on host input.
 
+use alloc::rc::Rc;
 use alloc::{boxed::Box, string::String};
 use core::future::Future;
-use alloc::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
