@@ -16,7 +16,8 @@ use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::parse::{self, PartnerErrorBody};
+use super::http_error::http_error;
+use super::parse;
 use super::{CreatedPayment, Partner, PaymentState, Receipt, Revoked};
 use crate::error::{Error, ErrorCode};
 use crate::sdk::web::get;
@@ -88,39 +89,6 @@ impl HttpPartner {
             Err(http_error(method, &path, status, body))
         }
         .boxed_local()
-    }
-}
-
-/// Maps an HTTP error reply onto a code.
-fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerErrorBody>) -> Error {
-    let (server_code, message, retryable, toss) = match body {
-        Some(b) => (Some(b.code), b.message, Some(b.retryable), b.toss_error_code),
-        None => (None, String::new(), None, None),
-    };
-    // `as u32`: one integer formatter for the crate (wasm size).
-    let describe = msg!(method, " ", path, " answered ", status as u32, " ", server_code.as_deref().unwrap_or("-"), ": ", message);
-    let code = match server_code.as_deref() {
-        Some("TOSS_API_FAILED") => ErrorCode::TossApiFailed,
-        Some("PAYMENT_OUTCOME_UNKNOWN") => ErrorCode::PaymentOutcomeUnknown,
-        Some("ALREADY_IN_PROGRESS") => ErrorCode::AlreadyInProgress,
-        _ if status >= 500 => ErrorCode::PartnerError,
-        _ => ErrorCode::PartnerRejected,
-    };
-    // `sdkCode`: Toss's code with TOSS_API_FAILED, the server's own code with PARTNER_REJECTED / PARTNER_ERROR.
-    let (sdk_code, server_decides) = match code {
-        ErrorCode::TossApiFailed => (toss, true),
-        ErrorCode::PartnerError => (server_code, true),
-        ErrorCode::PartnerRejected => (server_code, false),
-        _ => (None, false),
-    };
-    let mut error = Error::new(code, describe);
-    if let Some(sdk_code) = sdk_code {
-        error = error.with_sdk_code(sdk_code);
-    }
-    // The server knows best whether a retry helps (e.g. a Toss COMMON_BREAK_TIME_OF_BANK).
-    match retryable {
-        Some(r) if server_decides => error.with_retryable(r),
-        _ => error,
     }
 }
 

@@ -7,6 +7,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod http;
+pub mod http_error;
 pub mod parse;
 
 use alloc::{string::String, vec::Vec};
