@@ -11,7 +11,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension};
 
 /// The migrations, in order. Never edit a released one: add the next.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_hashed_session_ids.sql")),
+];
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]

@@ -59,7 +59,7 @@ pub async fn login(
     }
     let session_id = random_id();
     let ttl = app.config.session_ttl_secs as i64;
-    store_login(&app.db, me.user_key, &tokens, session_id.clone(), ttl).await?;
+    store_login(&app.db, me.user_key, &tokens, stored_id(&session_id), ttl).await?;
     tracing::info!("user logged in");
 
     let cookie = session_cookie(&app, &headers, &session_id, ttl);
@@ -75,7 +75,7 @@ impl FromRequestParts<AppState> for Session {
         let Some(id) = cookie_value(&parts.headers, COOKIE_NAME) else {
             return Err(AppError::unauthenticated("no session: call /login first"));
         };
-        let Some(found) = load_session(&app.db, id.to_string()).await? else {
+        let Some(found) = load_session(&app.db, stored_id(id)).await? else {
             return Err(AppError::unauthenticated(
                 "the session expired or is unknown: call /login again",
             ));
@@ -162,6 +162,16 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, v)| *k == name && !v.is_empty())
         .map(|(_, v)| v)
+}
+
+/// What the database keeps of a session id: its SHA-256, hex. A copy of the database then holds no live session
+/// (the id is 256 random bits, so an unsalted hash cannot be reversed).
+fn stored_id(id: &str) -> String {
+    ring::digest::digest(&ring::digest::SHA256, id.as_bytes())
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// 256 random bits, hex.
@@ -300,6 +310,19 @@ mod tests {
             HeaderValue::from_static("for=1.2.3.4;proto=https"),
         );
         assert!(forwarded_https(&h));
+    }
+
+    #[test]
+    fn the_database_keeps_a_hash_of_the_session_id() {
+        let id = random_id();
+        let stored = stored_id(&id);
+        assert_eq!(stored.len(), 64);
+        assert_ne!(stored, id);
+        assert_eq!(stored, stored_id(&id));
+        assert_eq!(
+            stored_id("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -51,6 +51,21 @@ async fn login_exchanges_the_code_and_sets_an_httponly_session_cookie() {
         env.count("SELECT COUNT(*) FROM sessions WHERE user_key = 1001"),
         1
     );
+    // The database keeps a hash of the id, never the id itself: a copy of it opens no session.
+    let stored: String = env
+        .sql()
+        .query_row("SELECT id FROM sessions WHERE user_key = 1001", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored.len(), 64);
+    assert_ne!(stored, session_id);
+    let forged = b
+        .http
+        .get(env.url("/iap/entitlements"))
+        .header("cookie", format!("ait_session={stored}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
