@@ -1,7 +1,7 @@
 //! Messages built without `core::fmt`.
 //!
 //! `format!` pulls the formatting machinery into the wasm (~2.5 KB of the gzipped package). The crate's messages are
-//! only strings and integers put end to end, so [`msg!`] appends [`Piece`]s to a `String` instead.
+//! only strings and integers put end to end, so `msg!` appends [`Piece`]s to a `String` instead.
 
 use alloc::string::String;
 

@@ -1,10 +1,11 @@
-//! The Apps-in-Toss SDK, as a trait: the calls the page can make to the Toss app, typed.
+//! The Apps-in-Toss SDK, as a trait: the calls the page can make to the Toss app ([`SdkCall`]) and the typed replies
+//! they answer.
 //!
 //! [`Sdk`] is one of the two seams of the crate (the other is the partner server): the browser implementation
 //! ([`web::WebSdk`], wasm only) calls the real `@apps-in-toss/web-framework` module; native tests implement it with
-//! fakes. An `Sdk` only translates: it answers `Ok(None)` where the host answered `undefined`, and leaves deadlines,
-//! version gates and purchase bookkeeping to [`crate::bridge::Bridge`] and the flows, so those are tested once for
-//! both.
+//! fakes that answer JSON. An `Sdk` only performs calls: it hands back the host's reply as it came (`Ok(None)` where
+//! the host answered `undefined`), and leaves parsing, deadlines, version gates and purchase bookkeeping to
+//! [`crate::bridge::Bridge`] and the flows, so those are tested once for both.
 
 mod env;
 mod iap;
