@@ -4,7 +4,7 @@
 
 mod support;
 
-use ait_checkout::error::ErrorCode;
+use ait_checkout::error::{Error, ErrorCode};
 use ait_checkout::sdk::{OperationalEnvironment, Platform, Product};
 use ait_checkout::{Checkout, CheckoutOptions, Timeouts};
 use serde_json::json;
@@ -82,4 +82,14 @@ async fn the_paging_key_is_forwarded_and_a_silent_host_times_out() {
     let err = checkout.order_history(None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::BridgeTimeout);
     assert!(err.message.contains("within 50 ms"), "{}", err.message);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_host_nothing_reaches_the_sdk() {
+    let (sdk, checkout) = checkout();
+    sdk.state.borrow_mut().host = Some(Error::new(ErrorCode::NotInTossApp, "no host"));
+    sdk.reply("appLogin", FakeReply::Value(json!({"authorizationCode": "c", "referrer": "DEFAULT"})));
+    assert_eq!(checkout.app_login().await.unwrap_err().code, ErrorCode::NotInTossApp);
+    assert_eq!(checkout.checkout_payment("PT-1").await.unwrap_err().code, ErrorCode::NotInTossApp);
+    assert!(sdk.calls().is_empty(), "{:?}", sdk.calls());
 }

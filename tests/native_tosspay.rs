@@ -60,6 +60,7 @@ async fn a_different_server_amount_stops_before_the_sheet() {
     run.partner.script("create", vec![Reply::Created(created("ORD-2", 13_000.0))]);
     let err = pay(&run, 12_000.0).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AmountMismatch);
+    assert!(err.message.contains("charges 13000 for order ORD-2 but the page expected 12000"), "{}", err.message);
     assert_eq!(err.order_id.as_deref(), Some("ORD-2"));
     assert!(!run.sdk.calls().iter().any(|c| c.starts_with("payToken=")), "the sheet never opened");
     assert_eq!(run.partner.count("execute"), 0);

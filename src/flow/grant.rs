@@ -92,13 +92,19 @@ unsafe impl Sync for Waiting {}
 
 impl Waiting {
     fn with<R>(&self, f: impl FnOnce(&mut Vec<Waker>) -> R) -> R {
+        /// Releases `busy` however `f` ends (a panic in a waker's `clone` must not leave the lock held).
+        struct Release<'a>(&'a AtomicBool);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
         while self.busy.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
             core::hint::spin_loop();
         }
+        let _release = Release(&self.busy);
         // SAFETY: `busy` is held, so this is the only reference to the list.
-        let result = f(unsafe { &mut *self.wakers.get() });
-        self.busy.store(false, Ordering::Release);
-        result
+        f(unsafe { &mut *self.wakers.get() })
     }
 
     fn add(&self, waker: &Waker) {

@@ -150,10 +150,34 @@ pub async fn pay_with_tosspay<S: Sdk, P: Partner>(ctx: &PaymentContext<'_, S, P>
     Ok(receipt)
 }
 
-/// An amount in won for messages, rounded to an integer (`f64`'s `Display` costs ~20 KB of wasm, and `f64::round`
-/// is not in `core`). Amounts past `i64` saturate, which is fine for a message.
+/// An amount in won for messages, rounded half away from zero like `f64::round` (which is not in `core`; `f64`'s
+/// `Display` costs ~20 KB of wasm). Amounts past `i64` saturate and NaN reads 0, which is fine for a message.
 fn won(amount: f64) -> i64 {
-    (if amount < 0.0 { amount - 0.5 } else { amount + 0.5 }) as i64
+    // Truncation and the remainder are exact below 2^52; above it every `f64` is already an integer (the remainder
+    // is 0, or huge where `as` saturated).
+    let whole = amount as i64;
+    let rest = amount - whole as f64;
+    if rest >= 0.5 {
+        whole.saturating_add(1)
+    } else if rest <= -0.5 {
+        whole.saturating_sub(1)
+    } else {
+        whole
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::won;
+
+    #[test]
+    fn won_rounds_like_f64_round() {
+        for x in [0.0, 0.4, 0.5, 0.49999999999999994, 1.5, 2.5, -0.5, -1.4, -2.5, 12_000.0, 4_503_599_627_370_497.0] {
+            assert_eq!(won(x), f64::round(x) as i64, "{x}");
+        }
+        assert_eq!(won(f64::NAN), 0);
+        assert_eq!(won(1e300), i64::MAX);
+    }
 }
 
 /// The execution's outcome is in doubt: ask the server (which asks Toss) until it is known, executing again while
