@@ -2,10 +2,9 @@
 //!
 //! Requests are JSON with the session cookie (`credentials: 'include'`); a payment's creation carries its
 //! `idempotencyKey` (also as the `Idempotency-Key` header), the same on every retry, and the other calls are
-//! idempotent by `orderNo` / `orderId`. Each has the `partnerMs` deadline (the request is aborted when it passes). Failures become typed errors:
-//! no answer → `PARTNER_UNREACHABLE`, deadline → `PARTNER_TIMEOUT`, 4xx → `PARTNER_REJECTED` (the server's code in
-//! `sdkCode`), 5xx → `PARTNER_ERROR`, and the contract's own codes `TOSS_API_FAILED`, `PAYMENT_OUTCOME_UNKNOWN` and
-//! `ALREADY_IN_PROGRESS` keep their meaning. A reply that is not the contract's JSON is `PARTNER_ERROR`.
+//! idempotent by `orderNo` / `orderId`. Each has the `partnerMs` deadline (the request is aborted when it passes).
+//! Failures become typed errors: no answer → `PARTNER_UNREACHABLE`, deadline → `PARTNER_TIMEOUT`, an HTTP error
+//! status as [`super::http_error`] says, a reply that is not the contract's JSON → `PARTNER_ERROR`.
 
 use crate::text::Piece;
 use alloc::{boxed::Box, string::{String, ToString}, vec::Vec};

@@ -167,18 +167,18 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// What the database keeps of a session id: its SHA-256, hex. A copy of the database then holds no live session
 /// (the id is 256 random bits, so an unsalted hash cannot be reversed).
 fn stored_id(id: &str) -> String {
-    ring::digest::digest(&ring::digest::SHA256, id.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(ring::digest::digest(&ring::digest::SHA256, id.as_bytes()).as_ref())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 256 random bits, hex.
 pub fn random_id() -> String {
     let mut buf = [0u8; 32];
     getrandom::getrandom(&mut buf).expect("the OS random source works");
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&buf)
 }
 
 fn expires_at(tokens: &TokenResponse) -> i64 {
