@@ -111,11 +111,13 @@ start_stack() {
   log "starting ait-partner --sandbox for the flow tests"
   cargo build -p ait-partner --features sandbox
   STACK_DIR=$(mktemp -d)
-  # The browser tests' page origin is pinned so the partner can allow exactly it (CORS with credentials).
+  # The browser tests' page origin is pinned so the partner (and the sandbox control API it starts) allow exactly it
+  # (CORS with credentials, state changes). The flows refund through the page, so page refunds are on, as in the demo.
   local test_port
   test_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$test_port"
-  AIT_PARTNER_ALLOWED_ORIGINS="http://127.0.0.1:$test_port" target/debug/ait-partner --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
+  AIT_PARTNER_ALLOWED_ORIGINS="http://127.0.0.1:$test_port" AIT_PARTNER_PAGE_REFUNDS=true \
+    target/debug/ait-partner --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
     --sandbox-cert-dir "$STACK_DIR/certs" --static-root . >"$STACK_DIR/stdout" 2>"$STACK_DIR/stderr" &
   STACK_PID=$!
   trap 'kill "$STACK_PID" 2>/dev/null || true; rm -rf "$STACK_DIR"' EXIT
@@ -160,8 +162,8 @@ run_tests() {
 demo() {
   setup
   build
-  log "demo: ait-partner with the sandbox in-process, serving www/ and pkg/"
-  cargo run -p ait-partner --features sandbox -- --sandbox --static-root . "$@"
+  log "demo: ait-partner with the sandbox in-process, serving www/ and pkg/ (refunds from the page turned on)"
+  AIT_PARTNER_PAGE_REFUNDS=true cargo run -p ait-partner --features sandbox -- --sandbox --static-root . "$@"
 }
 
 bench() {

@@ -80,9 +80,9 @@
 // SANDBOX MODE
 //   installDevHost({sandbox: {controlUrl: 'http://127.0.0.1:18080', userKey: 1234}}), host.configure({sandbox}) or
 //   host.useSandbox({controlUrl, userKey, payMethod?, pageSize?}) (null turns it off). The emulated Toss app then talks
-//   to ait-sandbox's control API (crates/ait-sandbox/README.md; plain HTTP, CORS open) the way the real app talks to
-//   Toss's servers, so a partner server pointed at the same sandbox sees consistent state. userKey: the logged-in
-//   Toss user (a positive integer). Everything else stays as described above: the host-side version gates answer
+//   to ait-sandbox's control API (crates/ait-sandbox/README.md; plain HTTP, CORS for allowed pages) the way the real
+//   app talks to Toss's servers, so a partner server pointed at the same sandbox sees consistent state. userKey: the
+//   logged-in Toss user (a positive integer). Everything else stays as described above: the host-side version gates answer
 //   first, then scripts (respond / respondOnce / purchase / purchaseAlways), and only the default answers change:
 //     appLogin              POST /login/codes {userKey} → {authorizationCode, referrer} (referrer 'SANDBOX' when the
 //                           environment is 'sandbox', else 'DEFAULT'); a control failure rejects (below).
@@ -425,18 +425,27 @@ export function createDevHost(initialConfig = {}) {
   }
 
   // --- emitting ---------------------------------------------------------------------------------------------------
+  // A payload that is JSON (or the literal `undefined`) means the same as a JS literal, so it is handed to the emitter
+  // directly: no eval, so the dev host runs under a page CSP without 'unsafe-eval' (ait-partner serves the demo with
+  // one) and no CSP violation is reported. Anything else (a raw JS literal a test scripted) is evaluated like
+  // injectJavaScript.
+  function jsonPayload(text) {
+    if (text === 'undefined') return { ok: true, value: undefined };
+    try {
+      return { ok: true, value: JSON.parse(text) };
+    } catch {
+      return { ok: false };
+    }
+  }
+
   function runInjected(name, text) {
     const script = `window.__GRANITE_NATIVE_EMITTER.emit('${name}', ${text});`;
     host.emitted.push({ name, payload: text });
     try {
-      (0, eval)(script); // indirect eval: global scope, like injectJavaScript
+      const payload = jsonPayload(text);
+      if (payload.ok) w.__GRANITE_NATIVE_EMITTER.emit(name, payload.value);
+      else (0, eval)(script); // indirect eval: global scope, like injectJavaScript
     } catch (e) {
-      if (e instanceof EvalError) { // CSP without 'unsafe-eval': fall back for JSON / undefined payloads
-        try {
-          w.__GRANITE_NATIVE_EMITTER.emit(name, text === 'undefined' ? undefined : JSON.parse(text));
-          return;
-        } catch (e2) { e = e2; }
-      }
       host.errors.push(e);
       console.error(`[dev-host] injected script failed: ${script.slice(0, 200)}`, e);
     }
@@ -455,7 +464,7 @@ export function createDevHost(initialConfig = {}) {
     schedule(() => runInjected(name, text), delayMs);
   }
 
-  // --- the sandbox control API (ait-sandbox; plain HTTP on loopback, CORS open) -----------------------------------
+  // --- the sandbox control API (ait-sandbox; plain HTTP on loopback, CORS for allowed pages) ----------------------
   // Rejects with an Error carrying code (NETWORK_ERROR when unreachable, else INTERNAL_ERROR), sandboxStatus (HTTP
   // status, 0 when unreachable) and sandboxCode (the control API's error code), so it can be handed to the page as is.
   async function control(method, path, body) {

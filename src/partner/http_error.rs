@@ -3,7 +3,8 @@
 //!
 //! 4xx → `PARTNER_REJECTED` and 5xx → `PARTNER_ERROR`, both with the server's code in `sdkCode`; the contract's own
 //! codes `TOSS_API_FAILED` (Toss's code in `sdkCode`), `PAYMENT_OUTCOME_UNKNOWN` and `ALREADY_IN_PROGRESS` keep their
-//! meaning whatever the status. Where the server decides (`TOSS_API_FAILED`, `PARTNER_ERROR`), its `retryable` wins.
+//! meaning whatever the status. Where the server decides (`TOSS_API_FAILED`, `PARTNER_ERROR`, a 429 rate limit), its
+//! `retryable` wins.
 
 use alloc::string::String;
 
@@ -29,7 +30,8 @@ pub fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerErr
     let (sdk_code, server_decides) = match code {
         ErrorCode::TossApiFailed => (toss, true),
         ErrorCode::PartnerError => (server_code, true),
-        ErrorCode::PartnerRejected => (server_code, false),
+        // 429: the server's rate limit; it says when a retry helps (`RATE_LIMITED` is retryable).
+        ErrorCode::PartnerRejected => (server_code, status == 429),
         _ => (None, false),
     };
     let mut error = Error::new(code, describe);
@@ -64,6 +66,14 @@ mod tests {
         assert_eq!(e.sdk_code.as_deref(), Some("UNAUTHENTICATED"));
         assert!(!e.retryable(), "a 4xx is the server's decision about this request");
         assert_eq!(e.message, "POST /iap/grants answered 401 UNAUTHENTICATED: why");
+    }
+
+    #[test]
+    fn a_rate_limit_is_rejected_and_retryable_when_the_server_says_so() {
+        let e = http_error("POST", "/login", 429, body("RATE_LIMITED", true, None));
+        assert_eq!(e.code, ErrorCode::PartnerRejected);
+        assert_eq!(e.sdk_code.as_deref(), Some("RATE_LIMITED"));
+        assert!(e.retryable());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, openPage } from './lib/browser.mjs';
@@ -18,8 +18,10 @@ let partner, demoUrl, browser, page, scratch;
 /** Starts a fresh ait-partner --sandbox on a free port and resolves with the demo's URL. */
 function startPartner() {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'ait-e2e-'));
+  // The demo offers refunds from the page, so it turns them on (they are off by default).
   partner = spawn(binary, ['--sandbox', '--listen', '127.0.0.1:0', '--database', path.join(scratch, 'db.sqlite'),
-    '--sandbox-cert-dir', path.join(scratch, 'certs'), '--static-root', repoRoot], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--sandbox-cert-dir', path.join(scratch, 'certs'), '--static-root', repoRoot],
+  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AIT_PARTNER_PAGE_REFUNDS: 'true' } });
   let err = '';
   partner.stderr.on('data', (d) => { err += d; });
   return new Promise((resolve, reject) => {
@@ -48,8 +50,18 @@ before(async () => {
   demoUrl = await startPartner();
   browser = await launchBrowser();
   page = await openPage(browser, demoUrl);
+  // Every body the page receives, for the secrets test below.
+  page.on('response', async (r) => {
+    try {
+      received.push(`${r.url()}\n${JSON.stringify(await r.allHeaders())}\n${await r.text()}`);
+    } catch {
+      // A redirect or an aborted request has no body.
+    }
+  });
   await page.waitForFunction(() => window.demoReady === true, null, { timeout: 20000 });
 });
+
+const received = [];
 
 after(async () => {
   await browser?.close();
@@ -111,4 +123,32 @@ test('the demo: log in, pay with TossPay, buy an IAP item, refund both', async (
   await shot('08-iap-refunded');
 
   assert.deepEqual(page.problems, []);
+});
+
+// Runs after the demo flow above (node:test runs a file's tests in order): the page logged in, paid, bought and
+// refunded, so every secret of the stack exists by now.
+test('no secret reaches the page: Toss tokens and the mTLS key stay on the server', async () => {
+  const demo = new URL(demoUrl);
+  const sandbox = await (await fetch(new URL('/dev/sandbox.json', demo.origin))).json();
+  const state = (await (await fetch(new URL('/state', sandbox.controlUrl))).json()).state;
+  const tokens = [...Object.keys(state.accessTokens), ...Object.keys(state.refreshTokens)];
+  assert.ok(tokens.length >= 2, 'the login issued tokens');
+  const keyPem = readFileSync(path.join(scratch, 'certs', 'client-key.pem'), 'utf8');
+  const keyLines = keyPem.split('\n').filter((l) => l.length > 40);
+  assert.ok(keyLines.length > 0);
+
+  const seen = await page.evaluate(() => ({
+    html: document.documentElement.outerHTML,
+    cookie: document.cookie,
+    storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    iframes: document.querySelectorAll('iframe').length,
+  }));
+  const everything = [seen.html, seen.cookie, seen.storage, ...received].join('\n');
+  for (const t of tokens) assert.ok(!everything.includes(t), 'a Toss token reached the page');
+  for (const l of keyLines) assert.ok(!everything.includes(l), 'the mTLS client key reached the page');
+  assert.doesNotMatch(everything, /PRIVATE KEY/);
+  // The session cookie is HttpOnly: scripts on the page cannot read it.
+  assert.doesNotMatch(seen.cookie, /ait_session/);
+  assert.ok(received.some((r) => r.includes('/api/ait/login')), 'the partner replies were captured');
+  assert.equal(seen.iframes, 0, 'no iframe is ever created');
 });

@@ -60,6 +60,23 @@ impl OrderStatus {
     pub fn is_refunded(&self) -> bool {
         matches!(self, OrderStatus::Refunded)
     }
+
+    /// True when Toss says the order is paid for good: a grant of it is confirmed (no longer provisional).
+    pub fn is_confirmed(&self) -> bool {
+        matches!(self, OrderStatus::PaymentCompleted | OrderStatus::Purchased)
+    }
+
+    /// True when the order is settled as "nothing owed": never charged (`FAILED`), refunded, unknown to Toss or
+    /// another mini-app's. A grant of such an order must not survive.
+    pub fn revokes_grant(&self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Failed
+                | OrderStatus::Refunded
+                | OrderStatus::NotFound
+                | OrderStatus::MiniappMismatch
+        )
+    }
 }
 
 /// `success` of get-order-status.

@@ -15,6 +15,8 @@ use crate::validate::{self, Validate, ValidationError};
 
 /// `POST /login`.
 pub const PATH_LOGIN: &str = "/login";
+/// `POST /logout` (body `{}`).
+pub const PATH_LOGOUT: &str = "/logout";
 /// `POST /tosspay/payments` (create).
 pub const PATH_PAYMENTS: &str = "/tosspay/payments";
 /// `POST /iap/grants`.
@@ -98,6 +100,14 @@ impl Validate for LoginRequest {
 pub struct LoginResponse {
     /// Always true on success (the session cookie is set).
     pub logged_in: bool,
+}
+
+/// `POST /logout` reply: the session is ended and its cookie cleared.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogoutResponse {
+    /// Always true (also when there was no session to end).
+    pub logged_out: bool,
 }
 
 /// A default shape for the `order` of [`CreatePaymentRequest`]: SKUs and quantities, which the server prices.
@@ -380,6 +390,11 @@ pub struct Entitlement {
     /// When it was granted (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub granted_at: Option<String>,
+    /// True while the grant is provisional: it was made while Toss reported the order `ORDER_IN_PROGRESS`
+    /// (`get-order-status` cannot tell "charged, grant pending" from "not charged yet"). The server confirms it
+    /// once Toss reports the order completed, or revokes it if the order fails or is refunded.
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 /// `GET /iap/entitlements` reply.

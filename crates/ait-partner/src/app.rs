@@ -1,27 +1,45 @@
 //! The application: shared state, the router (the contract under the API prefix, plus static files and the
 //! sandbox descriptor when enabled), and a running server with its reconciler.
+//!
+//! Layers, outermost first: panics become a JSON 500; security headers on every reply
+//! ([`security_headers`]); under the API prefix, CORS for the configured origins, a request-body deadline,
+//! the state-change guard ([`guard`]: foreign origins and non-JSON bodies refused before any handler), then
+//! per route: the login rate limit per client IP, and for the calls that reach Toss the path check and the
+//! rate limit per user ([`rate_limit`]). Unknown paths answer 404 and wrong methods 405 in the contract's JSON.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ait_api::partner;
 use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, OwnedMutexGuard};
 use tokio::task::JoinHandle;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::guard::AllowedOrigins;
+use crate::rate_limit::Limits;
+use crate::security_headers::PagePolicy;
+use crate::token_seal::TokenSeal;
 use crate::toss_client::TossClient;
-use crate::{iap, reconciler, session, static_files, tosspay};
+use crate::{
+    extract, guard, iap, rate_limit, reconciler, security_headers, serve, session, static_files,
+    token_seal, tosspay,
+};
 
 /// What every handler gets (cheap to clone).
 #[derive(Clone)]
@@ -39,6 +57,12 @@ pub struct Shared {
     pub locks: KeyedLocks,
     /// Sandbox mode: what `GET /dev/sandbox.json` tells the dev host.
     pub sandbox: Option<SandboxInfo>,
+    /// Seals the Toss tokens kept in the database.
+    pub seal: TokenSeal,
+    /// The rate limiters.
+    pub limits: Limits,
+    /// The configured `allowed_origins`, canonical.
+    pub origins: AllowedOrigins,
 }
 
 impl Deref for AppState {
@@ -49,9 +73,12 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// Assembles the state.
+    /// Assembles the state (the token key from `config.token_key`; see [`TokenSeal::from_config`]).
     pub fn new(config: Config, db: Db, toss: TossClient, sandbox: Option<SandboxInfo>) -> Self {
         AppState(Arc::new(Shared {
+            seal: TokenSeal::from_config(&config),
+            limits: Limits::new(&config.rate_limit),
+            origins: AllowedOrigins::new(&config.allowed_origins),
             config,
             db,
             toss,
@@ -100,20 +127,50 @@ pub struct StaticRoot(pub PathBuf);
 
 /// The router: the contract under the API prefix; `/dev/sandbox.json` in sandbox mode; static files.
 pub fn router(state: AppState, static_root: Option<StaticRoot>) -> Router {
-    let api = Router::new()
-        .route(partner::PATH_LOGIN, post(session::login))
+    const PAYMENT: &str = "/tosspay/payments/{order_no}";
+    const EXECUTE: &str = "/tosspay/payments/{order_no}/execute";
+    const REFUND: &str = "/tosspay/payments/{order_no}/refund";
+
+    // The calls that reach Toss: the path must decode, then one user's rate limit.
+    let mut toss = Router::new()
         .route(partner::PATH_PAYMENTS, post(tosspay::create))
-        .route("/tosspay/payments/{order_no}", get(tosspay::status))
-        .route(
-            "/tosspay/payments/{order_no}/execute",
-            post(tosspay::execute),
-        )
-        .route("/tosspay/payments/{order_no}/refund", post(tosspay::refund))
+        .route(PAYMENT, get(tosspay::status))
+        .route(EXECUTE, post(tosspay::execute))
         .route(partner::PATH_IAP_GRANTS, post(iap::grant))
-        .route(partner::PATH_IAP_SYNC, post(iap::sync))
+        .route(partner::PATH_IAP_SYNC, post(iap::sync));
+    if state.config.page_refunds {
+        toss = toss.route(REFUND, post(tosspay::refund));
+    }
+    let toss = toss
+        .route_layer(from_fn_with_state(state.clone(), rate_limit::per_user))
+        .route_layer(from_fn(extract::path_params));
+
+    let mut api = Router::new()
+        .route(
+            partner::PATH_LOGIN,
+            post(session::login)
+                .route_layer(from_fn_with_state(state.clone(), rate_limit::per_client_ip)),
+        )
+        .route(partner::PATH_LOGOUT, post(session::logout))
         .route(partner::PATH_IAP_ENTITLEMENTS, get(iap::entitlements))
+        .merge(toss);
+    if !state.config.page_refunds {
+        // Refused before anything is looked up or changed.
+        api = api.route(
+            REFUND,
+            post(|| async { AppError::refunds_disabled() })
+                .route_layer(from_fn(extract::path_params)),
+        );
+    }
+    let api = api
+        .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
         .fallback(|| async { AppError::not_found("no such endpoint") })
-        .layer(cors(&state.config));
+        .layer(from_fn_with_state(state.clone(), guard::guard))
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_millis(
+            state.config.header_read_timeout_ms.max(1),
+        )))
+        .layer(cors(&state.origins));
+    let api = security_headers::api(api);
 
     let prefix = state.config.prefix();
     let mut app = if prefix.is_empty() {
@@ -122,22 +179,39 @@ pub fn router(state: AppState, static_root: Option<StaticRoot>) -> Router {
         Router::new().nest(&prefix, api)
     };
     if let Some(info) = state.sandbox.clone() {
+        // Same origin and the configured origins only (the dev host fetches it from the demo page).
         app = app.route(
             "/dev/sandbox.json",
-            get(move || async move { Json(info) }).layer(CorsLayer::permissive()),
+            get(move || async move { Json(info) }).layer(cors(&state.origins)),
         );
     }
     if let Some(root) = static_root {
-        app = app.merge(static_files::router(root.0));
+        let policy = PagePolicy {
+            connect_src: state
+                .sandbox
+                .iter()
+                .map(|s| s.control_url.clone())
+                .collect(),
+        };
+        app = app.merge(static_files::router(root.0, policy));
     }
-    app.with_state(state)
+    let app = app
+        .method_not_allowed_fallback(|| async { AppError::method_not_allowed() })
+        .fallback(|| async { AppError::not_found("no such endpoint") });
+    security_headers::everywhere(app)
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                AppError::internal("a handler panicked").into_response()
+            },
+        ))
+        .with_state(state)
 }
 
-fn cors(config: &Config) -> CorsLayer {
-    let origins: Vec<HeaderValue> = config
-        .allowed_origins
+fn cors(origins: &AllowedOrigins) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .as_slice()
         .iter()
-        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
@@ -163,6 +237,9 @@ pub enum StartError {
     /// The Toss client could not be built.
     #[error(transparent)]
     Toss(#[from] crate::toss_client::TossClientError),
+    /// The token key is unusable or could not be generated.
+    #[error(transparent)]
+    TokenKey(#[from] token_seal::TokenKeyError),
     /// The listener could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
@@ -191,39 +268,60 @@ impl Server {
     /// Opens the database, builds the Toss client, binds, and serves (with the reconciler) on the current
     /// runtime until [`Server::shutdown`].
     pub async fn start(config: Config, opts: StartOptions) -> Result<Server, StartError> {
+        let listener = std::net::TcpListener::bind(config.listen)
+            .map_err(|e| StartError::Bind(config.listen, e))?;
+        Server::start_on(listener, config, opts).await
+    }
+
+    /// [`Server::start`] on a listener bound beforehand (its address replaces `config.listen`), e.g. so that
+    /// sandbox mode knows the server's origin before the server starts.
+    pub async fn start_on(
+        listener: std::net::TcpListener,
+        mut config: Config,
+        opts: StartOptions,
+    ) -> Result<Server, StartError> {
+        let bind_err = |e| StartError::Bind(config.listen, e);
+        let addr = listener.local_addr().map_err(bind_err)?;
+        config.listen = addr;
         config.validate()?;
+        token_seal::resolve_key(&mut config)?;
         let db = Db::open(&config.database)?;
         let toss = TossClient::from_config(&config.toss)?;
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|e| StartError::Bind(config.listen, e))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| StartError::Bind(config.listen, e))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| StartError::Bind(addr, e))?;
+        let listener = TcpListener::from_std(listener).map_err(|e| StartError::Bind(addr, e))?;
+        let header_read_timeout = Duration::from_millis(config.header_read_timeout_ms.max(1));
         let state = AppState::new(config, db, toss, opts.sandbox);
         let app = router(state.clone(), opts.static_root.map(StaticRoot));
 
-        let (tx, mut rx) = watch::channel(false);
-        let mut rx2 = rx.clone();
-        let serve = tokio::spawn(async move {
-            let stop = async move {
-                let _ = rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!("server error: {e}");
+        let (tx, rx) = watch::channel(false);
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let serve = tokio::spawn(serve::serve(
+            listener,
+            app,
+            header_read_timeout,
+            stopped(rx.clone()),
+        ));
+        let reconcile = tokio::spawn(reconciler::run(state.clone(), stopped(rx.clone())));
+        let limits = state.clone();
+        let mut stop = rx;
+        let forget = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = every.tick() => limits.limits.forget_idle(),
+                    _ = stop.wait_for(|stop| *stop) => break,
+                }
             }
         });
-        let reconcile = tokio::spawn(reconciler::run(state.clone(), async move {
-            let _ = rx2.wait_for(|stop| *stop).await;
-        }));
         Ok(Server {
             addr,
             state,
             shutdown: tx,
-            tasks: vec![serve, reconcile],
+            tasks: vec![serve, reconcile, forget],
         })
     }
 

@@ -63,14 +63,73 @@ pub struct Config {
     pub reconcile_interval_secs: u64,
     /// Session lifetime, seconds.
     pub session_ttl_secs: u64,
-    /// When the session cookie gets `Secure`.
+    /// When the session cookie gets `Secure` (and is named `__Host-ait_session`, `Path=/`).
     pub secure_cookie: SecureCookie,
+    /// Whether the page may refund a paid payment (`POST /tosspay/payments/{orderNo}/refund`). Off by default:
+    /// refunds are an operator's decision; the demo turns it on.
+    pub page_refunds: bool,
+    /// The AES-256-GCM key sealing the Toss tokens stored in the database: 32 bytes, hex or base64. Unset: a key
+    /// is generated into `<database>.token-key` (mode 0600) and reused; live payments (`is_test_payment = false`)
+    /// need it set, so that a copy of the database directory alone yields no usable token.
+    pub token_key: Option<Secret>,
+    /// A client that has not sent a request's whole header within this many milliseconds is disconnected (the
+    /// request body has the same deadline).
+    pub header_read_timeout_ms: u64,
+    /// Rate limits.
+    pub rate_limit: RateLimitConfig,
     /// How to reach Toss.
     pub toss: TossConfig,
     /// What the server sells.
     pub catalog: Catalog,
     /// Sandbox mode settings (used only with `--sandbox`).
     pub sandbox: SandboxSettings,
+}
+
+/// A secret configuration value: never printed by `Debug`, never serialized back.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("<redacted>")
+    }
+}
+
+/// Rate limits: a burst, then a steady rate (GCRA). A burst of 0 turns a limit off. Over a limit the reply is
+/// 429 `RATE_LIMITED` (retryable) with `Retry-After`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// `POST /login` per client IP: how many in a row.
+    pub login_burst: u32,
+    /// `POST /login` per client IP: how many per minute after the burst.
+    pub login_per_minute: u32,
+    /// Calls that reach Toss (create, execute, status, refund, grant, sync) per user: how many in a row.
+    pub toss_burst: u32,
+    /// Calls that reach Toss per user: how many per minute after the burst.
+    pub toss_per_minute: u32,
+    /// Take the client IP from the last `X-Forwarded-For` entry (set it only behind a proxy that appends it);
+    /// otherwise the peer address is the client.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            login_burst: 10,
+            login_per_minute: 60,
+            toss_burst: 120,
+            toss_per_minute: 600,
+            trust_forwarded_for: false,
+        }
+    }
 }
 
 /// When the session cookie is marked `Secure`.
@@ -151,6 +210,10 @@ impl Default for Config {
             reconcile_interval_secs: 30,
             session_ttl_secs: 30 * 24 * 3600,
             secure_cookie: SecureCookie::Auto,
+            page_refunds: false,
+            token_key: None,
+            header_read_timeout_ms: 10_000,
+            rate_limit: RateLimitConfig::default(),
             toss: TossConfig::default(),
             catalog: Catalog::default(),
             sandbox: SandboxSettings::default(),
@@ -228,6 +291,10 @@ impl Config {
     /// | `AIT_PARTNER_RECONCILE_INTERVAL_SECS` | `reconcile_interval_secs` |
     /// | `AIT_PARTNER_SESSION_TTL_SECS` | `session_ttl_secs` |
     /// | `AIT_PARTNER_SECURE_COOKIE` | `secure_cookie` (`auto`/`always`/`never`) |
+    /// | `AIT_PARTNER_PAGE_REFUNDS` | `page_refunds` (`true`/`false`) |
+    /// | `AIT_PARTNER_TOKEN_KEY` | `token_key` (32 bytes, hex or base64) |
+    /// | `AIT_PARTNER_HEADER_READ_TIMEOUT_MS` | `header_read_timeout_ms` |
+    /// | `AIT_PARTNER_RATE_LIMIT_LOGIN_BURST`, `_LOGIN_PER_MINUTE`, `_TOSS_BURST`, `_TOSS_PER_MINUTE`, `_TRUST_FORWARDED_FOR` | `rate_limit.*` |
     /// | `AIT_PARTNER_TOSS_API_BASE_URL`, `_PAY_BASE_URL`, `_BILLING_BASE_URL` | `toss.*_base_url` |
     /// | `AIT_PARTNER_TOSS_CLIENT_CERT`, `_CLIENT_KEY`, `_CA_CERT` | `toss.client_cert`, … (paths) |
     /// | `AIT_PARTNER_TOSS_TIMEOUT_MS`, `_CONNECT_TIMEOUT_MS` | `toss.timeout_ms`, … |
@@ -283,6 +350,30 @@ impl Config {
                     })
                 }
             };
+        }
+        if let Some((n, v)) = var("PAGE_REFUNDS") {
+            self.page_refunds = parse(&n, &v)?;
+        }
+        if let Some((_, v)) = var("TOKEN_KEY") {
+            self.token_key = Some(Secret(v.trim().to_string()));
+        }
+        if let Some((n, v)) = var("HEADER_READ_TIMEOUT_MS") {
+            self.header_read_timeout_ms = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("RATE_LIMIT_LOGIN_BURST") {
+            self.rate_limit.login_burst = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("RATE_LIMIT_LOGIN_PER_MINUTE") {
+            self.rate_limit.login_per_minute = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("RATE_LIMIT_TOSS_BURST") {
+            self.rate_limit.toss_burst = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("RATE_LIMIT_TOSS_PER_MINUTE") {
+            self.rate_limit.toss_per_minute = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("RATE_LIMIT_TRUST_FORWARDED_FOR") {
+            self.rate_limit.trust_forwarded_for = parse(&n, &v)?;
         }
         if let Some((_, v)) = var("TOSS_API_BASE_URL") {
             self.toss.api_base_url = v;
@@ -340,6 +431,36 @@ impl Config {
                 );
             }
         }
+        for o in &self.allowed_origins {
+            if crate::guard::normalize_origin(o).is_none() {
+                return bad(format!(
+                    "allowed_origins: {o:?} is not an origin (scheme://host[:port])"
+                ));
+            }
+        }
+        match &self.token_key {
+            Some(k) => {
+                if let Err(e) = crate::token_seal::parse_key(&k.0) {
+                    return bad(format!("token_key: {e}"));
+                }
+            }
+            None if !self.is_test_payment => {
+                return bad(
+                    "token_key (AIT_PARTNER_TOKEN_KEY) is required for live payments: 32 random bytes, hex or base64"
+                        .into(),
+                )
+            }
+            None => {}
+        }
+        if self.header_read_timeout_ms == 0 {
+            return bad("header_read_timeout_ms must be positive".into());
+        }
+        let rl = &self.rate_limit;
+        if (rl.login_burst > 0 && rl.login_per_minute == 0)
+            || (rl.toss_burst > 0 && rl.toss_per_minute == 0)
+        {
+            return bad("rate_limit: a limit with a burst needs a positive per_minute rate (burst 0 turns it off)".into());
+        }
         let mut seen = std::collections::BTreeSet::new();
         for item in &self.catalog.tosspay {
             if item.sku.trim().is_empty() || !seen.insert(item.sku.as_str()) {
@@ -391,6 +512,8 @@ mod tests {
     fn embedded_default_parses_and_has_the_demo_catalog() {
         let c = Config::embedded();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(!c.page_refunds, "page refunds are off by default");
+        assert_eq!(c.rate_limit, RateLimitConfig::default());
         assert_eq!(c.prefix(), "/api/ait");
         assert_eq!(c.database, PathBuf::from("ait-partner.sqlite"));
         let beans = c.catalog.tosspay_item("beans_200g").unwrap();
@@ -426,6 +549,9 @@ mod tests {
             "AIT_PARTNER_ALLOWED_ORIGINS" => Some("https://a.example, https://b.example".into()),
             "AIT_PARTNER_IS_TEST_PAYMENT" => Some("false".into()),
             "AIT_PARTNER_TOSS_TIMEOUT_MS" => Some("250".into()),
+            "AIT_PARTNER_PAGE_REFUNDS" => Some("true".into()),
+            "AIT_PARTNER_RATE_LIMIT_LOGIN_BURST" => Some("3".into()),
+            "AIT_PARTNER_HEADER_READ_TIMEOUT_MS" => Some("1500".into()),
             _ => None,
         })
         .unwrap();
@@ -433,7 +559,18 @@ mod tests {
         assert_eq!(c.allowed_origins.len(), 2);
         assert!(!c.is_test_payment);
         assert_eq!(c.toss.timeout_ms, 250);
+        assert!(c.page_refunds);
+        assert_eq!(c.rate_limit.login_burst, 3);
+        assert_eq!(c.header_read_timeout_ms, 1500);
+        // Live payments need a token key.
+        assert!(c.validate().unwrap_err().to_string().contains("token_key"));
+        c.apply_env(|n| (n == "AIT_PARTNER_TOKEN_KEY").then(|| "ab".repeat(32)))
+            .unwrap();
         c.validate().unwrap();
+        assert!(
+            !format!("{c:?}").contains(&"ab".repeat(32)),
+            "the key is redacted"
+        );
         let err = c
             .apply_env(|n| (n == "AIT_PARTNER_LISTEN").then(|| "nope".to_string()))
             .unwrap_err();
@@ -448,6 +585,14 @@ mod tests {
         c.toss.client_key = Some("k".into());
         c.validate().unwrap();
         c.catalog.tosspay[0].name = "bad \"quote\"".into();
+        assert!(c.validate().is_err());
+        let mut c = Config::embedded();
+        c.toss.client_cert = Some("c".into());
+        c.toss.client_key = Some("k".into());
+        c.allowed_origins = vec!["mini.example".into()];
+        assert!(c.validate().is_err(), "an origin needs its scheme");
+        c.allowed_origins.clear();
+        c.token_key = Some(Secret("too short".into()));
         assert!(c.validate().is_err());
     }
 }

@@ -14,6 +14,8 @@ use rusqlite::{Connection, OptionalExtension};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_hashed_session_ids.sql")),
+    (3, include_str!("../migrations/0003_settle_in_flight.sql")),
+    (4, include_str!("../migrations/0004_sealed_tokens.sql")),
 ];
 
 /// A storage failure.
@@ -107,6 +109,14 @@ pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
 

@@ -10,8 +10,21 @@ use axum::Json;
 use crate::db::DbError;
 use crate::toss_client::TossError;
 
-/// Codes this server adds to [`PartnerErrorCode`] for grant verification (all 4xx, not retryable).
+/// Codes this server adds to [`PartnerErrorCode`]: grant verification failures and the HTTP surface's refusals
+/// (all 4xx; only `RATE_LIMITED` is retryable).
 pub mod codes {
+    /// 403: a state-changing request from an origin that is not allowed (or `Sec-Fetch-Site: cross-site`).
+    pub const FORBIDDEN_ORIGIN: &str = "FORBIDDEN_ORIGIN";
+    /// 415: a state-changing request whose body is not declared `application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// 405: the path exists, the method does not.
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// 429: too many requests; retry after `Retry-After` seconds.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// 413: the body is over the size limit.
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// 403: this server does not let the page refund (configuration `page_refunds`).
+    pub const REFUNDS_DISABLED: &str = "REFUNDS_DISABLED";
     /// The IAP order was not paid (`FAILED`, or another status that is not "paid").
     pub const ORDER_NOT_PAID: &str = "ORDER_NOT_PAID";
     /// The IAP order was refunded.
@@ -136,6 +149,57 @@ impl AppError {
         )
     }
 
+    /// 403 `FORBIDDEN_ORIGIN`.
+    pub fn forbidden_origin(message: impl Into<String>) -> Self {
+        Self::rejected(StatusCode::FORBIDDEN, codes::FORBIDDEN_ORIGIN, message)
+    }
+
+    /// 415 `UNSUPPORTED_MEDIA_TYPE`.
+    pub fn unsupported_media_type() -> Self {
+        Self::rejected(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "state-changing requests must send a JSON body (Content-Type: application/json)",
+        )
+    }
+
+    /// 413 `PAYLOAD_TOO_LARGE`.
+    pub fn payload_too_large() -> Self {
+        Self::rejected(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::PAYLOAD_TOO_LARGE,
+            "the body is too large",
+        )
+    }
+
+    /// 405 `METHOD_NOT_ALLOWED`.
+    pub fn method_not_allowed() -> Self {
+        Self::rejected(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            "this endpoint does not take this method",
+        )
+    }
+
+    /// 429 `RATE_LIMITED` (retryable); the reply's `Retry-After` comes from [`crate::rate_limit`].
+    pub fn rate_limited(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            PartnerErrorCode::parse(codes::RATE_LIMITED),
+            message,
+            true,
+        )
+    }
+
+    /// 403 `REFUNDS_DISABLED`.
+    pub fn refunds_disabled() -> Self {
+        Self::rejected(
+            StatusCode::FORBIDDEN,
+            codes::REFUNDS_DISABLED,
+            "refunds are not available from the page on this server",
+        )
+    }
+
     /// 500 `INTERNAL`. The detail is logged, not sent.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!("internal error: {detail}");
@@ -178,6 +242,7 @@ impl From<TossError> for AppError {
     fn from(e: TossError) -> Self {
         match e {
             TossError::Fail { error, .. } => AppError::toss_failed(error),
+            // The Display of a TossError is fixed text per kind: the transport's detail stays in the logs.
             other => AppError::toss_unreachable(format!("Toss did not answer: {other}")),
         }
     }

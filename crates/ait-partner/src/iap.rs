@@ -1,19 +1,21 @@
 //! In-app purchases, as the partner contract has it:
 //!
 //! * `POST /iap/grants {orderId, sku}` checks the order with `order/get-order-status` (it exists for this
-//!   user, it is this mini-app's, it is for this SKU, it is paid and not refunded) and grants it once per
-//!   `orderId`: the `grants` primary key decides (`INSERT … ON CONFLICT DO NOTHING`), so concurrent or repeated
-//!   grants of one order make one row, and every repeat answers `{granted: true}`.
-//! * `POST /iap/sync {orders}` revokes the grants of orders Toss reports `REFUNDED` → `{revoked}`; the page's
-//!   list only says which orders to check.
-//! * `GET /iap/entitlements` → what the user owns (grants not revoked).
+//!   user, it is this mini-app's, it is for this SKU, it is paid or in progress, not refunded) and grants it once
+//!   per `orderId`: the `grants` primary key decides (`INSERT … ON CONFLICT DO NOTHING`), so concurrent or repeated
+//!   grants of one order make one row, and every repeat answers `{granted: true}`. Grant requests of one order are
+//!   serialised, so 50 concurrent requests make one Toss call; the others find the row.
+//! * `POST /iap/sync {orders}` checks the listed orders and every provisional grant of the user with Toss, and
+//!   revokes the grants of orders Toss reports `REFUNDED`, `FAILED`, `NOT_FOUND` or `MINIAPP_MISMATCH` →
+//!   `{revoked}`; the page's list only says which orders to check, its statuses are not evidence.
+//! * `GET /iap/entitlements` → what the user owns (grants not revoked), each saying whether it is provisional.
 //!
-//! Which statuses are "paid, not refunded": `PAYMENT_COMPLETED` (paid and granted), `PURCHASED` (paid, legacy
-//! SDK) and `ORDER_IN_PROGRESS` — the status an order has while the SDK waits for `processProductGrant` after
-//! the store charge (the grant's outcome then decides `PAYMENT_COMPLETED` or `FAILED`, as ait-sandbox
-//! models it), so it must be grantable or no purchase could complete. `get-order-status` does not tell a
-//! charged in-progress order from one not charged yet; see the crate docs. `FAILED` (payment or grant
-//! failed) is "not paid"; `REFUNDED`, `NOT_FOUND`, `MINIAPP_MISMATCH`, `ERROR` and unknown statuses are refused.
+//! **Provisional grants.** `ORDER_IN_PROGRESS` is the status an order has while the SDK waits for
+//! `processProductGrant` after the store charge, so it must be grantable or no purchase could complete; but
+//! `get-order-status` does not tell "charged, grant pending" from "not charged yet". A grant made then is
+//! provisional: the reconciler ([`crate::reconciler`]) and every sync confirm it when Toss reports
+//! `PAYMENT_COMPLETED`/`PURCHASED`, and revoke it when Toss reports the order `FAILED`, `REFUNDED`, `NOT_FOUND` or
+//! `MINIAPP_MISMATCH`. A grant of an order Toss already reports completed is confirmed at once.
 
 use ait_api::iap::{OrderStatus, OrderStatusResponse};
 use ait_api::partner::{
@@ -51,6 +53,8 @@ pub async fn grant(
             format!("{:?} is not one of this mini-app's products", req.sku),
         ));
     }
+    // One grant of an order at a time: concurrent requests wait here, then find the row without calling Toss.
+    let _one_at_a_time = app.locks.lock(format!("grant:{}", req.order_id)).await;
     // Granted before (by this user, not revoked): the same answer, no second grant, no Toss call.
     if let Some(g) = find_grant(&app.db, &req.order_id).await? {
         return answer_for_existing(&g, session, &req.sku);
@@ -61,13 +65,21 @@ pub async fn grant(
         .order_status(session.user_key, &req.order_id)
         .await?;
     check_grantable(&order, &req)?;
+    let provisional = !order.status.as_ref().is_some_and(OrderStatus::is_confirmed);
 
-    let inserted = insert_grant(&app.db, &req.order_id, session.user_key, &req.sku).await?;
+    let inserted = insert_grant(
+        &app.db,
+        &req.order_id,
+        session.user_key,
+        &req.sku,
+        provisional,
+    )
+    .await?;
     if inserted {
-        tracing::info!(sku = %req.sku, "granted an IAP order");
+        tracing::info!(sku = %req.sku, provisional, "granted an IAP order");
         return Ok(Json(GrantResponse { granted: true }));
     }
-    // Lost a race with a concurrent grant of the same order: the row decides.
+    // Lost a race with a grant of the same order by another process: the row decides.
     let g = find_grant(&app.db, &req.order_id)
         .await?
         .ok_or_else(|| AppError::internal("grant row vanished"))?;
@@ -85,30 +97,35 @@ pub async fn sync(
             "at most {SYNC_MAX_ORDERS} orders per sync"
         )));
     }
-    let mut revoked = Vec::new();
+    // The listed orders, then every provisional grant of the user (listed or not).
+    let mut to_check: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
-    for listed in &req.orders {
-        if !seen.insert(listed.order_id.as_str()) {
-            continue;
+    let provisional = user_provisional_grants(&app.db, session.user_key).await?;
+    for id in req
+        .orders
+        .iter()
+        .map(|o| o.order_id.clone())
+        .chain(provisional.into_iter().map(|g| g.order_id))
+    {
+        if seen.insert(id.clone()) {
+            to_check.push(id);
         }
+    }
+    let mut revoked = Vec::new();
+    for order_id in &to_check {
         // Only this user's live grants can be revoked; the page's status is not evidence.
-        let Some(g) = find_grant(&app.db, &listed.order_id).await? else {
+        let Some(g) = find_grant(&app.db, order_id).await? else {
             continue;
         };
         if g.user_key != session.user_key || g.revoked_at.is_some() {
             continue;
         }
         match app.toss.order_status(session.user_key, &g.order_id).await {
-            Ok(o) if o.status.as_ref().is_some_and(OrderStatus::is_refunded) => {
-                if revoke_grant(&app.db, &g.order_id, "REFUNDED").await? {
-                    tracing::info!(sku = %g.sku, "revoked the grant of a refunded IAP order");
-                    revoked.push(RevokedGrant {
-                        order_id: g.order_id.clone(),
-                        sku: g.sku.clone(),
-                    });
+            Ok(o) => {
+                if let Some(r) = settle_grant(&app.db, &g, &o).await? {
+                    revoked.push(r);
                 }
             }
-            Ok(_) => {}
             Err(e) => tracing::warn!(
                 "sync: order status unavailable, the order is checked next time: {e}"
             ),
@@ -127,7 +144,7 @@ pub async fn entitlements(
         .db
         .call(move |conn| {
             let mut st = conn.prepare(
-                "SELECT sku, order_id, granted_at FROM grants
+                "SELECT sku, order_id, granted_at, provisional FROM grants
                  WHERE user_key = ?1 AND revoked_at IS NULL ORDER BY granted_at, order_id",
             )?;
             let rows = st.query_map([user_key], |r| {
@@ -135,12 +152,49 @@ pub async fn entitlements(
                     sku: r.get(0)?,
                     order_id: Some(r.get(1)?),
                     granted_at: Some(r.get(2)?),
+                    provisional: r.get(3)?,
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await?;
     Ok(Json(owned))
+}
+
+// ---------------------------------------------------------------------------------------------- settling
+
+/// Brings a live grant in line with Toss's view of its order: confirms a provisional grant of a completed order,
+/// revokes the grant of an order that failed, was refunded or is not (this mini-app's) at Toss. Returns the
+/// revocation, if this call made one.
+async fn settle_grant(
+    db: &Db,
+    g: &Grant,
+    order: &OrderStatusResponse,
+) -> Result<Option<RevokedGrant>, DbError> {
+    let Some(status) = order.status.as_ref() else {
+        return Ok(None);
+    };
+    if status.is_confirmed() {
+        if g.provisional && confirm_grant(db, &g.order_id).await? {
+            tracing::info!(sku = %g.sku, "confirmed a provisional IAP grant");
+        }
+        return Ok(None);
+    }
+    if status.revokes_grant() && revoke_grant(db, &g.order_id, status.as_str()).await? {
+        tracing::info!(sku = %g.sku, %status, "revoked an IAP grant");
+        return Ok(Some(RevokedGrant {
+            order_id: g.order_id.clone(),
+            sku: g.sku.clone(),
+        }));
+    }
+    Ok(None)
+}
+
+/// Settles one provisional grant with Toss (the reconciler).
+pub async fn settle_provisional(app: &AppState, g: &Grant) -> Result<(), AppError> {
+    let order = app.toss.order_status(g.user_key, &g.order_id).await?;
+    settle_grant(&app.db, g, &order).await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------- rules
@@ -215,11 +269,24 @@ fn answer_for_existing(
         return Err(AppError::not_found("no such IAP order for this user"));
     }
     if g.revoked_at.is_some() {
-        return Err(AppError::rejected(
-            StatusCode::CONFLICT,
-            codes::ORDER_REFUNDED,
-            "the order was refunded",
-        ));
+        return Err(match g.revoke_reason.as_deref() {
+            Some("FAILED") => AppError::rejected(
+                StatusCode::CONFLICT,
+                codes::ORDER_NOT_PAID,
+                "the order failed at Toss; its grant was revoked",
+            ),
+            Some("NOT_FOUND") => AppError::not_found("no such IAP order for this user"),
+            Some("MINIAPP_MISMATCH") => AppError::rejected(
+                StatusCode::FORBIDDEN,
+                codes::MINIAPP_MISMATCH,
+                "the order is for a product of another mini-app",
+            ),
+            _ => AppError::rejected(
+                StatusCode::CONFLICT,
+                codes::ORDER_REFUNDED,
+                "the order was refunded",
+            ),
+        });
     }
     if g.sku != sku {
         return Err(AppError::rejected(
@@ -233,11 +300,27 @@ fn answer_for_existing(
 
 // ---------------------------------------------------------------------------------------------- storage
 
-struct Grant {
+/// A stored grant.
+pub struct Grant {
     order_id: String,
     user_key: i64,
     sku: String,
     revoked_at: Option<String>,
+    revoke_reason: Option<String>,
+    provisional: bool,
+}
+
+const GRANT_COLUMNS: &str = "order_id, user_key, sku, revoked_at, revoke_reason, provisional";
+
+fn grant_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Grant> {
+    Ok(Grant {
+        order_id: r.get(0)?,
+        user_key: r.get(1)?,
+        sku: r.get(2)?,
+        revoked_at: r.get(3)?,
+        revoke_reason: r.get(4)?,
+        provisional: r.get(5)?,
+    })
 }
 
 async fn find_grant(db: &Db, order_id: &str) -> Result<Option<Grant>, DbError> {
@@ -245,37 +328,74 @@ async fn find_grant(db: &Db, order_id: &str) -> Result<Option<Grant>, DbError> {
     db.call(move |conn| {
         Ok(conn
             .query_row(
-                "SELECT order_id, user_key, sku, revoked_at FROM grants WHERE order_id = ?1",
+                &format!("SELECT {GRANT_COLUMNS} FROM grants WHERE order_id = ?1"),
                 [order_id],
-                |r| {
-                    Ok(Grant {
-                        order_id: r.get(0)?,
-                        user_key: r.get(1)?,
-                        sku: r.get(2)?,
-                        revoked_at: r.get(3)?,
-                    })
-                },
+                grant_from_row,
             )
             .optional()?)
     })
     .await
 }
 
+/// Every live provisional grant (the reconciler's work list), oldest first.
+pub async fn provisional_grants(db: &Db) -> Result<Vec<Grant>, DbError> {
+    db.call(|conn| {
+        let mut st = conn.prepare(&format!(
+            "SELECT {GRANT_COLUMNS} FROM grants WHERE provisional = 1 AND revoked_at IS NULL ORDER BY granted_at"
+        ))?;
+        let rows = st.query_map([], grant_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+    .await
+}
+
+async fn user_provisional_grants(db: &Db, user_key: i64) -> Result<Vec<Grant>, DbError> {
+    db.call(move |conn| {
+        let mut st = conn.prepare(&format!(
+            "SELECT {GRANT_COLUMNS} FROM grants
+             WHERE user_key = ?1 AND provisional = 1 AND revoked_at IS NULL ORDER BY granted_at"
+        ))?;
+        let rows = st.query_map([user_key], grant_from_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+    .await
+}
+
 /// Inserts the grant unless the order has one; true when this call inserted it.
-async fn insert_grant(db: &Db, order_id: &str, user_key: i64, sku: &str) -> Result<bool, DbError> {
+async fn insert_grant(
+    db: &Db,
+    order_id: &str,
+    user_key: i64,
+    sku: &str,
+    provisional: bool,
+) -> Result<bool, DbError> {
     let (order_id, sku) = (order_id.to_string(), sku.to_string());
     db.call(move |conn| {
         let n = conn.execute(
-            "INSERT INTO grants (order_id, user_key, sku, granted_at) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (order_id) DO NOTHING",
-            params![order_id, user_key, sku, rfc3339(now())],
+            params![order_id, user_key, sku, rfc3339(now()), provisional],
         )?;
         Ok(n == 1)
     })
     .await
 }
 
-/// Marks a grant revoked; true when this call revoked it.
+/// Marks a live provisional grant confirmed; true when this call confirmed it.
+async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
+    let order_id = order_id.to_string();
+    db.call(move |conn| {
+        let n = conn.execute(
+            "UPDATE grants SET provisional = 0, confirmed_at = ?2
+             WHERE order_id = ?1 AND provisional = 1 AND revoked_at IS NULL",
+            params![order_id, rfc3339(now())],
+        )?;
+        Ok(n == 1)
+    })
+    .await
+}
+
+/// Marks a grant revoked (`reason`: the order status that revoked it); true when this call revoked it.
 async fn revoke_grant(db: &Db, order_id: &str, reason: &str) -> Result<bool, DbError> {
     let (order_id, reason) = (order_id.to_string(), reason.to_string());
     db.call(move |conn| {

@@ -6,18 +6,21 @@
 //!
 //! | call | does |
 //! |---|---|
-//! | `POST /login` | `generate-token`, `login-me`; tokens and `userKey` stay in SQLite; HttpOnly session cookie |
+//! | `POST /login` | `generate-token`, `login-me`; tokens (sealed) and `userKey` stay in SQLite; HttpOnly session cookie |
+//! | `POST /logout` | ends the session, clears the cookie |
 //! | `POST /tosspay/payments` | prices the order from the catalog, makes the `orderNo`, `make-payment`; idempotent per key |
 //! | `POST /tosspay/payments/{orderNo}/execute` | `execute-payment`; a lost/late/5xx reply is settled from `get-payment-status` |
 //! | `GET /tosspay/payments/{orderNo}` | `get-payment-status`, reconciling the store |
-//! | `POST /tosspay/payments/{orderNo}/refund` | `refund-payment` |
+//! | `POST /tosspay/payments/{orderNo}/refund` | `refund-payment` (only with `page_refunds`; else 403 `REFUNDS_DISABLED`) |
 //! | `POST /iap/grants` | `order/get-order-status` check, one grant per `orderId` |
 //! | `POST /iap/sync` | revokes grants of orders Toss reports refunded |
 //! | `GET /iap/entitlements` | the user's grants not revoked |
 //!
 //! Modules, one concept each: [`config`], [`db`] (+ `migrations/`), [`toss_client`], [`session`],
-//! [`tosspay`] (flows) and [`payments`] (its store), [`iap`], [`reconciler`], `sandbox_mode` (feature
-//! `sandbox`), [`static_files`], [`error`], [`extract`], [`app`] (state, router, server).
+//! [`token_seal`], [`tosspay`] (flows) and [`payments`] (its store), [`iap`], [`reconciler`], `sandbox_mode`
+//! (feature `sandbox`), [`static_files`], [`error`], [`extract`], the HTTP surface's defences ([`guard`],
+//! [`forwarded`], [`rate_limit`], [`security_headers`]), [`serve`] (hyper with a header-read timeout), [`app`]
+//! (state, router, server).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,13 +38,19 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod forwarded;
+pub mod guard;
 pub mod iap;
 pub mod payments;
+pub mod rate_limit;
 pub mod reconciler;
 #[cfg(feature = "sandbox")]
 pub mod sandbox_mode;
+pub mod security_headers;
+pub mod serve;
 pub mod session;
 pub mod static_files;
+pub mod token_seal;
 pub mod toss_client;
 pub mod tosspay;
 

@@ -88,6 +88,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    // Bound before the sandbox starts, so that its control API can allow exactly this server's origin.
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    config.listen = listener.local_addr()?;
+
     #[cfg(feature = "sandbox")]
     let sandbox = if args.sandbox {
         Some(ait_partner::sandbox_mode::start(&mut config, &args.sandbox_cert_dir).await?)
@@ -110,7 +115,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         #[cfg(not(feature = "sandbox"))]
         sandbox: None,
     };
-    let server = Server::start(config, opts).await?;
+    let server = Server::start_on(listener, config, opts).await?;
 
     println!("ait-partner: partner API on {}", server.api_url());
     #[cfg(feature = "sandbox")]

@@ -1,14 +1,16 @@
 //! The store of TossPay payments (`payments` and `payment_events` tables).
 //!
 //! A payment's `state` is what this server knows:
-//! `CREATING` → `CREATED` → `EXECUTING` → `PAID` → `REFUNDED`, or `CANCELED`. `EXECUTING` means
-//! execute-payment was sent and its outcome is not known yet: the reconciler settles such payments.
+//! `CREATING` → `CREATED` → `EXECUTING` → `PAID` → `REFUNDING` → `REFUNDED`, or `CANCELED`. `EXECUTING` means
+//! execute-payment was sent and its outcome is not known yet; `REFUNDING` the same for refund-payment. A payment in
+//! either state may have moved money, so it never goes back on a guess: only Toss's status moves it (the reconciler
+//! settles such payments on its own).
 //! Every change is saved together with an event row, so the history of a payment is in the database.
 
 use ait_api::partner::{PaymentReceipt, RefundReceipt};
 use rusqlite::{params, OptionalExtension, Row};
 
-use crate::db::{now, Db, DbError};
+use crate::db::{now, now_ms, Db, DbError};
 
 /// What this server knows about a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub enum PaymentState {
     Executing,
     /// Executed: the receipt is stored.
     Paid,
+    /// refund-payment sent, outcome unknown.
+    Refunding,
     /// Refunded: the refund receipt is stored (when this server refunded it).
     Refunded,
     /// The buyer canceled in the payment sheet.
@@ -35,6 +39,7 @@ impl PaymentState {
             PaymentState::Created => "CREATED",
             PaymentState::Executing => "EXECUTING",
             PaymentState::Paid => "PAID",
+            PaymentState::Refunding => "REFUNDING",
             PaymentState::Refunded => "REFUNDED",
             PaymentState::Canceled => "CANCELED",
         }
@@ -46,6 +51,7 @@ impl PaymentState {
             "CREATED" => PaymentState::Created,
             "EXECUTING" => PaymentState::Executing,
             "PAID" => PaymentState::Paid,
+            "REFUNDING" => PaymentState::Refunding,
             "REFUNDED" => PaymentState::Refunded,
             "CANCELED" => PaymentState::Canceled,
             other => {
@@ -88,11 +94,13 @@ pub struct Payment {
     pub receipt: Option<PaymentReceipt>,
     /// The refund receipt, once refunded.
     pub refund: Option<RefundReceipt>,
+    /// Why a refund was asked for (kept to finish a refund whose outcome was lost).
+    pub refund_reason: Option<String>,
 }
 
 const COLUMNS: &str =
     "order_no, user_key, idempotency_key, order_json, product_desc, amount, amount_tax_free, \
-                       is_test_payment, pay_token, state, toss_status, receipt_json, refund_json";
+                       is_test_payment, pay_token, state, toss_status, receipt_json, refund_json, refund_reason";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<String>, String)> {
     Ok((
@@ -110,6 +118,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<St
             toss_status: r.get(10)?,
             receipt: None,
             refund: None,
+            refund_reason: r.get(13)?,
         },
         r.get(11)?,
         r.get(12)?,
@@ -211,14 +220,43 @@ pub async fn get(db: &Db, order_no: &str) -> Result<Option<Payment>, DbError> {
         .await
 }
 
-/// Order numbers of the payments left `EXECUTING`.
-pub async fn executing(db: &Db) -> Result<Vec<String>, DbError> {
+/// Order numbers of the payments whose outcome is not known yet (`EXECUTING` or `REFUNDING`), oldest first.
+pub async fn unsettled(db: &Db) -> Result<Vec<String>, DbError> {
     db.call(|conn| {
         let mut st = conn.prepare(
-            "SELECT order_no FROM payments WHERE state = 'EXECUTING' ORDER BY updated_at",
+            "SELECT order_no FROM payments WHERE state IN ('EXECUTING', 'REFUNDING') ORDER BY updated_at",
         )?;
         let rows = st.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+    .await
+}
+
+/// When Toss's status of the payment was last read (Unix milliseconds), if ever.
+pub async fn checked_at(db: &Db, order_no: &str) -> Result<Option<i64>, DbError> {
+    let order_no = order_no.to_string();
+    db.call(move |conn| {
+        Ok(conn
+            .query_row(
+                "SELECT checked_at FROM payments WHERE order_no = ?1",
+                [order_no],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()?
+            .flatten())
+    })
+    .await
+}
+
+/// Records that Toss's status of the payment was read now.
+pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
+    let order_no = order_no.to_string();
+    db.call(move |conn| {
+        conn.execute(
+            "UPDATE payments SET checked_at = ?2 WHERE order_no = ?1",
+            params![order_no, now_ms()],
+        )?;
+        Ok(())
     })
     .await
 }
@@ -232,19 +270,20 @@ pub async fn save(
 ) -> Result<(), DbError> {
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
-    let (order_no, pay_token, state, toss_status) = (
+    let (order_no, pay_token, state, toss_status, refund_reason) = (
         p.order_no.clone(),
         p.pay_token.clone(),
         p.state.as_str(),
         p.toss_status.clone(),
+        p.refund_reason.clone(),
     );
     db.call(move |conn| {
         let t = now();
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE payments SET pay_token = ?2, state = ?3, toss_status = ?4, receipt_json = ?5,
-               refund_json = ?6, updated_at = ?7 WHERE order_no = ?1",
-            params![order_no, pay_token, state, toss_status, receipt, refund, t],
+               refund_json = ?6, refund_reason = ?8, updated_at = ?7 WHERE order_no = ?1",
+            params![order_no, pay_token, state, toss_status, receipt, refund, t, refund_reason],
         )?;
         insert_event(&tx, &order_no, kind, detail.as_deref(), t)?;
         tx.commit()?;

@@ -1,13 +1,19 @@
-//! The background reconciler: every `reconcile_interval_secs` (and once at start, for payments a crash left
-//! behind) it settles the payments left `EXECUTING` — the execute whose reply was lost and whose status could
-//! not be learned at the time — with `get-payment-status` (and, for a payment Toss still reports approved, by
-//! executing it: Toss executes a payToken at most once).
+//! The background reconciler: every `reconcile_interval_secs` (and once at start, for what a crash left behind) it
+//! settles, on its own, everything whose outcome this server does not know yet:
+//!
+//! * payments left `EXECUTING` or `REFUNDING` (an execute or refund whose reply was lost and whose status could
+//!   not be learned at the time, or a process killed mid-call): `get-payment-status` decides, and a payment Toss
+//!   still reports approved (or paid, for a refund) has its call finished (Toss executes and refunds once);
+//! * provisional grants (made while Toss reported the order `ORDER_IN_PROGRESS`): `get-order-status` confirms or
+//!   revokes them.
+//!
+//! What Toss cannot answer now stays as it is and is looked at again next period.
 
 use std::future::Future;
 use std::time::Duration;
 
 use crate::app::AppState;
-use crate::{payments, tosspay};
+use crate::{iap, payments, tosspay};
 
 /// Runs until `stop` completes. An interval of 0 disables it.
 pub async fn run(app: AppState, stop: impl Future<Output = ()>) {
@@ -31,20 +37,31 @@ pub async fn run(app: AppState, stop: impl Future<Output = ()>) {
     }
 }
 
-/// One pass over the payments left executing; returns how many it looked at.
+/// One pass over the unsettled payments and the provisional grants; returns how many it looked at.
 pub async fn run_once(app: &AppState) -> usize {
-    let pending = match payments::executing(&app.db).await {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!("reconciler: {e}");
-            return 0;
+    let mut looked_at = 0;
+    match payments::unsettled(&app.db).await {
+        Ok(pending) => {
+            looked_at += pending.len();
+            for order_no in &pending {
+                match tosspay::settle_unsettled(app, order_no).await {
+                    Ok(()) => tracing::debug!(%order_no, "reconciler: looked at an unsettled payment"),
+                    Err(e) => tracing::warn!(%order_no, "reconciler: payment not settled yet: {e}"),
+                }
+            }
         }
-    };
-    for order_no in &pending {
-        match tosspay::settle_executing(app, order_no).await {
-            Ok(()) => tracing::debug!(%order_no, "reconciler: looked at a payment left executing"),
-            Err(e) => tracing::warn!(%order_no, "reconciler: not settled yet: {e}"),
-        }
+        Err(e) => tracing::error!("reconciler: {e}"),
     }
-    pending.len()
+    match iap::provisional_grants(&app.db).await {
+        Ok(grants) => {
+            looked_at += grants.len();
+            for g in &grants {
+                if let Err(e) = iap::settle_provisional(app, g).await {
+                    tracing::warn!("reconciler: provisional grant not settled yet: {e}");
+                }
+            }
+        }
+        Err(e) => tracing::error!("reconciler: {e}"),
+    }
+    looked_at
 }

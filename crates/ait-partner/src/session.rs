@@ -1,13 +1,18 @@
 //! Toss login and the session.
 //!
 //! `POST /login` exchanges the page's authorization code (`generate-token`), learns the `userKey`
-//! (`login-me`), keeps the tokens and the key in SQLite, and gives the page an HttpOnly, SameSite=Lax cookie
-//! holding only a random session id. Every other call needs that cookie ([`Session`] extractor, else 401
-//! `UNAUTHENTICATED`); when the stored access token has expired it is renewed with `refresh-token`, and a
-//! refused refresh (the user unlinked the mini-app) ends the user's sessions.
+//! (`login-me`), keeps the tokens (sealed, [`crate::token_seal`]) and the key in SQLite, and gives the page an
+//! HttpOnly, SameSite=Lax cookie holding only a random session id. Every other call needs that cookie
+//! ([`Session`] extractor, else 401 `UNAUTHENTICATED`); when the stored access token has expired it is renewed
+//! with `refresh-token`, and a refused refresh (the user unlinked the mini-app) ends the user's sessions.
+//! `POST /logout` ends the session and clears the cookie.
+//!
+//! Over https (`secure_cookie = "always"`, or `"auto"` with a proxy saying https) the cookie is
+//! `__Host-ait_session` with `Secure; Path=/` — a sibling subdomain cannot set a cookie of that name, so it
+//! cannot shadow it — and only that name is read; over plain http it is `ait_session` with `Path=<api prefix>`.
 
 use ait_api::login::TokenResponse;
-use ait_api::partner::{LoginRequest, LoginResponse};
+use ait_api::partner::{LoginRequest, LoginResponse, LogoutResponse};
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -21,10 +26,14 @@ use crate::config::SecureCookie;
 use crate::db::{now, Db, DbError};
 use crate::error::AppError;
 use crate::extract::Valid;
+use crate::forwarded;
+use crate::token_seal::{context, TokenSeal};
 use crate::toss_client::TossError;
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain http.
 pub const COOKIE_NAME: &str = "ait_session";
+/// Name of the session cookie over https (`__Host-`: `Secure`, `Path=/`, no `Domain`, so no sibling can set it).
+pub const SECURE_COOKIE_NAME: &str = "__Host-ait_session";
 
 /// The logged-in user of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +68,16 @@ pub async fn login(
     }
     let session_id = random_id();
     let ttl = app.config.session_ttl_secs as i64;
-    store_login(&app.db, me.user_key, &tokens, stored_id(&session_id), ttl).await?;
+    let sealed = SealedTokens::seal(&app.seal, me.user_key, &tokens);
+    store_login(
+        &app.db,
+        me.user_key,
+        &tokens,
+        sealed,
+        stored_id(&session_id),
+        ttl,
+    )
+    .await?;
     tracing::info!("user logged in");
 
     let cookie = session_cookie(&app, &headers, &session_id, ttl);
@@ -68,11 +86,48 @@ pub async fn login(
     Ok(resp)
 }
 
+/// `POST /logout {}` → `{loggedOut: true}`: deletes the session (a copied cookie is dead from then on) and clears
+/// the cookie. Without a session it still answers `loggedOut` (the outcome the page wants).
+pub async fn logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Valid(LogoutRequest {}): Valid<LogoutRequest>,
+) -> Result<Response, AppError> {
+    if let Some(id) = cookie_value(&headers, cookie_name(&app, &headers)) {
+        let stored = stored_id(id);
+        app.db
+            .call(move |conn| {
+                conn.execute("DELETE FROM sessions WHERE id = ?1", [stored])?;
+                Ok(())
+            })
+            .await?;
+        tracing::info!("user logged out");
+    }
+    let cookie = session_cookie(&app, &headers, "", 0);
+    let mut resp = Json(LogoutResponse { logged_out: true }).into_response();
+    resp.headers_mut().insert(SET_COOKIE, cookie);
+    Ok(resp)
+}
+
+/// `POST /logout` body: `{}` (fields are ignored).
+#[derive(Debug, serde::Deserialize)]
+pub struct LogoutRequest {}
+
+impl ait_api::Validate for LogoutRequest {
+    fn validate(&self) -> Result<(), ait_api::ValidationError> {
+        Ok(())
+    }
+}
+
 impl FromRequestParts<AppState> for Session {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
-        let Some(id) = cookie_value(&parts.headers, COOKIE_NAME) else {
+        // Already resolved by a middleware of this request (the per-user rate limit).
+        if let Some(s) = parts.extensions.get::<Session>() {
+            return Ok(*s);
+        }
+        let Some(id) = cookie_value(&parts.headers, cookie_name(app, &parts.headers)) else {
             return Err(AppError::unauthenticated("no session: call /login first"));
         };
         let Some(found) = load_session(&app.db, stored_id(id)).await? else {
@@ -92,7 +147,12 @@ impl FromRequestParts<AppState> for Session {
 /// Renews the user's tokens. A refusal ends every session of the user (401); an unreachable Toss does not
 /// block the request (the `userKey` stays valid for payments), it is retried on the next one.
 async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
-    let Some(refresh_token) = s.refresh_token.clone() else {
+    let refresh_token = s
+        .refresh_token
+        .as_deref()
+        .and_then(|sealed| app.seal.open(sealed, &context("refresh_token", s.user_key)));
+    let Some(refresh_token) = refresh_token else {
+        // None stored, or not sealed with this key (the key changed): the user logs in again.
         end_user_sessions(&app.db, s.user_key).await?;
         return Err(AppError::unauthenticated(
             "the Toss login expired: call /login again",
@@ -100,7 +160,8 @@ async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
     };
     match app.toss.refresh_token(&refresh_token).await {
         Ok(tokens) => {
-            update_tokens(&app.db, s.user_key, tokens).await?;
+            let sealed = SealedTokens::seal(&app.seal, s.user_key, &tokens);
+            update_tokens(&app.db, s.user_key, &tokens, sealed).await?;
             tracing::info!("refreshed a user's Toss tokens");
             Ok(())
         }
@@ -111,46 +172,42 @@ async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
             ))
         }
         Err(e) => {
-            tracing::warn!("token refresh postponed: {e}");
+            tracing::warn!("token refresh postponed: {}", e.detail());
             Ok(())
         }
     }
 }
 
-fn session_cookie(app: &AppState, headers: &HeaderMap, id: &str, ttl: i64) -> HeaderValue {
-    let secure = match app.config.secure_cookie {
+/// Whether this request reached us over https (by configuration, or as the proxy in front says).
+fn over_https(app: &AppState, headers: &HeaderMap) -> bool {
+    match app.config.secure_cookie {
         SecureCookie::Always => true,
         SecureCookie::Never => false,
-        SecureCookie::Auto => forwarded_https(headers),
-    };
-    let path = match app.config.prefix() {
-        p if p.is_empty() => "/".to_string(),
-        p => p,
-    };
-    let mut c = format!("{COOKIE_NAME}={id}; Path={path}; Max-Age={ttl}; HttpOnly; SameSite=Lax");
-    if secure {
-        c.push_str("; Secure");
+        SecureCookie::Auto => forwarded::https(headers),
     }
-    HeaderValue::from_str(&c).expect("cookie is ASCII")
 }
 
-/// True when a proxy in front says the page was served over https.
-fn forwarded_https(headers: &HeaderMap) -> bool {
-    let xfp = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("https")
-        });
-    let fwd = headers
-        .get("forwarded")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"));
-    xfp || fwd
+/// The cookie name for this request's transport (the only one read).
+fn cookie_name(app: &AppState, headers: &HeaderMap) -> &'static str {
+    if over_https(app, headers) {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
+
+/// `Set-Cookie` for session `id` living `ttl` seconds (an empty id and 0 clear it).
+fn session_cookie(app: &AppState, headers: &HeaderMap, id: &str, ttl: i64) -> HeaderValue {
+    let c = if over_https(app, headers) {
+        format!("{SECURE_COOKIE_NAME}={id}; Path=/; Max-Age={ttl}; HttpOnly; SameSite=Lax; Secure")
+    } else {
+        let path = match app.config.prefix() {
+            p if p.is_empty() => "/".to_string(),
+            p => p,
+        };
+        format!("{COOKIE_NAME}={id}; Path={path}; Max-Age={ttl}; HttpOnly; SameSite=Lax")
+    };
+    HeaderValue::from_str(&c).expect("cookie is ASCII")
 }
 
 fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -193,6 +250,24 @@ fn expires_at(tokens: &TokenResponse) -> i64 {
 
 // ---------------------------------------------------------------------- storage
 
+/// A user's tokens as the database keeps them: sealed, each bound to its column and user.
+struct SealedTokens {
+    access: String,
+    refresh: Option<String>,
+}
+
+impl SealedTokens {
+    fn seal(seal: &TokenSeal, user_key: i64, tokens: &TokenResponse) -> Self {
+        SealedTokens {
+            access: seal.seal(&tokens.access_token, &context("access_token", user_key)),
+            refresh: tokens
+                .refresh_token
+                .as_deref()
+                .map(|t| seal.seal(t, &context("refresh_token", user_key))),
+        }
+    }
+}
+
 struct StoredSession {
     user_key: i64,
     refresh_token: Option<String>,
@@ -203,11 +278,11 @@ async fn store_login(
     db: &Db,
     user_key: i64,
     tokens: &TokenResponse,
+    sealed: SealedTokens,
     session_id: String,
     ttl: i64,
 ) -> Result<(), DbError> {
-    let access = tokens.access_token.clone();
-    let refresh = tokens.refresh_token.clone();
+    let SealedTokens { access, refresh } = sealed;
     let scope = tokens.scope.clone();
     let access_exp = expires_at(tokens);
     db.call(move |conn| {
@@ -253,20 +328,19 @@ async fn load_session(db: &Db, id: String) -> Result<Option<StoredSession>, DbEr
     .await
 }
 
-async fn update_tokens(db: &Db, user_key: i64, tokens: TokenResponse) -> Result<(), DbError> {
-    let exp = expires_at(&tokens);
+async fn update_tokens(
+    db: &Db,
+    user_key: i64,
+    tokens: &TokenResponse,
+    sealed: SealedTokens,
+) -> Result<(), DbError> {
+    let exp = expires_at(tokens);
     db.call(move |conn| {
         // Toss may or may not rotate the refresh token: keep the old one when none is sent.
         conn.execute(
             "UPDATE users SET access_token = ?2, refresh_token = COALESCE(?3, refresh_token),
                access_expires_at = ?4, updated_at = ?5 WHERE user_key = ?1",
-            params![
-                user_key,
-                tokens.access_token,
-                tokens.refresh_token,
-                exp,
-                now()
-            ],
+            params![user_key, sealed.access, sealed.refresh, exp, now()],
         )?;
         Ok(())
     })
@@ -299,17 +373,14 @@ mod tests {
     }
 
     #[test]
-    fn https_is_detected_from_proxy_headers() {
+    fn each_name_is_read_on_its_own() {
         let mut h = HeaderMap::new();
-        assert!(!forwarded_https(&h));
-        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        assert!(forwarded_https(&h));
-        let mut h = HeaderMap::new();
-        h.insert(
-            "forwarded",
-            HeaderValue::from_static("for=1.2.3.4;proto=https"),
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("ait_session=plain; __Host-ait_session=secure"),
         );
-        assert!(forwarded_https(&h));
+        assert_eq!(cookie_value(&h, COOKIE_NAME), Some("plain"));
+        assert_eq!(cookie_value(&h, SECURE_COOKIE_NAME), Some("secure"));
     }
 
     #[test]

@@ -2,15 +2,22 @@
 //! `/node_modules/@apps-in-toss/` and `/scripts/lib/web-framework-entry.js` are served; `/` redirects to
 //! `/www/`. HTML pages get the SDK import map where they say `<!-- import-map -->`, resolved the way
 //! `scripts/lib/import-map.mjs` does it (the full web-framework build when installed, else the repo's entry).
+//!
+//! Every file gets the page Content-Security-Policy ([`PagePolicy`]); an HTML page's policy also allows its
+//! inline import map by the map's SHA-256. A missing file is the contract's JSON 404.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::AppError;
+use crate::security_headers::PagePolicy;
 
 /// The URL prefixes served (directories end with `/`).
 pub const SERVED: &[&str] = &[
@@ -22,12 +29,15 @@ pub const SERVED: &[&str] = &[
 
 const IMPORT_MAP_MARKER: &str = "<!-- import-map -->";
 
-/// The static routes over `root`.
-pub fn router<S: Clone + Send + Sync + 'static>(root: PathBuf) -> Router<S> {
+/// The static routes over `root`, under the page policy `policy`.
+pub fn router<S: Clone + Send + Sync + 'static>(root: PathBuf, policy: PagePolicy) -> Router<S> {
     let root = Arc::new(root);
+    let default_csp = policy.header(&[]);
+    let policy = Arc::new(policy);
     let serve = move |uri: Uri| {
         let root = root.clone();
-        async move { serve(&root, uri.path()).await }
+        let policy = policy.clone();
+        async move { serve(&root, &policy, uri.path()).await }
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/www/") }))
@@ -37,9 +47,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(root: PathBuf) -> Router<S> {
         .route("/pkg/{*path}", get(serve.clone()))
         .route("/node_modules/@apps-in-toss/{*path}", get(serve.clone()))
         .route("/scripts/lib/web-framework-entry.js", get(serve))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            default_csp,
+        ))
 }
 
-async fn serve(root: &Path, url_path: &str) -> Response {
+async fn serve(root: &Path, policy: &PagePolicy, url_path: &str) -> Response {
     let Some(rel) = allowed_relative_path(url_path) else {
         return not_found();
     };
@@ -51,16 +65,25 @@ async fn serve(root: &Path, url_path: &str) -> Response {
         return not_found();
     };
     let mime = mime_type(&file);
-    let body = if mime.starts_with("text/html") {
+    let (body, csp) = if mime.starts_with("text/html") {
         let html = String::from_utf8_lossy(&bytes);
-        Body::from(inject_import_map(&html, root))
+        let (page, map) = inject_import_map(&html, root);
+        let inline: Vec<&str> = map.as_deref().into_iter().collect();
+        (Body::from(page), policy.header(&inline))
     } else {
-        Body::from(bytes)
+        (Body::from(bytes), policy.header(&[]))
     };
     (
         [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, "no-store"),
+            (
+                header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static(mime),
+            ),
+            (
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            ),
+            (header::CONTENT_SECURITY_POLICY, csp),
         ],
         body,
     )
@@ -68,7 +91,7 @@ async fn serve(root: &Path, url_path: &str) -> Response {
 }
 
 fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found").into_response()
+    AppError::not_found("no such file").into_response()
 }
 
 /// The file path under the root for a URL path, if it is under a served prefix and has no `..`.
@@ -150,12 +173,15 @@ pub fn import_map(root: &Path) -> serde_json::Value {
     }})
 }
 
-fn inject_import_map(html: &str, root: &Path) -> String {
+/// The page with the import map in place of the marker, and the map's text (the inline script the page's CSP
+/// must allow by hash), if the page had the marker.
+fn inject_import_map(html: &str, root: &Path) -> (String, Option<String>) {
     if !html.contains(IMPORT_MAP_MARKER) {
-        return html.to_string();
+        return (html.to_string(), None);
     }
-    let tag = format!(r#"<script type="importmap">{}</script>"#, import_map(root));
-    html.replacen(IMPORT_MAP_MARKER, &tag, 1)
+    let map = import_map(root).to_string();
+    let tag = format!(r#"<script type="importmap">{map}</script>"#);
+    (html.replacen(IMPORT_MAP_MARKER, &tag, 1), Some(map))
 }
 
 #[cfg(test)]
@@ -206,11 +232,16 @@ mod tests {
 
     #[test]
     fn injects_the_import_map() {
-        let out = inject_import_map(
+        let (out, map) = inject_import_map(
             "<head><!-- import-map --></head>",
             Path::new("/nonexistent"),
         );
-        assert!(out.contains(r#"<script type="importmap">"#), "{out}");
+        let map = map.unwrap();
+        assert!(
+            out.contains(&format!(r#"<script type="importmap">{map}</script>"#)),
+            "{out}"
+        );
+        assert_eq!(inject_import_map("<head></head>", Path::new("/x")).1, None);
         assert!(out.contains("/scripts/lib/web-framework-entry.js"));
         assert!(out.contains("\"ait-checkout\":\"/pkg/index.js\""));
     }

@@ -6,6 +6,9 @@
 //! `resultType` leaves it unknown, so money-moving calls reconcile with `get-payment-status`.
 //!
 //! Logs name the endpoint and the outcome only: no bodies, tokens, codes or user keys.
+//!
+//! A [`TossError`]'s `Display` is a fixed text per kind (it ends up in messages to the page); the transport's own
+//! words ("Connection refused (os error 111)", TLS alerts, …) are kept for the logs in [`TossError::detail`].
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,7 +30,7 @@ use crate::config::TossConfig;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum TossError {
     /// `resultType: FAIL`: Toss decided; nothing changed.
-    #[error("FAIL {} (HTTP {status})", error.error_code)]
+    #[error("Toss answered FAIL {} (HTTP {status})", error.error_code)]
     Fail {
         /// HTTP status.
         status: u16,
@@ -35,7 +38,7 @@ pub enum TossError {
         error: ApiError,
     },
     /// Another `resultType` (`HTTP_TIMEOUT`, `INTERNAL_ERROR`, …): the outcome is unknown.
-    #[error("resultType {result_type} (HTTP {status})")]
+    #[error("Toss answered resultType {result_type} (HTTP {status})")]
     Unsettled {
         /// HTTP status.
         status: u16,
@@ -43,25 +46,28 @@ pub enum TossError {
         result_type: ResultType,
     },
     /// An HTTP error without a readable envelope (a 5xx from a gateway, …): the outcome is unknown.
-    #[error("HTTP {status} without a Toss envelope")]
+    #[error("Toss answered HTTP {status} without its envelope")]
     Http {
         /// HTTP status.
         status: u16,
     },
     /// No reply within the deadline: the outcome is unknown.
-    #[error("timed out")]
+    #[error("Toss did not answer in time")]
     Timeout,
-    /// Could not connect (the request was not sent): nothing happened at Toss.
-    #[error("cannot connect: {0}")]
+    /// Could not connect (the request was not sent): nothing happened at Toss. The text is the transport's
+    /// detail, for logs only.
+    #[error("cannot connect to Toss")]
     Connect(String),
-    /// The connection failed after the request may have been sent (a lost reply): the outcome is unknown.
-    #[error("connection lost: {0}")]
+    /// The connection failed after the request may have been sent (a lost reply): the outcome is unknown. The
+    /// text is the transport's detail, for logs only.
+    #[error("the connection to Toss was lost")]
     Lost(String),
-    /// The reply was not the expected JSON.
-    #[error("unreadable reply: {0}")]
+    /// The reply was not the expected JSON. The text is the detail, for logs only.
+    #[error("Toss's reply was unreadable")]
     Decode(String),
-    /// Our own request broke a rule of `ait_api::validate` (a bug or a bad catalog); it was not sent.
-    #[error("request not sent, it breaks a rule: {0}")]
+    /// Our own request broke a rule of `ait_api::validate` (a bug or a bad catalog); it was not sent. The text
+    /// is the rule, for logs only.
+    #[error("the request to Toss breaks a rule and was not sent")]
     Invalid(String),
 }
 
@@ -72,6 +78,18 @@ impl TossError {
             self,
             TossError::Fail { .. } | TossError::Connect(_) | TossError::Invalid(_)
         )
+    }
+
+    /// The whole story for the logs: the fixed text plus the transport's or parser's detail (never a body, a
+    /// token or a user key). Not for replies to the page.
+    pub fn detail(&self) -> String {
+        match self {
+            TossError::Connect(d)
+            | TossError::Lost(d)
+            | TossError::Decode(d)
+            | TossError::Invalid(d) => format!("{self}: {d}"),
+            other => other.to_string(),
+        }
     }
 
     /// The Toss error code of a `FAIL`.
@@ -204,7 +222,7 @@ impl TossClient {
         let result = self.send::<Res>(req).await;
         match &result {
             Ok(_) => tracing::debug!(endpoint = ep.name, "toss call succeeded"),
-            Err(e) => tracing::warn!(endpoint = ep.name, "toss call failed: {e}"),
+            Err(e) => tracing::warn!(endpoint = ep.name, "toss call failed: {}", e.detail()),
         }
         result
     }
@@ -414,5 +432,40 @@ impl WithoutUrlRef for reqwest::Error {
             Some(url) => self.to_string().replace(&format!(" ({url})"), ""),
             None => self.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_display_is_fixed_per_kind_and_the_detail_is_for_logs() {
+        let cases = [
+            TossError::Connect(
+                "error trying to connect: tcp connect error: Connection refused (os error 111)"
+                    .into(),
+            ),
+            TossError::Lost("peer closed connection without sending TLS close_notify".into()),
+            TossError::Decode("Syntax error at line 1 column 2".into()),
+            TossError::Invalid("orderNo: too long".into()),
+        ];
+        for e in cases {
+            let (shown, detail) = (e.to_string(), e.detail());
+            for leak in [
+                "os error",
+                "Connection refused",
+                "close_notify",
+                "line 1",
+                "orderNo",
+            ] {
+                assert!(!shown.contains(leak), "{shown}");
+            }
+            assert!(
+                detail.starts_with(&shown) && detail.len() > shown.len(),
+                "{detail}"
+            );
+        }
+        assert_eq!(TossError::Timeout.detail(), TossError::Timeout.to_string());
     }
 }

@@ -5,7 +5,8 @@
 //!   (per user) returns the same payment.
 //! * `POST /tosspay/payments/{orderNo}/execute` calls `execute-payment` → the receipt. When the reply is lost,
 //!   late or a 5xx, `get-payment-status` settles it; if even that is unknown: 504 `PAYMENT_OUTCOME_UNKNOWN`
-//!   and the reconciler finishes the job. Executing twice returns the stored receipt.
+//!   and the reconciler finishes the job. Executing twice returns the stored receipt. A payment that may have
+//!   executed never goes back to `CREATED` on a guess, and is never reported as a final failure.
 //! * `GET /tosspay/payments/{orderNo}` → `{status, receipt?}` from `get-payment-status`, reconciling the store.
 //! * `POST /tosspay/payments/{orderNo}/refund {reason}` → `refund-payment` → the refund receipt.
 //!
@@ -27,7 +28,7 @@ use axum::Json;
 
 use crate::app::AppState;
 use crate::config::Catalog;
-use crate::db::now;
+use crate::db::{now, now_ms};
 use crate::error::AppError;
 use crate::extract::Valid;
 use crate::payments::{self, Inserted, Payment, PaymentState};
@@ -65,6 +66,7 @@ pub async fn create(
         toss_status: None,
         receipt: None,
         refund: None,
+        refund_reason: None,
     };
     let order_json = candidate.order_json.clone();
     let payment = match payments::insert_or_get(&app.db, candidate).await? {
@@ -99,7 +101,8 @@ pub async fn execute(
     Ok(Json(execute_locked(&app, payment).await?))
 }
 
-/// `GET /tosspay/payments/{orderNo}`.
+/// `GET /tosspay/payments/{orderNo}`. Polls are coalesced: they queue on the payment's lock, and one that finds
+/// Toss's status read within [`STATUS_FRESH_MS`] answers from the store instead of calling Toss again.
 pub async fn status(
     State(app): State<AppState>,
     session: Session,
@@ -112,20 +115,38 @@ pub async fn status(
             "the payment was not created at Toss yet; create it again",
         ));
     }
-    let payment = match toss_status(&app, &payment).await {
-        Ok(st) => reconcile(&app, payment, &st).await?,
-        // Toss unreachable: what the store knows is final for settled payments.
-        Err(e) if settled(&payment) => {
-            tracing::warn!("payment status from the store, Toss unavailable: {e}");
-            payment
+    let fresh = payments::checked_at(&app.db, &order_no)
+        .await?
+        .is_some_and(|at| now_ms().saturating_sub(at) < STATUS_FRESH_MS);
+    let payment = if fresh {
+        payment
+    } else {
+        match toss_status(&app, &payment).await {
+            Ok(st) => {
+                payments::mark_checked(&app.db, &order_no).await?;
+                reconcile(&app, payment, &st).await?
+            }
+            // Toss unreachable: what the store knows is final for settled payments.
+            Err(e) if settled(&payment) => {
+                tracing::warn!("payment status from the store, Toss unavailable: {e}");
+                payment
+            }
+            Err(e) if in_flight(&payment) => {
+                return Err(AppError::outcome_unknown(format!(
+                    "the payment's outcome is not known yet and Toss did not answer ({e}); ask again later"
+                )))
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
     };
     Ok(Json(PaymentStatusReply {
         status: PayStatus::parse(payment.toss_status.as_deref().unwrap_or("")),
         receipt: payment.receipt,
     }))
 }
+
+/// How long a status read from Toss answers further polls of the same payment, milliseconds.
+pub const STATUS_FRESH_MS: i64 = 1_000;
 
 /// `POST /tosspay/payments/{orderNo}/refund`.
 pub async fn refund(
@@ -160,6 +181,11 @@ fn settled(p: &Payment) -> bool {
         p.state,
         PaymentState::Paid | PaymentState::Refunded | PaymentState::Canceled
     )
+}
+
+/// A call that may have moved money was sent and its outcome is not known yet.
+fn in_flight(p: &Payment) -> bool {
+    matches!(p.state, PaymentState::Executing | PaymentState::Refunding)
 }
 
 /// make-payment for a stored `CREATING` payment. A retry after a lost reply finds the existing payment
@@ -217,7 +243,7 @@ async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payment, AppErro
                 &app.db,
                 &p.order_no,
                 "make_payment_unknown",
-                Some(e.to_string()),
+                Some(e.detail()),
             )
             .await?;
             Err(AppError::toss_unreachable(format!(
@@ -227,15 +253,24 @@ async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payment, AppErro
     }
 }
 
+/// Toss's refusal of an execute because an earlier one went through.
+const ALREADY_EXECUTED: &str = "PAYMENT_ALREADY_EXECUTED";
+/// Toss's refusal of a refund because an earlier one went through.
+const ALREADY_REFUNDED: &str = "PAYMENT_ALREADY_REFUNDED";
+
 /// Executes a payment; the caller holds its lock. Paid → the stored receipt, without calling Toss.
+///
+/// The payment is saved `EXECUTING` before execute-payment is sent, and leaves that state only on evidence:
+/// a receipt, Toss's status (paid, refunded, canceled; or not executed, after Toss refused this very call), or a
+/// refusal of a first attempt that nothing else can have executed. Everything else answers 504
+/// `PAYMENT_OUTCOME_UNKNOWN` (retryable) and leaves the payment to the reconciler: a payment that may have executed
+/// is never reported as a final failure.
 async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt, AppError> {
     match p.state {
-        PaymentState::Paid => {
-            return p
-                .receipt
-                .ok_or_else(|| AppError::internal("a paid payment without a receipt"))
+        PaymentState::Paid => return stored_receipt(p),
+        PaymentState::Refunding | PaymentState::Refunded => {
+            return Err(AppError::invalid_state("the payment was refunded"))
         }
-        PaymentState::Refunded => return Err(AppError::invalid_state("the payment was refunded")),
         PaymentState::Canceled => {
             return Err(AppError::invalid_state("the buyer canceled the payment"))
         }
@@ -246,9 +281,15 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
         }
         PaymentState::Created | PaymentState::Executing => {}
     }
+    // An earlier execute whose outcome is unknown may still have gone through.
+    let earlier_unknown = p.state == PaymentState::Executing;
     let pay_token = p.pay_token.clone().unwrap_or_default();
-    p.state = PaymentState::Executing;
-    payments::save(&app.db, &p, "execute", None).await?;
+    if earlier_unknown {
+        payments::event(&app.db, &p.order_no, "execute_again", None).await?;
+    } else {
+        p.state = PaymentState::Executing;
+        payments::save(&app.db, &p, "execute", None).await?;
+    }
 
     let result = app
         .toss
@@ -268,39 +309,77 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
             }
         },
         Err(TossError::Fail { error, .. }) => {
-            // Decided by Toss: nothing changed by this call. But an earlier call may have executed it (the
-            // "already executed" refusal), so a paid status wins over the refusal.
-            if let Ok(st) = toss_status(app, &p).await {
-                if st.pay_status.as_ref().is_some_and(PayStatus::is_paid) {
-                    return settled_receipt(reconcile(app, p, &st).await?);
+            // Toss refused this call: it changed nothing. Whether an earlier call executed the payment is for the
+            // status to say; "already executed" means paid, so the receipt is fetched.
+            let already = error.error_code.as_str() == ALREADY_EXECUTED;
+            let code = error.error_code.to_string();
+            payments::event(&app.db, &p.order_no, "execute_refused", Some(code.clone())).await?;
+            let st = match toss_status(app, &p).await {
+                Ok(st) => st,
+                Err(e) if already || earlier_unknown => {
+                    return Err(AppError::outcome_unknown(format!(
+                        "Toss refused the execute ({code}) and its status is unknown ({e}); the payment may be \
+                         paid: ask for its status later"
+                    )))
                 }
-                let p2 = reconcile(app, p, &st).await?;
-                p = p2;
+                Err(_) => {
+                    // A first attempt, refused: nothing was executed, by this call or any other.
+                    p.state = PaymentState::Created;
+                    payments::save(&app.db, &p, "execute_failed", Some(code)).await?;
+                    return Err(AppError::toss_failed(error));
+                }
+            };
+            let mut p = reconcile(app, p, &st).await?;
+            match p.state {
+                PaymentState::Executing if already => Err(AppError::outcome_unknown(
+                    "Toss says the payment was executed but its status does not show it yet; ask for its status later",
+                )),
+                PaymentState::Executing
+                    if st.pay_status.as_ref().is_some_and(|s| {
+                        matches!(s, PayStatus::PayApproved | PayStatus::PayStandby)
+                    }) =>
+                {
+                    // Toss refused this execute and reports the payment not executed.
+                    p.state = PaymentState::Created;
+                    payments::save(&app.db, &p, "execute_failed", Some(code)).await?;
+                    Err(AppError::toss_failed(error))
+                }
+                PaymentState::Executing => Err(AppError::outcome_unknown(
+                    "the payment is in progress at Toss; ask for its status later",
+                )),
+                PaymentState::Created | PaymentState::Canceled => {
+                    // Not executed (not authenticated, or canceled by the buyer): Toss's refusal is the answer.
+                    payments::event(&app.db, &p.order_no, "execute_failed", Some(code)).await?;
+                    Err(AppError::toss_failed(error))
+                }
+                _ => settled_receipt(p),
             }
-            if p.state == PaymentState::Executing {
-                p.state = PaymentState::Created;
-            }
-            payments::save(
-                &app.db,
-                &p,
-                "execute_failed",
-                Some(error.error_code.to_string()),
-            )
-            .await?;
-            Err(AppError::toss_failed(error))
         }
         Err(e) if e.outcome_known() => {
+            if earlier_unknown {
+                payments::event(&app.db, &p.order_no, "execute_not_sent", Some(e.detail())).await?;
+                return Err(AppError::outcome_unknown(format!(
+                    "execute-payment was not sent ({e}) and an earlier attempt's outcome is unknown; ask for the \
+                     payment's status later"
+                )));
+            }
             p.state = PaymentState::Created;
-            payments::save(&app.db, &p, "execute_not_sent", Some(e.to_string())).await?;
+            payments::save(&app.db, &p, "execute_not_sent", Some(e.detail())).await?;
             Err(AppError::toss_unreachable(format!(
                 "execute-payment was not sent: {e}"
             )))
         }
-        Err(e) => settle_from_status(app, p, e.to_string()).await,
+        Err(e) => settle_from_status(app, p, e.detail()).await,
     }
 }
 
-/// After an execute whose outcome is unknown: ask Toss. Paid → receipt; a known other state → its error;
+/// The stored receipt of a paid payment.
+fn stored_receipt(p: Payment) -> Result<PaymentReceipt, AppError> {
+    p.receipt
+        .ok_or_else(|| AppError::internal("a paid payment without a receipt"))
+}
+
+/// After an execute whose outcome is unknown (`cause`: for the payment's events, never for the page): ask Toss. Paid → receipt; a known other state → its error;
 /// still unknown → 504 `PAYMENT_OUTCOME_UNKNOWN` (the payment stays `EXECUTING` for the reconciler).
 async fn settle_from_status(
     app: &AppState,
@@ -311,7 +390,8 @@ async fn settle_from_status(
     match toss_status(app, &p).await {
         Ok(st) => settled_receipt(reconcile(app, p, &st).await?),
         Err(e) => Err(AppError::outcome_unknown(format!(
-            "the payment outcome is unknown (execute: {cause}; status: {e}); ask for its status later"
+            "the payment outcome is unknown (the execute's reply was lost and the status lookup failed: {e}); ask \
+             for its status later"
         ))),
     }
 }
@@ -319,9 +399,7 @@ async fn settle_from_status(
 /// The receipt of a payment after reconciliation, or why there is none.
 fn settled_receipt(p: Payment) -> Result<PaymentReceipt, AppError> {
     match p.state {
-        PaymentState::Paid => p
-            .receipt
-            .ok_or_else(|| AppError::internal("a paid payment without a receipt")),
+        PaymentState::Paid => stored_receipt(p),
         PaymentState::Executing => Err(AppError::outcome_unknown(
             "the payment is not settled at Toss yet; ask for its status later",
         )),
@@ -329,53 +407,75 @@ fn settled_receipt(p: Payment) -> Result<PaymentReceipt, AppError> {
             "the buyer has not authenticated the payment (or it was not executed); execute again after checkoutPayment",
         )),
         PaymentState::Canceled => Err(AppError::invalid_state("the buyer canceled the payment")),
-        PaymentState::Refunded => Err(AppError::invalid_state("the payment was refunded")),
+        PaymentState::Refunding | PaymentState::Refunded => {
+            Err(AppError::invalid_state("the payment was refunded"))
+        }
         PaymentState::Creating => Err(AppError::invalid_state("the payment was not created at Toss yet")),
     }
 }
 
-/// Settles a payment left `EXECUTING` (the reconciler): status first; approved but not executed → execute.
-pub async fn settle_executing(app: &AppState, order_no: &str) -> Result<(), AppError> {
+/// Settles a payment left `EXECUTING` or `REFUNDING` (the reconciler): Toss's status first; a payment Toss reports
+/// approved but not executed is executed (the buyer authenticated it and the page asked to execute it; Toss executes
+/// a payToken once), and one Toss still reports paid while a refund was asked for is refunded (Toss refunds once).
+pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppError> {
     let _one_at_a_time = app.locks.lock(payment_lock(order_no)).await;
     let Some(p) = payments::get(&app.db, order_no).await? else {
         return Ok(());
     };
-    if p.state != PaymentState::Executing {
+    if !in_flight(&p) {
         return Ok(());
     }
     let st = toss_status(app, &p).await?;
     let p = reconcile(app, p, &st).await?;
-    if p.state == PaymentState::Executing && st.pay_status == Some(PayStatus::PayApproved) {
-        // The buyer authenticated and we meant to execute: finish it (Toss executes a payToken once).
-        execute_locked(app, p).await?;
+    match (p.state, st.pay_status.as_ref()) {
+        (PaymentState::Executing, Some(PayStatus::PayApproved)) => {
+            execute_locked(app, p).await?;
+        }
+        (PaymentState::Refunding, Some(s)) if s.is_paid() => {
+            let reason = p.refund_reason.clone().unwrap_or_default();
+            refund_locked(app, p, &reason).await?;
+        }
+        _ => {}
     }
     Ok(())
 }
 
 /// Refunds a payment; the caller holds its lock. Refunded → the stored refund receipt.
+///
+/// Like execute: the payment is saved `REFUNDING` before refund-payment is sent and leaves it only on evidence
+/// (a reply, Toss's status, or the refusal of a first attempt); otherwise 504 `PAYMENT_OUTCOME_UNKNOWN` and the
+/// reconciler finishes it.
 async fn refund_locked(
     app: &AppState,
     mut p: Payment,
     reason: &str,
 ) -> Result<RefundReceipt, AppError> {
     match p.state {
-        PaymentState::Refunded => {
-            if let Some(r) = p.refund {
-                return Ok(r);
-            }
+        PaymentState::Refunded if p.refund.is_some() => {
+            return p
+                .refund
+                .ok_or_else(|| AppError::internal("a refunded payment without a refund receipt"))
         }
-        PaymentState::Paid => {}
+        PaymentState::Paid | PaymentState::Refunding | PaymentState::Refunded => {}
         _ => {
             return Err(AppError::invalid_state(
                 "only a paid payment can be refunded",
             ))
         }
     }
+    let earlier_unknown = p.state != PaymentState::Paid;
     let pay_token = p.pay_token.clone().unwrap_or_default();
-    payments::event(&app.db, &p.order_no, "refund", Some(reason.to_string())).await?;
+    if earlier_unknown {
+        payments::event(&app.db, &p.order_no, "refund_again", None).await?;
+    } else {
+        p.state = PaymentState::Refunding;
+        p.refund_reason = Some(reason.to_string());
+        payments::save(&app.db, &p, "refund", Some(reason.to_string())).await?;
+    }
+    let reason = p.refund_reason.clone().unwrap_or_else(|| reason.to_string());
     match app
         .toss
-        .refund_payment(p.user_key, &pay_token, reason, p.is_test_payment)
+        .refund_payment(p.user_key, &pay_token, &reason, p.is_test_payment)
         .await
     {
         Ok(reply) => {
@@ -387,48 +487,77 @@ async fn refund_locked(
             Ok(receipt)
         }
         Err(TossError::Fail { error, .. }) => {
-            // An earlier refund may have gone through (its reply lost): the status decides.
-            if let Ok(st) = toss_status(app, &p).await {
-                if st.pay_status.as_ref().is_some_and(PayStatus::is_refunded) {
-                    if let Some(r) = reconcile(app, p, &st).await?.refund {
-                        return Ok(r);
-                    }
-                    return Err(AppError::internal(
-                        "a refunded payment without a refund receipt",
-                    ));
+            // Refused: this call changed nothing. An earlier refund may have gone through (its reply lost).
+            let already = error.error_code.as_str() == ALREADY_REFUNDED;
+            let code = error.error_code.to_string();
+            payments::event(&app.db, &p.order_no, "refund_refused", Some(code.clone())).await?;
+            let st = match toss_status(app, &p).await {
+                Ok(st) => st,
+                Err(e) if already || earlier_unknown => {
+                    return Err(AppError::outcome_unknown(format!(
+                        "Toss refused the refund ({code}) and its status is unknown ({e}); ask for the payment's \
+                         status later"
+                    )))
                 }
+                Err(_) => {
+                    p.state = PaymentState::Paid;
+                    payments::save(&app.db, &p, "refund_failed", Some(code)).await?;
+                    return Err(AppError::toss_failed(error));
+                }
+            };
+            let mut p = reconcile(app, p, &st).await?;
+            match p.state {
+                PaymentState::Refunded => refund_receipt(p),
+                PaymentState::Refunding if already => Err(AppError::outcome_unknown(
+                    "Toss says the payment was refunded but its status does not show it yet; ask later",
+                )),
+                PaymentState::Refunding if st.pay_status.as_ref().is_some_and(PayStatus::is_paid) => {
+                    // Refused, and Toss reports the payment paid, not refunded.
+                    p.state = PaymentState::Paid;
+                    payments::save(&app.db, &p, "refund_failed", Some(code)).await?;
+                    Err(AppError::toss_failed(error))
+                }
+                PaymentState::Refunding => Err(AppError::outcome_unknown(
+                    "the refund is in progress at Toss; ask for the payment's status later",
+                )),
+                _ => Err(AppError::toss_failed(error)),
             }
-            payments::event(
-                &app.db,
-                &p.order_no,
-                "refund_failed",
-                Some(error.error_code.to_string()),
-            )
-            .await?;
-            Err(AppError::toss_failed(error))
         }
-        Err(e) if e.outcome_known() => Err(AppError::toss_unreachable(format!(
-            "refund-payment was not sent: {e}"
-        ))),
+        Err(e) if e.outcome_known() => {
+            if earlier_unknown {
+                payments::event(&app.db, &p.order_no, "refund_not_sent", Some(e.detail())).await?;
+                return Err(AppError::outcome_unknown(format!(
+                    "refund-payment was not sent ({e}) and an earlier attempt's outcome is unknown; ask later"
+                )));
+            }
+            p.state = PaymentState::Paid;
+            payments::save(&app.db, &p, "refund_not_sent", Some(e.detail())).await?;
+            Err(AppError::toss_unreachable(format!(
+                "refund-payment was not sent: {e}"
+            )))
+        }
         Err(e) => {
-            payments::event(&app.db, &p.order_no, "refund_unknown", Some(e.to_string())).await?;
+            payments::event(&app.db, &p.order_no, "refund_unknown", Some(e.detail())).await?;
             let st = toss_status(app, &p).await.map_err(|e2| {
                 AppError::outcome_unknown(format!(
-                    "the refund outcome is unknown ({e}; status: {e2})"
+                    "the refund outcome is unknown ({e}; status: {e2}); ask for the payment's status later"
                 ))
             })?;
-            match reconcile(app, p, &st).await? {
-                Payment {
-                    refund: Some(r),
-                    state: PaymentState::Refunded,
-                    ..
-                } => Ok(r),
+            let p = reconcile(app, p, &st).await?;
+            match p.state {
+                PaymentState::Refunded => refund_receipt(p),
                 _ => Err(AppError::outcome_unknown(format!(
-                    "the refund outcome is unknown ({e}); ask for the payment status later"
+                    "the refund outcome is unknown ({e}); ask for the payment's status later"
                 ))),
             }
         }
     }
+}
+
+/// The stored refund receipt of a refunded payment.
+fn refund_receipt(p: Payment) -> Result<RefundReceipt, AppError> {
+    p.refund
+        .ok_or_else(|| AppError::internal("a refunded payment without a refund receipt"))
 }
 
 async fn toss_status(app: &AppState, p: &Payment) -> Result<PaymentStatusResponse, TossError> {
@@ -459,7 +588,9 @@ async fn reconcile(
     if p.pay_token.is_none() {
         p.pay_token = st.pay_token.clone();
     }
-    if status.is_paid() || status.is_refunded() {
+    if status.is_paid() && p.state == PaymentState::Refunding {
+        // A refund was sent and Toss does not show it (yet): only a refund reply or a refunded status settles it.
+    } else if status.is_paid() || status.is_refunded() {
         if p.receipt.is_none() {
             p.receipt = receipt_from_status(&p, st);
             if p.receipt.is_none() {

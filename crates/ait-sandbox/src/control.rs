@@ -1,18 +1,19 @@
 //! The control API: what the Toss app, the user and the store do in real life (log in, authenticate or cancel a
 //! payment, charge and grant an IAP order, refund it), the console (templates, promotions, billing keys), and
-//! fault injection. Available in-process as [`Control`] and over plain HTTP (loopback, CORS open to any origin)
-//! through [`router`].
+//! fault injection. Available in-process as [`Control`] and over plain HTTP (loopback) through [`router`], whose
+//! CORS lets only the configured web origins call it from a page ([`cors`]).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::faults::{FaultRule, FaultSpec};
 use crate::state::{BillingFailure, BillingKey, ControlError, IapOrder, Promotion};
@@ -480,7 +481,39 @@ const ROUTES: &[(&str, &str, &str)] = &[
 ];
 
 /// The control router (CORS open to any origin, so a dev page can call it).
-pub fn router(control: Control) -> Router {
+/// Whether a page of `origin` may call the control API: it is one of `allowed`, where an entry is an exact
+/// origin (`http://127.0.0.1:8080`) or any port of a host (`http://localhost:*`). Case-insensitive.
+pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
+    allowed.iter().any(|entry| {
+        let entry = entry.trim().trim_end_matches('/').to_ascii_lowercase();
+        match entry.strip_suffix(":*") {
+            Some(host) => origin.strip_prefix(host).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest.strip_prefix(':').is_some_and(|port| {
+                        !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                    })
+            }),
+            None => origin == entry,
+        }
+    })
+}
+
+/// The control API's CORS: the pages of `allowed` origins (see [`origin_allowed`]) may call it (GET, POST,
+/// DELETE with a JSON body); any other page gets no `Access-Control-Allow-Origin`, so the browser keeps the
+/// reply from it and refuses to send preflighted calls.
+pub fn cors(allowed: &[String]) -> CorsLayer {
+    let allowed = allowed.to_vec();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin.to_str().is_ok_and(|o| origin_allowed(&allowed, o))
+        }))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+}
+
+/// The control API over HTTP, open (CORS) to the pages of `allowed_origins`.
+pub fn router(control: Control, allowed_origins: &[String]) -> Router {
     Router::new()
         .route(
             "/",
@@ -580,7 +613,7 @@ pub fn router(control: Control) -> Router {
         .fallback(|| async {
             ApiErr(ControlError::not_found("no such control route; GET / lists them"))
         })
-        .layer(CorsLayer::permissive())
+        .layer(cors(allowed_origins))
         .with_state(control)
 }
 
@@ -630,4 +663,31 @@ async fn decide_order(
         }
     };
     ok(c.decide_order(&id, &status)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn origins_match_exactly_or_by_any_port() {
+        let allowed = vec![
+            "http://127.0.0.1:8080".to_string(),
+            "http://localhost:*".to_string(),
+        ];
+        assert!(origin_allowed(&allowed, "http://127.0.0.1:8080"));
+        assert!(origin_allowed(&allowed, "HTTP://LOCALHOST:5173"));
+        assert!(origin_allowed(&allowed, "http://localhost"));
+        for foreign in [
+            "http://127.0.0.1:8081",
+            "http://evil.example",
+            "http://localhost.evil.example",
+            "http://localhost:80x",
+            "https://localhost:5173",
+            "null",
+        ] {
+            assert!(!origin_allowed(&allowed, foreign), "{foreign}");
+        }
+        assert!(!origin_allowed(&[], "http://127.0.0.1:8080"));
+    }
 }

@@ -125,6 +125,11 @@ pub const TEST_API_KEYS: &[&str] = &[
     "sk_test_w5INQyINqa5INQe013Nq",
 ];
 
+/// Pages served from this machine on any port (`http://127.0.0.1:*`, `http://localhost:*`, `http://[::1]:*`): the
+/// `ait-sandbox` binary's default [`SandboxConfig::allowed_origins`].
+pub const LOOPBACK_ORIGINS: &[&str] =
+    &["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"];
+
 /// Default body size limit of the Toss endpoints (64 KiB; the largest documented request is well under 2 KiB).
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 
@@ -151,6 +156,10 @@ pub struct SandboxConfig {
     pub promotions: Vec<String>,
     /// Merchant API keys `billing-key/bill` accepts (default: [`TEST_API_KEYS`]).
     pub billing_api_keys: Vec<String>,
+    /// Web origins whose pages may call the control API (CORS): exact origins (`http://127.0.0.1:8080`) or any
+    /// port of a host (`http://localhost:*`). Empty (the default): none; in-process and non-browser clients need
+    /// no CORS. The `ait-sandbox` binary defaults to [`LOOPBACK_ORIGINS`].
+    pub allowed_origins: Vec<String>,
     /// Body size limit of the Toss endpoints, bytes.
     pub body_limit: usize,
     /// Authorization code lifetime, seconds (default 600).
@@ -173,6 +182,7 @@ impl Default for SandboxConfig {
             templates: Vec::new(),
             promotions: Vec::new(),
             billing_api_keys: TEST_API_KEYS.iter().map(|s| s.to_string()).collect(),
+            allowed_origins: Vec::new(),
             body_limit: DEFAULT_BODY_LIMIT,
             login_code_ttl_secs: 600,
             access_token_ttl_secs: 3600,
@@ -314,7 +324,7 @@ impl Sandbox {
             )),
             tokio::spawn(server::serve_plain(
                 ctl,
-                control::router(control.clone()),
+                control::router(control.clone(), &config.allowed_origins),
                 rx,
             )),
         ];

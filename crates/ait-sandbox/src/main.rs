@@ -49,6 +49,12 @@ struct Args {
     #[arg(long = "server-name")]
     server_names: Vec<String>,
 
+    /// A web origin whose pages may call the control API (CORS), e.g. http://127.0.0.1:8080, or any port of a
+    /// host as http://localhost:* (repeat, or comma-separate; also AIT_SANDBOX_ALLOWED_ORIGINS). None given: pages
+    /// served from this machine (http://127.0.0.1:*, http://localhost:*, http://[::1]:*).
+    #[arg(long = "allow-origin", value_delimiter = ',')]
+    allow_origins: Vec<String>,
+
     /// Body size limit of the Toss endpoints, in bytes.
     #[arg(long, default_value_t = ait_sandbox::DEFAULT_BODY_LIMIT)]
     body_limit: usize,
@@ -79,6 +85,21 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             args.control
         );
     }
+    let mut allowed_origins = args.allow_origins.clone();
+    if let Ok(env) = std::env::var("AIT_SANDBOX_ALLOWED_ORIGINS") {
+        allowed_origins.extend(
+            env.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+        );
+    }
+    if allowed_origins.is_empty() {
+        allowed_origins = ait_sandbox::LOOPBACK_ORIGINS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    }
     let config = SandboxConfig {
         mtls_addr: args.listen,
         control_addr: args.control,
@@ -89,6 +110,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         templates: args.templates,
         promotions: args.promotions,
         body_limit: args.body_limit,
+        allowed_origins,
         ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await?;

@@ -324,14 +324,14 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn control_http_api() {
-    let env = start().await;
+    let env = start_with(|c| c.allowed_origins = vec!["http://localhost:*".into()]).await;
     let t = env.toss();
 
     let index = control(&env, "GET", "/", None, &[]).await;
     assert_eq!(index.status, 200);
     assert!(index.body["routes"].as_array().unwrap().len() > 10);
 
-    // CORS: any origin, preflight included.
+    // CORS: the allowed origins only, preflight included.
     let r = control(
         &env,
         "GET",
@@ -340,14 +340,29 @@ async fn control_http_api() {
         &[("origin", "http://localhost:5173")],
     )
     .await;
-    assert_eq!(r.headers["access-control-allow-origin"], "*");
+    assert_eq!(
+        r.headers["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    let foreign = control(
+        &env,
+        "GET",
+        "/health",
+        None,
+        &[("origin", "http://example.test")],
+    )
+    .await;
+    assert!(
+        !foreign.headers.contains_key("access-control-allow-origin"),
+        "{foreign:?}"
+    );
     let pre = control(
         &env,
         "OPTIONS",
         "/login/codes",
         None,
         &[
-            ("origin", "http://example.test"),
+            ("origin", "http://localhost:5173"),
             ("access-control-request-method", "POST"),
             ("access-control-request-headers", "content-type"),
         ],

@@ -34,6 +34,7 @@ impl Env {
         config.database = dir.path().join("partner.sqlite");
         config.reconcile_interval_secs = 0; // tests run the reconciler explicitly unless they ask
         config.toss.timeout_ms = 10_000;
+        config.page_refunds = true; // the flows refund through the page; security.rs tests the default (off)
         tweak(&mut config);
         let sandbox = Sandbox::start(SandboxConfig {
             cert_dir: Some(dir.path().join("certs")),

@@ -54,7 +54,9 @@ async fn login_exchanges_the_code_and_sets_an_httponly_session_cookie() {
     // The database keeps a hash of the id, never the id itself: a copy of it opens no session.
     let stored: String = env
         .sql()
-        .query_row("SELECT id FROM sessions WHERE user_key = 1001", [], |r| r.get(0))
+        .query_row("SELECT id FROM sessions WHERE user_key = 1001", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(stored.len(), 64);
     assert_ne!(stored, session_id);
@@ -80,10 +82,9 @@ async fn the_cookie_is_secure_behind_an_https_proxy() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .contains("; Secure"));
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("__Host-ait_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"), "{cookie}");
 }
 
 #[tokio::test]
@@ -189,19 +190,19 @@ async fn an_expired_access_token_is_refreshed_and_a_refused_refresh_ends_the_ses
         "not refreshed while valid"
     );
 
-    // Toss refuses the refresh (e.g. the user unlinked the mini-app): the session ends.
+    // Toss refuses the refresh (here: the refresh token expired; likewise when the user unlinked the mini-app):
+    // the session ends.
     env.sql()
-        .execute(
-            "UPDATE users SET access_expires_at = 0, refresh_token = 'revoked'",
-            [],
-        )
+        .execute("UPDATE users SET access_expires_at = 0", [])
         .unwrap();
+    env.ctl().advance_clock(15 * 24 * 3600);
     assert_error(
         &b.get("/iap/entitlements").await,
         401,
         "UNAUTHENTICATED",
         false,
     );
+    assert_eq!(env.ctl().calls("refresh-token"), 2, "Toss was asked");
     assert_eq!(env.count("SELECT COUNT(*) FROM sessions"), 0);
     assert_error(
         &b.get("/iap/entitlements").await,

@@ -4,8 +4,10 @@
 mod common;
 
 mod iap;
+mod in_flight;
 mod login;
 mod persistence;
+mod security;
 mod tosspay;
 mod tosspay_faults;
 mod web;

@@ -124,17 +124,30 @@ async fn static_files_only_under_the_listed_prefixes() {
 }
 
 #[tokio::test]
-async fn the_sandbox_descriptor_is_open_to_any_origin() {
-    let env = Env::new().await;
+async fn the_sandbox_descriptor_is_open_to_the_allowed_origins_only() {
+    let env = Env::with(|c| c.allowed_origins = vec!["http://localhost:5173".into()]).await;
     let (server, _root) = web_server(&env).await;
-    let r = reqwest::Client::new()
-        .get(format!("{}/dev/sandbox.json", server.url()))
-        .header("origin", "http://localhost:5173")
-        .send()
-        .await
-        .unwrap();
+    let get = |origin: &'static str| {
+        reqwest::Client::new()
+            .get(format!("{}/dev/sandbox.json", server.url()))
+            .header("origin", origin)
+            .send()
+    };
+    let foreign = get("http://evil.example").await.unwrap();
+    assert!(
+        foreign
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "{:?}",
+        foreign.headers()
+    );
+    let r = get("http://localhost:5173").await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["controlUrl"], env.sandbox.control_url());
     assert_eq!(v["userKey"], "10001");
