@@ -6,6 +6,7 @@
 #   ./build.sh test    every test: native, browser (wasm-pack test in headless Chromium), JS, package
 #   ./build.sh demo    run the demo mini-app with the dev host
 #   ./build.sh bench   benchmarks (timing goals live here, never in tests)
+#   ./build.sh chaos [--seed N] [--flows N]   seeded chaos run against the real partner and sandbox (issue 8 §3)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -157,6 +158,7 @@ run_tests() {
   browser_tests
   log "JS tests (dev host, the built package in a page and in a Vite build)"
   node --test --test-concurrency=1 tests/js/
+  if [ -z "${AIT_SKIP_CHAOS:-}" ]; then chaos --short; else log "chaos: skipped (AIT_SKIP_CHAOS is set)"; fi
 }
 
 demo() {
@@ -164,6 +166,16 @@ demo() {
   build
   log "demo: ait-partner with the sandbox in-process, serving www/ and pkg/ (refunds from the page turned on)"
   AIT_PARTNER_PAGE_REFUNDS=true cargo run -p ait-partner --features sandbox -- --sandbox --static-root . "$@"
+}
+
+# The seeded chaos run (crates/ait-chaos): mixed flows against ait-partner and ait-sandbox started as processes, with
+# sandbox faults, double taps and kill -9 of the partner, then the invariants of crates/ait-invariants. Prints its
+# seed; exits non-zero on a violation. Arguments go to ait-chaos (--seed N, --flows N, --short, --help).
+chaos() {
+  log "chaos: building ait-sandbox, ait-partner and ait-chaos"
+  cargo build -p ait-sandbox -p ait-partner -p ait-chaos
+  log "chaos: ait-chaos $*"
+  target/debug/ait-chaos "$@"
 }
 
 bench() {
@@ -179,6 +191,7 @@ case "${1:-}" in
   test) run_tests ;;
   demo) shift; demo "$@" ;;
   bench) bench ;;
+  chaos) shift; chaos "$@" ;;
   sizes) sizes ;;
-  *) sed -n '2,9p' "$0"; exit 2 ;;
+  *) sed -n '2,/^set /{/^#/p}' "$0"; exit 2 ;;
 esac

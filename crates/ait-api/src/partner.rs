@@ -102,6 +102,16 @@ pub struct LoginResponse {
     pub logged_in: bool,
 }
 
+/// `POST /logout` body: `{}` (unknown fields are ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LogoutRequest {}
+
+impl Validate for LogoutRequest {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
+
 /// `POST /logout` reply: the session is ended and its cookie cleared.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -5,6 +5,9 @@
 -- execute-payment). The reconciler settles it with get-payment-status, refunding again when Toss still reports the
 -- payment complete (Toss refunds a payment once). refund_reason keeps what the refund was asked with, for that retry.
 ALTER TABLE payments ADD COLUMN refund_reason TEXT;
+-- Unix milliseconds when the last execute or refund whose outcome is unknown was sent: within the configured grace
+-- after it, a refused retry does not settle the payment (the lost call may still land at Toss).
+ALTER TABLE payments ADD COLUMN attempted_at INTEGER;
 -- Unix milliseconds of the last get-payment-status answer: status polls within a short window are answered from the
 -- store instead of each calling Toss.
 ALTER TABLE payments ADD COLUMN checked_at INTEGER;

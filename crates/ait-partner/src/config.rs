@@ -61,6 +61,10 @@ pub struct Config {
     pub is_test_payment: bool,
     /// Interval of the background reconciler, seconds (0 disables it).
     pub reconcile_interval_secs: u64,
+    /// How long an execute or refund whose outcome was lost may still land at Toss, seconds. Within it, Toss
+    /// refusing a later attempt while reporting the payment not executed (or not refunded) does not settle the
+    /// payment: the lost call may still go through. After it, that refusal is final.
+    pub in_flight_grace_secs: u64,
     /// Session lifetime, seconds.
     pub session_ttl_secs: u64,
     /// When the session cookie gets `Secure` (and is named `__Host-ait_session`, `Path=/`).
@@ -208,6 +212,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             is_test_payment: true,
             reconcile_interval_secs: 30,
+            in_flight_grace_secs: 30,
             session_ttl_secs: 30 * 24 * 3600,
             secure_cookie: SecureCookie::Auto,
             page_refunds: false,
@@ -289,6 +294,7 @@ impl Config {
     /// | `AIT_PARTNER_ALLOWED_ORIGINS` | `allowed_origins` (comma-separated) |
     /// | `AIT_PARTNER_IS_TEST_PAYMENT` | `is_test_payment` (`true`/`false`) |
     /// | `AIT_PARTNER_RECONCILE_INTERVAL_SECS` | `reconcile_interval_secs` |
+    /// | `AIT_PARTNER_IN_FLIGHT_GRACE_SECS` | `in_flight_grace_secs` |
     /// | `AIT_PARTNER_SESSION_TTL_SECS` | `session_ttl_secs` |
     /// | `AIT_PARTNER_SECURE_COOKIE` | `secure_cookie` (`auto`/`always`/`never`) |
     /// | `AIT_PARTNER_PAGE_REFUNDS` | `page_refunds` (`true`/`false`) |
@@ -334,6 +340,9 @@ impl Config {
         }
         if let Some((n, v)) = var("RECONCILE_INTERVAL_SECS") {
             self.reconcile_interval_secs = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("IN_FLIGHT_GRACE_SECS") {
+            self.in_flight_grace_secs = parse(&n, &v)?;
         }
         if let Some((n, v)) = var("SESSION_TTL_SECS") {
             self.session_ttl_secs = parse(&n, &v)?;

@@ -96,11 +96,13 @@ pub struct Payment {
     pub refund: Option<RefundReceipt>,
     /// Why a refund was asked for (kept to finish a refund whose outcome was lost).
     pub refund_reason: Option<String>,
+    /// When the last execute or refund whose outcome is not known was sent (Unix milliseconds).
+    pub attempted_at: Option<i64>,
 }
 
 const COLUMNS: &str =
     "order_no, user_key, idempotency_key, order_json, product_desc, amount, amount_tax_free, \
-                       is_test_payment, pay_token, state, toss_status, receipt_json, refund_json, refund_reason";
+                       is_test_payment, pay_token, state, toss_status, receipt_json, refund_json, refund_reason, attempted_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<String>, String)> {
     Ok((
@@ -119,6 +121,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<St
             receipt: None,
             refund: None,
             refund_reason: r.get(13)?,
+            attempted_at: r.get(14)?,
         },
         r.get(11)?,
         r.get(12)?,
@@ -270,20 +273,21 @@ pub async fn save(
 ) -> Result<(), DbError> {
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
-    let (order_no, pay_token, state, toss_status, refund_reason) = (
+    let (order_no, pay_token, state, toss_status, refund_reason, attempted_at) = (
         p.order_no.clone(),
         p.pay_token.clone(),
         p.state.as_str(),
         p.toss_status.clone(),
         p.refund_reason.clone(),
+        p.attempted_at,
     );
     db.call(move |conn| {
         let t = now();
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE payments SET pay_token = ?2, state = ?3, toss_status = ?4, receipt_json = ?5,
-               refund_json = ?6, refund_reason = ?8, updated_at = ?7 WHERE order_no = ?1",
-            params![order_no, pay_token, state, toss_status, receipt, refund, t, refund_reason],
+               refund_json = ?6, refund_reason = ?8, attempted_at = ?9, updated_at = ?7 WHERE order_no = ?1",
+            params![order_no, pay_token, state, toss_status, receipt, refund, t, refund_reason, attempted_at],
         )?;
         insert_event(&tx, &order_no, kind, detail.as_deref(), t)?;
         tx.commit()?;

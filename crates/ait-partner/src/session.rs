@@ -12,7 +12,7 @@
 //! cannot shadow it — and only that name is read; over plain http it is `ait_session` with `Path=<api prefix>`.
 
 use ait_api::login::TokenResponse;
-use ait_api::partner::{LoginRequest, LoginResponse, LogoutResponse};
+use ait_api::partner::{LoginRequest, LoginResponse, LogoutRequest, LogoutResponse};
 use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -53,6 +53,8 @@ pub async fn login(
         .generate_token(&req.authorization_code, &req.referrer)
         .await
         .map_err(|e| match e {
+            // A passing refusal (bank maintenance) is relayed as retryable; any other refuses the code.
+            TossError::Fail { error, .. } if error.error_code.is_retryable() => AppError::toss_failed(error),
             TossError::Fail { error, .. } => {
                 let mut err = AppError::unauthenticated("Toss refused the authorization code");
                 err.error.toss = Some(error);
@@ -107,16 +109,6 @@ pub async fn logout(
     let mut resp = Json(LogoutResponse { logged_out: true }).into_response();
     resp.headers_mut().insert(SET_COOKIE, cookie);
     Ok(resp)
-}
-
-/// `POST /logout` body: `{}` (fields are ignored).
-#[derive(Debug, serde::Deserialize)]
-pub struct LogoutRequest {}
-
-impl ait_api::Validate for LogoutRequest {
-    fn validate(&self) -> Result<(), ait_api::ValidationError> {
-        Ok(())
-    }
 }
 
 impl FromRequestParts<AppState> for Session {

@@ -15,7 +15,7 @@
 //! Calls on one payment are serialised by a per-payment lock.
 
 use ait_api::partner::{
-    CartOrder, CreatePaymentRequest, CreatePaymentResponse, PaymentReceipt, PaymentStatusReply,
+    CartOrder, CreatePaymentRequest, CreatePaymentResponse, ExecuteRequest, PaymentReceipt, PaymentStatusReply,
     RefundReceipt, RefundRequest,
 };
 use ait_api::tosspay::{
@@ -67,6 +67,7 @@ pub async fn create(
         receipt: None,
         refund: None,
         refund_reason: None,
+        attempted_at: None,
     };
     let order_json = candidate.order_json.clone();
     let payment = match payments::insert_or_get(&app.db, candidate).await? {
@@ -90,11 +91,13 @@ pub async fn create(
     }))
 }
 
-/// `POST /tosspay/payments/{orderNo}/execute` (the body, `{}`, is ignored).
+/// `POST /tosspay/payments/{orderNo}/execute` with the contract's empty body (`{}`: read, so the body limit and the
+/// JSON rule hold here too).
 pub async fn execute(
     State(app): State<AppState>,
     session: Session,
     Path(order_no): Path<String>,
+    Valid(ExecuteRequest {}): Valid<ExecuteRequest>,
 ) -> Result<Json<PaymentReceipt>, AppError> {
     let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
     let payment = users_payment(&app, &order_no, session).await?;
@@ -261,8 +264,8 @@ const ALREADY_REFUNDED: &str = "PAYMENT_ALREADY_REFUNDED";
 /// Executes a payment; the caller holds its lock. Paid → the stored receipt, without calling Toss.
 ///
 /// The payment is saved `EXECUTING` before execute-payment is sent, and leaves that state only on evidence:
-/// a receipt, Toss's status (paid, refunded, canceled; or not executed, after Toss refused this very call), or a
-/// refusal of a first attempt that nothing else can have executed. Everything else answers 504
+/// a receipt, Toss's status (paid, refunded, canceled; or not executed, after Toss refused this very call and no
+/// earlier lost call can still land), or the refusal of a first attempt. Everything else answers 504
 /// `PAYMENT_OUTCOME_UNKNOWN` (retryable) and leaves the payment to the reconciler: a payment that may have executed
 /// is never reported as a final failure.
 async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt, AppError> {
@@ -281,15 +284,12 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
         }
         PaymentState::Created | PaymentState::Executing => {}
     }
-    // An earlier execute whose outcome is unknown may still have gone through.
-    let earlier_unknown = p.state == PaymentState::Executing;
+    let earlier = LostAttempt::of(app, &p, PaymentState::Executing);
     let pay_token = p.pay_token.clone().unwrap_or_default();
-    if earlier_unknown {
-        payments::event(&app.db, &p.order_no, "execute_again", None).await?;
-    } else {
-        p.state = PaymentState::Executing;
-        payments::save(&app.db, &p, "execute", None).await?;
-    }
+    p.state = PaymentState::Executing;
+    p.attempted_at = Some(now_ms());
+    let kind = if earlier.exists { "execute_again" } else { "execute" };
+    payments::save(&app.db, &p, kind, None).await?;
 
     let result = app
         .toss
@@ -309,18 +309,19 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
             }
         },
         Err(TossError::Fail { error, .. }) => {
-            // Toss refused this call: it changed nothing. Whether an earlier call executed the payment is for the
-            // status to say; "already executed" means paid, so the receipt is fetched.
+            // Toss refused this call: it changed nothing, so the last unknown attempt is the earlier one (if any).
+            // Whether that one executed the payment is for the status to say; "already executed" means paid.
+            p.attempted_at = earlier.sent_at;
             let already = error.error_code.as_str() == ALREADY_EXECUTED;
             let code = error.error_code.to_string();
-            payments::event(&app.db, &p.order_no, "execute_refused", Some(code.clone())).await?;
             let st = match toss_status(app, &p).await {
                 Ok(st) => st,
-                Err(e) if already || earlier_unknown => {
+                Err(e) if already || earlier.exists => {
+                    payments::save(&app.db, &p, "execute_refused", Some(code.clone())).await?;
                     return Err(AppError::outcome_unknown(format!(
                         "Toss refused the execute ({code}) and its status is unknown ({e}); the payment may be \
                          paid: ask for its status later"
-                    )))
+                    )));
                 }
                 Err(_) => {
                     // A first attempt, refused: nothing was executed, by this call or any other.
@@ -330,23 +331,25 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
                 }
             };
             let mut p = reconcile(app, p, &st).await?;
+            let not_executed = st
+                .pay_status
+                .as_ref()
+                .is_some_and(|s| matches!(s, PayStatus::PayApproved | PayStatus::PayStandby));
             match p.state {
-                PaymentState::Executing if already => Err(AppError::outcome_unknown(
-                    "Toss says the payment was executed but its status does not show it yet; ask for its status later",
-                )),
-                PaymentState::Executing
-                    if st.pay_status.as_ref().is_some_and(|s| {
-                        matches!(s, PayStatus::PayApproved | PayStatus::PayStandby)
-                    }) =>
-                {
-                    // Toss refused this execute and reports the payment not executed.
+                PaymentState::Executing if not_executed && !already && !earlier.may_still_land => {
+                    // Refused, reported not executed, and no lost call can still land: a final answer.
                     p.state = PaymentState::Created;
                     payments::save(&app.db, &p, "execute_failed", Some(code)).await?;
                     Err(AppError::toss_failed(error))
                 }
-                PaymentState::Executing => Err(AppError::outcome_unknown(
-                    "the payment is in progress at Toss; ask for its status later",
-                )),
+                PaymentState::Executing => {
+                    payments::save(&app.db, &p, "execute_refused", Some(code)).await?;
+                    Err(AppError::outcome_unknown(if already {
+                        "Toss says the payment was executed but its status does not show it yet; ask for its status later"
+                    } else {
+                        "an earlier execute of this payment may still land at Toss; ask for its status later"
+                    }))
+                }
                 PaymentState::Created | PaymentState::Canceled => {
                     // Not executed (not authenticated, or canceled by the buyer): Toss's refusal is the answer.
                     payments::event(&app.db, &p.order_no, "execute_failed", Some(code)).await?;
@@ -356,20 +359,46 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
             }
         }
         Err(e) if e.outcome_known() => {
-            if earlier_unknown {
-                payments::event(&app.db, &p.order_no, "execute_not_sent", Some(e.detail())).await?;
+            if earlier.exists {
+                p.attempted_at = earlier.sent_at;
+                payments::save(&app.db, &p, "execute_not_sent", Some(e.detail())).await?;
                 return Err(AppError::outcome_unknown(format!(
                     "execute-payment was not sent ({e}) and an earlier attempt's outcome is unknown; ask for the \
                      payment's status later"
                 )));
             }
             p.state = PaymentState::Created;
+            p.attempted_at = None;
             payments::save(&app.db, &p, "execute_not_sent", Some(e.detail())).await?;
             Err(AppError::toss_unreachable(format!(
                 "execute-payment was not sent: {e}"
             )))
         }
         Err(e) => settle_from_status(app, p, e.detail()).await,
+    }
+}
+
+/// What is known of an earlier execute or refund of a payment whose outcome was lost.
+struct LostAttempt {
+    /// The payment was left in flight by an earlier call.
+    exists: bool,
+    /// When that call was sent (Unix milliseconds), if recorded.
+    sent_at: Option<i64>,
+    /// It may still land at Toss: it was sent within the configured grace (or when is unknown).
+    may_still_land: bool,
+}
+
+impl LostAttempt {
+    /// The lost attempt of `p`, if `p` is left in `in_flight` (`EXECUTING` or `REFUNDING`).
+    fn of(app: &AppState, p: &Payment, in_flight: PaymentState) -> LostAttempt {
+        let exists = p.state == in_flight;
+        let grace_ms = i64::try_from(app.config.in_flight_grace_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        LostAttempt {
+            exists,
+            sent_at: if exists { p.attempted_at } else { None },
+            may_still_land: exists
+                && p.attempted_at.is_none_or(|t| now_ms().saturating_sub(t) < grace_ms),
+        }
     }
 }
 
@@ -443,19 +472,15 @@ pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppE
 /// Refunds a payment; the caller holds its lock. Refunded → the stored refund receipt.
 ///
 /// Like execute: the payment is saved `REFUNDING` before refund-payment is sent and leaves it only on evidence
-/// (a reply, Toss's status, or the refusal of a first attempt); otherwise 504 `PAYMENT_OUTCOME_UNKNOWN` and the
-/// reconciler finishes it.
+/// (a reply, Toss's status, or the refusal of an attempt no lost call can overtake); otherwise 504
+/// `PAYMENT_OUTCOME_UNKNOWN` and the reconciler finishes it.
 async fn refund_locked(
     app: &AppState,
     mut p: Payment,
     reason: &str,
 ) -> Result<RefundReceipt, AppError> {
     match p.state {
-        PaymentState::Refunded if p.refund.is_some() => {
-            return p
-                .refund
-                .ok_or_else(|| AppError::internal("a refunded payment without a refund receipt"))
-        }
+        PaymentState::Refunded if p.refund.is_some() => return refund_receipt(p),
         PaymentState::Paid | PaymentState::Refunding | PaymentState::Refunded => {}
         _ => {
             return Err(AppError::invalid_state(
@@ -463,16 +488,19 @@ async fn refund_locked(
             ))
         }
     }
-    let earlier_unknown = p.state != PaymentState::Paid;
+    let earlier = LostAttempt::of(app, &p, PaymentState::Refunding);
     let pay_token = p.pay_token.clone().unwrap_or_default();
-    if earlier_unknown {
-        payments::event(&app.db, &p.order_no, "refund_again", None).await?;
-    } else {
-        p.state = PaymentState::Refunding;
+    if p.refund_reason.is_none() {
         p.refund_reason = Some(reason.to_string());
-        payments::save(&app.db, &p, "refund", Some(reason.to_string())).await?;
     }
-    let reason = p.refund_reason.clone().unwrap_or_else(|| reason.to_string());
+    let reason = p.refund_reason.clone().unwrap_or_default();
+    // A refunded payment without its receipt (refunded elsewhere) goes through Toss to learn it, and stays REFUNDED.
+    if p.state != PaymentState::Refunded {
+        p.state = PaymentState::Refunding;
+    }
+    p.attempted_at = Some(now_ms());
+    let kind = if earlier.exists { "refund_again" } else { "refund" };
+    payments::save(&app.db, &p, kind, Some(reason.clone())).await?;
     match app
         .toss
         .refund_payment(p.user_key, &pay_token, &reason, p.is_test_payment)
@@ -488,49 +516,60 @@ async fn refund_locked(
         }
         Err(TossError::Fail { error, .. }) => {
             // Refused: this call changed nothing. An earlier refund may have gone through (its reply lost).
+            p.attempted_at = earlier.sent_at;
             let already = error.error_code.as_str() == ALREADY_REFUNDED;
             let code = error.error_code.to_string();
-            payments::event(&app.db, &p.order_no, "refund_refused", Some(code.clone())).await?;
             let st = match toss_status(app, &p).await {
                 Ok(st) => st,
-                Err(e) if already || earlier_unknown => {
+                Err(e) if already || earlier.exists => {
+                    payments::save(&app.db, &p, "refund_refused", Some(code.clone())).await?;
                     return Err(AppError::outcome_unknown(format!(
                         "Toss refused the refund ({code}) and its status is unknown ({e}); ask for the payment's \
                          status later"
-                    )))
+                    )));
                 }
                 Err(_) => {
-                    p.state = PaymentState::Paid;
+                    // A first attempt, refused: nothing was refunded, by this call or any other.
+                    if p.state == PaymentState::Refunding {
+                        p.state = PaymentState::Paid;
+                    }
                     payments::save(&app.db, &p, "refund_failed", Some(code)).await?;
                     return Err(AppError::toss_failed(error));
                 }
             };
             let mut p = reconcile(app, p, &st).await?;
+            let still_paid = st.pay_status.as_ref().is_some_and(PayStatus::is_paid);
             match p.state {
                 PaymentState::Refunded => refund_receipt(p),
-                PaymentState::Refunding if already => Err(AppError::outcome_unknown(
-                    "Toss says the payment was refunded but its status does not show it yet; ask later",
-                )),
-                PaymentState::Refunding if st.pay_status.as_ref().is_some_and(PayStatus::is_paid) => {
-                    // Refused, and Toss reports the payment paid, not refunded.
+                PaymentState::Refunding if still_paid && !already && !earlier.may_still_land => {
+                    // Refused, reported paid, and no lost refund can still land: a final answer.
                     p.state = PaymentState::Paid;
                     payments::save(&app.db, &p, "refund_failed", Some(code)).await?;
                     Err(AppError::toss_failed(error))
                 }
-                PaymentState::Refunding => Err(AppError::outcome_unknown(
-                    "the refund is in progress at Toss; ask for the payment's status later",
-                )),
+                PaymentState::Refunding => {
+                    payments::save(&app.db, &p, "refund_refused", Some(code)).await?;
+                    Err(AppError::outcome_unknown(if already {
+                        "Toss says the payment was refunded but its status does not show it yet; ask later"
+                    } else {
+                        "an earlier refund of this payment may still land at Toss; ask for its status later"
+                    }))
+                }
                 _ => Err(AppError::toss_failed(error)),
             }
         }
         Err(e) if e.outcome_known() => {
-            if earlier_unknown {
-                payments::event(&app.db, &p.order_no, "refund_not_sent", Some(e.detail())).await?;
+            if earlier.exists {
+                p.attempted_at = earlier.sent_at;
+                payments::save(&app.db, &p, "refund_not_sent", Some(e.detail())).await?;
                 return Err(AppError::outcome_unknown(format!(
                     "refund-payment was not sent ({e}) and an earlier attempt's outcome is unknown; ask later"
                 )));
             }
-            p.state = PaymentState::Paid;
+            if p.state == PaymentState::Refunding {
+                p.state = PaymentState::Paid;
+            }
+            p.attempted_at = None;
             payments::save(&app.db, &p, "refund_not_sent", Some(e.detail())).await?;
             Err(AppError::toss_unreachable(format!(
                 "refund-payment was not sent: {e}"

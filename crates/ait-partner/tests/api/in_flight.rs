@@ -248,3 +248,36 @@ async fn fifty_concurrent_grants_of_one_order_make_one_toss_call() {
     assert_eq!(env.ctl().calls("order/get-order-status"), 1);
     assert_eq!(env.count("SELECT COUNT(*) FROM grants"), 1);
 }
+
+/// A lost execute (a 5xx before Toss handled it, the status unavailable), then a retry Toss refuses while it
+/// reports the payment approved: within the grace the lost call may still land, after it the refusal is final.
+async fn refused_retry_after_a_lost_execute(grace_secs: u64) -> (Env, Browser, String, (StatusCode, Value)) {
+    let env = Env::with(|c| c.in_flight_grace_secs = grace_secs).await;
+    let (b, order_no) = approved(&env).await;
+    let path = format!("/tosspay/payments/{order_no}/execute");
+    env.fault(json!({"endpoint": "execute-payment", "kind": "http5xx", "status": 500}));
+    env.fault(json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503}));
+    assert_error(&b.post(&path, json!({})).await, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
+    env.fault(json!({"endpoint": "execute-payment", "kind": "fail", "errorCode": "INVALID_PARAMETER"}));
+    let retry = b.post(&path, json!({})).await;
+    (env, b, order_no, retry)
+}
+
+#[tokio::test]
+async fn a_refused_retry_within_the_grace_leaves_the_lost_execute_to_the_reconciler() {
+    let (env, _b, order_no, retry) = refused_retry_after_a_lost_execute(3600).await;
+    assert_error(&retry, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
+    assert_eq!(env.payment_state(&order_no), "EXECUTING");
+    // The reconciler finishes it: Toss reports it approved, so it executes it once.
+    ait_partner::reconciler::run_once(&env.server().state).await;
+    assert_eq!(env.payment_state(&order_no), "PAID");
+    assert_eq!(pay_status_at_toss(&env, &order_no)["transactions"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_retry_after_the_grace_is_a_final_answer() {
+    let (env, _b, order_no, retry) = refused_retry_after_a_lost_execute(0).await;
+    assert_error(&retry, 502, "TOSS_API_FAILED", false);
+    assert_eq!(env.payment_state(&order_no), "CREATED");
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 0);
+}

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod fault_matrix;
 mod iap;
 mod in_flight;
 mod login;
