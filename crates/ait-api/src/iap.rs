@@ -56,7 +56,7 @@ impl OrderStatus {
         )
     }
 
-    /// True when a grant for this order must be revoked.
+    /// True when the store refunded the order.
     pub fn is_refunded(&self) -> bool {
         matches!(self, OrderStatus::Refunded)
     }

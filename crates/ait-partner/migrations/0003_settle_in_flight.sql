@@ -8,6 +8,7 @@ ALTER TABLE payments ADD COLUMN refund_reason TEXT;
 -- Unix milliseconds when the last execute or refund whose outcome is unknown was sent: within the configured grace
 -- after it, a refused retry does not settle the payment (the lost call may still land at Toss).
 ALTER TABLE payments ADD COLUMN attempted_at INTEGER;
+UPDATE payments SET attempted_at = updated_at * 1000 WHERE state = 'EXECUTING';
 -- Unix milliseconds of the last get-payment-status answer: status polls within a short window are answered from the
 -- store instead of each calling Toss.
 ALTER TABLE payments ADD COLUMN checked_at INTEGER;

@@ -464,6 +464,18 @@ impl Config {
         if self.header_read_timeout_ms == 0 {
             return bad("header_read_timeout_ms must be positive".into());
         }
+        // With live money, settling what a lost call did rests on the reconciler and on the grace outlasting a call.
+        if !self.is_test_payment {
+            if self.reconcile_interval_secs == 0 {
+                return bad("reconcile_interval_secs must be positive for live payments (it settles lost calls)".into());
+            }
+            if self.in_flight_grace_secs.saturating_mul(1000) < self.toss.timeout_ms.saturating_mul(2) {
+                return bad(format!(
+                    "in_flight_grace_secs must be at least twice toss.timeout_ms ({} ms) for live payments",
+                    self.toss.timeout_ms
+                ));
+            }
+        }
         let rl = &self.rate_limit;
         if (rl.login_burst > 0 && rl.login_per_minute == 0)
             || (rl.toss_burst > 0 && rl.toss_per_minute == 0)

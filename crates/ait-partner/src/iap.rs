@@ -4,7 +4,8 @@
 //!   user, it is this mini-app's, it is for this SKU, it is paid or in progress, not refunded) and grants it once
 //!   per `orderId`: the `grants` primary key decides (`INSERT … ON CONFLICT DO NOTHING`), so concurrent or repeated
 //!   grants of one order make one row, and every repeat answers `{granted: true}`. Grant requests of one order are
-//!   serialised, so 50 concurrent requests make one Toss call; the others find the row.
+//!   serialised in the process, so once one has granted, the concurrent others find the row without a Toss call
+//!   (a refused grant is not remembered: each waiting request asks Toss again).
 //! * `POST /iap/sync {orders}` checks the listed orders and every provisional grant of the user with Toss, and
 //!   revokes the grants of orders Toss reports `REFUNDED`, `FAILED`, `NOT_FOUND` or `MINIAPP_MISMATCH` →
 //!   `{revoked}`; the page's list only says which orders to check, its statuses are not evidence.

@@ -13,7 +13,7 @@
 //! | `GET /tosspay/payments/{orderNo}` | `get-payment-status`, reconciling the store |
 //! | `POST /tosspay/payments/{orderNo}/refund` | `refund-payment` (only with `page_refunds`; else 403 `REFUNDS_DISABLED`) |
 //! | `POST /iap/grants` | `order/get-order-status` check, one grant per `orderId` |
-//! | `POST /iap/sync` | revokes grants of orders Toss reports refunded |
+//! | `POST /iap/sync` | revokes grants of orders Toss reports refunded, failed or unknown; confirms provisional ones |
 //! | `GET /iap/entitlements` | the user's grants not revoked |
 //!
 //! Modules, one concept each: [`config`], [`db`] (+ `migrations/`), [`toss_client`], [`session`],

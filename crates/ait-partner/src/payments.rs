@@ -3,8 +3,9 @@
 //! A payment's `state` is what this server knows:
 //! `CREATING` → `CREATED` → `EXECUTING` → `PAID` → `REFUNDING` → `REFUNDED`, or `CANCELED`. `EXECUTING` means
 //! execute-payment was sent and its outcome is not known yet; `REFUNDING` the same for refund-payment. A payment in
-//! either state may have moved money, so it never goes back on a guess: only Toss's status moves it (the reconciler
-//! settles such payments on its own).
+//! either state may have moved money, so it leaves it only on evidence: a reply, Toss's status, or Toss refusing a
+//! call that no lost one can overtake (see `tosspay.rs`); the reconciler settles such payments on its own. Toss's
+//! status moves a payment forward only: `PAID` and `REFUNDED` never go back on a lagging read.
 //! Every change is saved together with an event row, so the history of a payment is in the database.
 
 use ait_api::partner::{PaymentReceipt, RefundReceipt};

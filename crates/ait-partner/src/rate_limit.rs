@@ -83,13 +83,15 @@ impl Limits {
     /// The client address of a request.
     pub fn client_ip(&self, headers: &HeaderMap, peer: Option<SocketAddr>) -> IpAddr {
         if self.trust_forwarded_for {
+            // Only the last entry is the proxy's: earlier ones are the client's to write. One that does not parse
+            // (a port, a name) is not skipped for an earlier one; the peer address is used instead.
             let last = headers
                 .get_all("x-forwarded-for")
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .flat_map(|v| v.split(','))
-                .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-                .next_back();
+                .next_back()
+                .and_then(|s| s.trim().parse::<IpAddr>().ok());
             if let Some(ip) = last {
                 return ip;
             }
@@ -180,5 +182,9 @@ mod tests {
             "10.0.0.7".parse::<IpAddr>().unwrap()
         );
         assert_eq!(behind.client_ip(&HeaderMap::new(), Some(peer)), peer.ip());
+        // A last entry that does not parse never falls back to an earlier, client-written one.
+        let mut forged = HeaderMap::new();
+        forged.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 10.0.0.7:443"));
+        assert_eq!(behind.client_ip(&forged, Some(peer)), peer.ip());
     }
 }

@@ -122,11 +122,20 @@ impl FromRequestParts<AppState> for Session {
         let Some(id) = cookie_value(&parts.headers, cookie_name(app, &parts.headers)) else {
             return Err(AppError::unauthenticated("no session: call /login first"));
         };
-        let Some(found) = load_session(&app.db, stored_id(id)).await? else {
+        let stored = stored_id(id);
+        let Some(mut found) = load_session(&app.db, stored.clone()).await? else {
             return Err(AppError::unauthenticated(
                 "the session expired or is unknown: call /login again",
             ));
         };
+        if found.access_expires_at <= now() {
+            // One refresh per user at a time: concurrent requests wait, then see the renewed tokens (a refresh token
+            // Toss rotated must not be spent twice).
+            let _one_at_a_time = app.locks.lock(format!("refresh:{}", found.user_key)).await;
+            found = load_session(&app.db, stored).await?.ok_or_else(|| {
+                AppError::unauthenticated("the session ended: call /login again")
+            })?;
+        }
         if found.access_expires_at <= now() {
             refresh(app, &found).await?;
         }
@@ -155,6 +164,11 @@ async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
             let sealed = SealedTokens::seal(&app.seal, s.user_key, &tokens);
             update_tokens(&app.db, s.user_key, &tokens, sealed).await?;
             tracing::info!("refreshed a user's Toss tokens");
+            Ok(())
+        }
+        // A passing refusal (bank maintenance) is not a verdict on the login.
+        Err(TossError::Fail { error, .. }) if error.error_code.is_retryable() => {
+            tracing::warn!("token refresh postponed: Toss answered {}", error.error_code);
             Ok(())
         }
         Err(TossError::Fail { .. }) => {

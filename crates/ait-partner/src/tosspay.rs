@@ -331,10 +331,8 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
                 }
             };
             let mut p = reconcile(app, p, &st).await?;
-            let not_executed = st
-                .pay_status
-                .as_ref()
-                .is_some_and(|s| matches!(s, PayStatus::PayApproved | PayStatus::PayStandby));
+            // (A standby payment was moved to CREATED by `reconcile`.)
+            let not_executed = st.pay_status == Some(PayStatus::PayApproved);
             match p.state {
                 PaymentState::Executing if not_executed && !already && !earlier.may_still_land => {
                     // Refused, reported not executed, and no lost call can still land: a final answer.
@@ -349,6 +347,14 @@ async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt
                     } else {
                         "an earlier execute of this payment may still land at Toss; ask for its status later"
                     }))
+                }
+                PaymentState::Created if already => {
+                    // Toss said executed, its status says not authenticated: trust the money, not the read.
+                    p.state = PaymentState::Executing;
+                    payments::save(&app.db, &p, "execute_refused", Some(code)).await?;
+                    Err(AppError::outcome_unknown(
+                        "Toss says the payment was executed but its status disagrees; ask for its status later",
+                    ))
                 }
                 PaymentState::Created | PaymentState::Canceled => {
                     // Not executed (not authenticated, or canceled by the buyer): Toss's refusal is the answer.
@@ -396,8 +402,9 @@ impl LostAttempt {
         LostAttempt {
             exists,
             sent_at: if exists { p.attempted_at } else { None },
+            // Without a record of when it was sent (rows from before migration 0003 are filled in), it is old.
             may_still_land: exists
-                && p.attempted_at.is_none_or(|t| now_ms().saturating_sub(t) < grace_ms),
+                && p.attempted_at.is_some_and(|t| now_ms().saturating_sub(t) < grace_ms),
         }
     }
 }
@@ -627,35 +634,51 @@ async fn reconcile(
     if p.pay_token.is_none() {
         p.pay_token = st.pay_token.clone();
     }
-    if status.is_paid() && p.state == PaymentState::Refunding {
-        // A refund was sent and Toss does not show it (yet): only a refund reply or a refunded status settles it.
-    } else if status.is_paid() || status.is_refunded() {
+    // Toss's status moves a payment forward only: a paid or refunded payment never goes back on a lagging read.
+    let refund_done = status.is_refunded() && status != PayStatus::RefundProgress;
+    if (status.is_paid() || status.is_refunded()) && p.receipt.is_none() {
+        p.receipt = receipt_from_status(&p, st);
         if p.receipt.is_none() {
-            p.receipt = receipt_from_status(&p, st);
-            if p.receipt.is_none() {
-                return Err(AppError::internal(
-                    "get-payment-status: a paid payment without its PAY transaction",
-                ));
+            return Err(AppError::internal(
+                "get-payment-status: a paid payment without its PAY transaction",
+            ));
+        }
+    }
+    match p.state {
+        // Settled for good: a refunded or canceled payment stays so.
+        PaymentState::Refunded | PaymentState::Canceled => {}
+        // A refund was sent: only a refund reply or a finished refund settles it.
+        PaymentState::Refunding => {
+            if refund_done {
+                p.state = PaymentState::Refunded;
             }
         }
-        if status.is_paid() {
-            p.state = PaymentState::Paid;
-        } else {
-            p.state = PaymentState::Refunded;
-            if p.refund.is_none() {
-                p.refund = refund_from_status(&p, st);
+        // Paid: only a refund (done elsewhere, or in progress at Toss) moves it.
+        PaymentState::Paid => {
+            if refund_done {
+                p.state = PaymentState::Refunded;
+            } else if status == PayStatus::RefundProgress {
+                p.state = PaymentState::Refunding;
             }
         }
-    } else {
-        match status {
-            PayStatus::PayCancel => p.state = PaymentState::Canceled,
-            // Not authenticated: an execute cannot have happened.
-            PayStatus::PayStandby if p.state == PaymentState::Executing => {
-                p.state = PaymentState::Created
+        PaymentState::Creating | PaymentState::Created | PaymentState::Executing => {
+            if status.is_paid() {
+                p.state = PaymentState::Paid;
+            } else if refund_done {
+                p.state = PaymentState::Refunded;
+            } else if status == PayStatus::RefundProgress {
+                p.state = PaymentState::Refunding;
+            } else if status == PayStatus::PayCancel {
+                p.state = PaymentState::Canceled;
+            } else if status == PayStatus::PayStandby && p.state == PaymentState::Executing {
+                // Not authenticated: an execute cannot have happened.
+                p.state = PaymentState::Created;
             }
             // Approved or in progress: an execute may still land; unknown values change nothing.
-            _ => {}
         }
+    }
+    if p.state == PaymentState::Refunded && p.refund.is_none() {
+        p.refund = refund_from_status(&p, st);
     }
     if (p.state, p.toss_status.clone()) != before {
         payments::save(&app.db, &p, "reconciled", p.toss_status.clone()).await?;

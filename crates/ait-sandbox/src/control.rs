@@ -514,6 +514,7 @@ pub fn cors(allowed: &[String]) -> CorsLayer {
 
 /// The control API over HTTP, open (CORS) to the pages of `allowed_origins`.
 pub fn router(control: Control, allowed_origins: &[String]) -> Router {
+    let guarded = allowed_origins.to_vec();
     Router::new()
         .route(
             "/",
@@ -613,8 +614,27 @@ pub fn router(control: Control, allowed_origins: &[String]) -> Router {
         .fallback(|| async {
             ApiErr(ControlError::not_found("no such control route; GET / lists them"))
         })
+        .layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+            let allowed = guarded.clone();
+            async move { refuse_foreign_changes(&allowed, req, next).await }
+        }))
         .layer(cors(allowed_origins))
         .with_state(control)
+}
+
+/// CORS only keeps replies from foreign pages; a CORS-simple POST (`text/plain`, no preflight) would still change the
+/// sandbox. So a state change whose `Origin` is not allowed is refused before it runs. Clients without an `Origin`
+/// (tests, curl, the partner) are not pages and pass.
+async fn refuse_foreign_changes(allowed: &[String], req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let foreign = req
+        .headers()
+        .get(header::ORIGIN)
+        .is_some_and(|o| !o.to_str().is_ok_and(|o| origin_allowed(allowed, o)));
+    if changes && foreign {
+        return ApiErr(ControlError::forbidden("this origin may not change the sandbox")).into_response();
+    }
+    next.run(req).await
 }
 
 async fn login_code(State(c): State<Control>, Body(b): Body<LoginCodeBody>) -> Res {

@@ -69,6 +69,13 @@ impl ControlError {
             message: what.into(),
         }
     }
+    pub(crate) fn forbidden(what: impl Into<String>) -> Self {
+        ControlError {
+            status: 403,
+            code: "FORBIDDEN_ORIGIN",
+            message: what.into(),
+        }
+    }
     pub(crate) fn bad(what: impl Into<String>) -> Self {
         ControlError {
             status: 400,

@@ -356,6 +356,16 @@ async fn control_http_api() {
         !foreign.headers.contains_key("access-control-allow-origin"),
         "{foreign:?}"
     );
+    // A foreign page's state change (a CORS-simple POST needs no preflight) is refused before it runs.
+    let code = control(&env, "POST", "/login/codes", Some(json!({ "userKey": 9 })), &[]).await;
+    assert_eq!(code.status, 200, "{code:?}");
+    let reset = control(&env, "POST", "/reset", None, &[("origin", "http://example.test")]).await;
+    assert_eq!(reset.status, 403, "{reset:?}");
+    assert_eq!(reset.body["error"]["code"], "FORBIDDEN_ORIGIN", "{reset:?}");
+    assert!(
+        !env.ctl().dump()["state"]["loginCodes"].as_object().unwrap().is_empty(),
+        "nothing was reset"
+    );
     let pre = control(
         &env,
         "OPTIONS",
