@@ -7,6 +7,7 @@
 #   ./build.sh demo    run the demo mini-app with the dev host
 #   ./build.sh bench   benchmarks (timing goals live here, never in tests)
 #   ./build.sh chaos [--seed N] [--flows N]   seeded chaos run against the real partner and sandbox (issue 8 §3)
+#   ./build.sh fuzz [--secs N] [--merge]   the cargo-fuzz targets in fuzz/, N seconds each (see fuzz/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -185,6 +186,57 @@ bench() {
   node bench/run.mjs
 }
 
+# Fuzzing (issue 8 §4): every cargo-fuzz target in fuzz/ for --secs seconds (libFuzzer), one at a time (2 cores).
+# The committed corpus fuzz/corpus/<target> seeds each run and is only read; new inputs go to fuzz/work/<target>,
+# crashes to fuzz/artifacts/<target>. Prints executions per target and in total; fails if a target crashed.
+# --merge adds to fuzz/corpus/<target> the inputs of fuzz/work/<target> that reach new coverage (libFuzzer's
+# -merge=1; review before committing). cargo-fuzz needs nightly flags: RUSTC_BOOTSTRAP=1 on the stable toolchain.
+# The instrumented build stays in fuzz/target. `./build.sh test` replays the committed corpus with plain cargo test.
+FUZZ_TARGETS=(api_toss_json api_partner_json api_validators bridge_host_replies bridge_partner_replies partner_http)
+fuzz() {
+  local secs=95 merge=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --secs) secs=${2:?--secs needs a number of seconds}; shift 2 ;;
+      --merge) merge=1; shift ;;
+      *) die "fuzz: unknown option $1 (usage: ./build.sh fuzz [--secs N] [--merge])" ;;
+    esac
+  done
+  command -v cargo >/dev/null || die "cargo is missing (install Rust with rustup)"
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+  fi
+  # No sanitizer: the project's crates forbid unsafe code, and executions matter more here than ASan's checks.
+  local fuzz_flags=(--sanitizer none)
+  log "fuzz: building the targets (instrumented, in fuzz/target)"
+  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build "${fuzz_flags[@]}")
+  local t out execs rate corp failed=() total=0 report=""
+  for t in "${FUZZ_TARGETS[@]}"; do
+    mkdir -p "fuzz/work/$t" "fuzz/artifacts/$t"
+    out="fuzz/work/$t.log"
+    log "fuzz: $t for ${secs}s (log: $out)"
+    if ! (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "${fuzz_flags[@]}" "$t" "work/$t" "corpus/$t" -- \
+        -max_total_time="$secs" -timeout=20 -print_final_stats=1) >"$out" 2>&1; then
+      failed+=("$t")
+      grep -E 'panicked|ERROR: libFuzzer|Test unit written' "$out" >&2 || tail -n 20 "$out" >&2
+    fi
+    execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$out" | tail -n 1)
+    rate=$(awk '/^stat::average_exec_per_sec/ {print $2}' "$out" | tail -n 1)
+    corp=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$out" | tail -n 1 | cut -d' ' -f2)
+    total=$((total + ${execs:-0}))
+    report+=$(printf '%-24s %14s %10s %14s' "$t" "${execs:-?}" "${rate:-?}" "${corp:-?}")$'\n'
+    if [ "$merge" -eq 1 ]; then
+      (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "${fuzz_flags[@]}" "$t" "corpus/$t" "work/$t" -- -merge=1) \
+        >>"$out" 2>&1 || die "fuzz: merging the corpus of $t failed (see $out)"
+    fi
+  done
+  printf '%-24s %14s %10s %14s\n' target executions exec/s corpus
+  printf '%s' "$report"
+  printf '%-24s %14d\n' total "$total"
+  [ ${#failed[@]} -eq 0 ] || die "fuzz: crashes in ${failed[*]} (inputs in fuzz/artifacts/)"
+}
+
 case "${1:-}" in
   setup) setup ;;
   build) setup; build ;;
@@ -192,6 +244,7 @@ case "${1:-}" in
   demo) shift; demo "$@" ;;
   bench) bench ;;
   chaos) shift; chaos "$@" ;;
+  fuzz) shift; fuzz "$@" ;;
   sizes) sizes ;;
   *) sed -n '2,/^set /{/^#/p}' "$0"; exit 2 ;;
 esac

@@ -1,0 +1,11 @@
+//! libFuzzer entry of `api_validators`: its body is `validators` in `fuzz/bodies/api.rs`,
+//! which the corpus replay under `cargo test` also runs (see `fuzz/README.md`).
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../bodies/api.rs"]
+mod body;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    body::validators(data);
+});
