@@ -113,13 +113,18 @@ pub async fn sync(
         }
     }
     let mut revoked = Vec::new();
-    for order_id in &to_check {
+    for (i, order_id) in to_check.iter().enumerate() {
         // Only this user's live grants can be revoked; the page's status is not evidence.
         let Some(g) = find_grant(&app.db, order_id).await? else {
             continue;
         };
         if g.user_key != session.user_key || g.revoked_at.is_some() {
             continue;
+        }
+        // Each check is a Toss call: the user's rate limit counts them all (the request itself paid for one).
+        if i > 0 && !app.limits.allow_toss_call(session.user_key) {
+            tracing::warn!("sync: rate limit reached; the remaining orders are checked next time");
+            break;
         }
         match app.toss.order_status(session.user_key, &g.order_id).await {
             Ok(o) => {

@@ -74,6 +74,12 @@ impl Limits {
         }
     }
 
+    /// Whether one more Toss call may be made for `user_key` now (for handlers that make several, like `/iap/sync`:
+    /// the middleware counts the first).
+    pub fn allow_toss_call(&self, user_key: i64) -> bool {
+        self.toss.check(&user_key).is_ok()
+    }
+
     /// Drops the state of keys whose limit is back to full (call now and then, so the maps stay small).
     pub fn forget_idle(&self) {
         self.login.forget_idle();

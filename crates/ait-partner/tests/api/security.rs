@@ -631,6 +631,33 @@ async fn calls_that_reach_toss_are_rate_limited_per_user() {
     assert_eq!(b.get("/iap/entitlements").await.0, StatusCode::OK);
 }
 
+#[tokio::test]
+async fn one_sync_cannot_spend_more_toss_calls_than_the_users_limit() {
+    const BURST: u32 = 3;
+    let env = Env::with(|c| {
+        c.rate_limit.toss_burst = 100;
+        c.rate_limit.toss_per_minute = 1;
+    })
+    .await;
+    let b = env.logged_in(USER).await;
+    let mut orders = Vec::new();
+    for _ in 0..10 {
+        let id = env.paid_order(USER, "gem_100");
+        assert_eq!(b.post("/iap/grants", json!({"orderId": id, "sku": "gem_100"})).await.0, StatusCode::OK);
+        orders.push(json!({"orderId": id, "sku": "gem_100", "status": "COMPLETED"}));
+    }
+    // A fresh server on the same database with a small limit: one sync listing 10 orders.
+    let mut env = env;
+    env.config.rate_limit.toss_burst = BURST;
+    env.restart().await;
+    let b = env.logged_in(USER).await;
+    let before = env.ctl().calls("order/get-order-status");
+    let (s, r) = b.post("/iap/sync", json!({"orders": orders})).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let made = env.ctl().calls("order/get-order-status") - before;
+    assert!(made <= u64::from(BURST), "one sync made {made} Toss calls with a burst of {BURST}");
+}
+
 // ------------------------------------------------------------------------------------------------ timeouts
 
 #[tokio::test]
