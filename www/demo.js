@@ -174,6 +174,8 @@ $('refund').addEventListener('click', async () => {
 // --- in-app purchases ----------------------------------------------------------------------------------------------
 
 const KIND = { CONSUMABLE: '소모성', NON_CONSUMABLE: '영구', SUBSCRIPTION: '구독' };
+// Product names by SKU, from the last products() call: the owned list shows names, not SKUs and order ids.
+const productNames = new Map();
 
 async function renderProducts() {
   const list = $('products');
@@ -186,6 +188,7 @@ async function renderProducts() {
     return;
   }
   for (const p of products) {
+    productNames.set(p.sku, p.displayName);
     const li = document.createElement('li');
     li.innerHTML = `<div><div class="name"></div><div class="kind"></div></div><button type="button"></button>`;
     li.querySelector('.name').textContent = p.displayName;
@@ -223,7 +226,10 @@ async function renderOwned() {
     if (owned.length === 0) list.innerHTML = '<li class="muted">아직 받은 상품이 없어요.</li>';
     for (const e of owned) {
       const li = document.createElement('li');
-      li.textContent = `${e.sku} · ${e.orderId ?? ''}`;
+      const when = e.grantedAt ? new Date(e.grantedAt).toLocaleDateString('ko-KR') : '';
+      // A provisional grant waits for Toss to confirm the order (the partner confirms or revokes it on its own).
+      li.textContent = [productNames.get(e.sku) ?? e.sku, when, e.provisional ? '결제 확인 중' : ''].filter(Boolean).join(' · ');
+      li.dataset.sku = e.sku;
       li.dataset.orderId = e.orderId ?? '';
       list.append(li);
     }

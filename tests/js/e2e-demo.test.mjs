@@ -102,7 +102,10 @@ test('the demo: log in, pay with TossPay, buy an IAP item, refund both', async (
   await shot('05-order-sheet');
   await sheetButton('confirm').click();
   await page.waitForFunction(() => document.querySelector('[data-testid="status"]').textContent.includes('받았어요'));
-  await page.waitForFunction(() => document.querySelector('[data-testid="owned"]').textContent.includes('gem_100'));
+  await page.locator('[data-testid="owned"] [data-sku="gem_100"]').waitFor();
+  // The owned list names the product, not its SKU or the order's id.
+  const ownedText = await byTestId('owned').textContent();
+  assert.doesNotMatch(ownedText, /gem_100|[0-9a-f]{8}-[0-9a-f]{4}-/);
   await shot('06-iap-granted');
 
   // Refund the TossPay payment.
@@ -118,7 +121,7 @@ test('the demo: log in, pay with TossPay, buy an IAP item, refund both', async (
   await refundButton.waitFor();
   await refundButton.click();
   await page.waitForFunction(() => document.querySelector('[data-testid="status"]').textContent.includes('회수'));
-  await page.waitForFunction(() => !document.querySelector('[data-testid="owned"]').textContent.includes('gem_100'));
+  await page.waitForFunction(() => !document.querySelector('[data-testid="owned"] [data-sku="gem_100"]'));
   assert.match(await byTestId('orders').textContent(), /환불됨/);
   await shot('08-iap-refunded');
 
