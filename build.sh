@@ -89,6 +89,9 @@ build() {
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=warning --outfile="$f" --allow-overwrite
   done
   node scripts/write-package-json.mjs
+  # The package's own README: install, start, the partner contract in brief, the error codes (checked against the
+  # code by a unit test in src/error.rs), the SDK versions supported.
+  cp js/README.md pkg/README.md
   sizes
 }
 

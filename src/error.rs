@@ -320,6 +320,25 @@ impl core::error::Error for Error {}
 mod tests {
     use super::*;
 
+    /// The package's README (js/README.md, shipped as pkg/README.md) lists every code with its Korean message and
+    /// its default retryability, exactly as the code has them.
+    #[test]
+    fn the_package_readme_lists_every_code_as_it_is() {
+        let readme = include_str!("../js/README.md");
+        let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+        for code in ErrorCode::ALL {
+            let row = alloc::format!(
+                "| `{}` | {} | {} |",
+                code.as_str(),
+                if code.retryable() { "yes" } else { "no" },
+                code.user_message()
+            );
+            assert!(rows.contains(&row.as_str()), "js/README.md lacks or misstates: {row}");
+        }
+        let listed = rows.iter().filter(|r| r.split('`').nth(1).is_some_and(|c| ErrorCode::parse(c).is_some())).count();
+        assert_eq!(listed, ErrorCode::ALL.len(), "js/README.md lists a code twice");
+    }
+
     #[test]
     fn every_code_round_trips_through_its_string() {
         for code in ErrorCode::ALL {

@@ -22,6 +22,7 @@ test('the package publishes only its own files', () => {
     assert.match(f, /^(package\.json|README\.md|LICENSE|index\.js|ait_checkout\.js|ait_checkout\.d\.ts|ait_checkout_bg\.wasm|ait_checkout_bg\.wasm\.d\.ts|snippets\/.+\.js)$/, `unexpected file in the package: ${f}`);
   }
   assert.ok(files.includes('ait_checkout_bg.wasm') && files.includes('index.js'));
+  assert.ok(files.includes('README.md'), 'the package carries its README');
 });
 
 test('no key, certificate, token or machine path in the package', () => {
