@@ -190,9 +190,9 @@ bench() {
 }
 
 # Fuzzing (issue 8 §4): every cargo-fuzz target in fuzz/ for --secs seconds (libFuzzer), one at a time (2 cores).
-# The committed corpus fuzz/corpus/<target> seeds each run and is only read; new inputs go to fuzz/work/<target>,
+# The committed corpus fuzz/corpus/<target> seeds each run and is only read; new inputs go to fuzz/found/<target>,
 # crashes to fuzz/artifacts/<target>. Prints executions per target and in total; fails if a target crashed.
-# --merge adds to fuzz/corpus/<target> the inputs of fuzz/work/<target> that reach new coverage (libFuzzer's
+# --merge adds to fuzz/corpus/<target> the inputs of fuzz/found/<target> that reach new coverage (libFuzzer's
 # -merge=1; review before committing). cargo-fuzz needs nightly flags: RUSTC_BOOTSTRAP=1 on the stable toolchain.
 # The instrumented build stays in fuzz/target. `./build.sh test` replays the committed corpus with plain cargo test.
 FUZZ_TARGETS=(api_toss_json api_partner_json api_validators bridge_host_replies bridge_partner_replies partner_http)
@@ -216,10 +216,10 @@ fuzz() {
   (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build "${fuzz_flags[@]}")
   local t out execs rate corp failed=() total=0 report=""
   for t in "${FUZZ_TARGETS[@]}"; do
-    mkdir -p "fuzz/work/$t" "fuzz/artifacts/$t"
-    out="fuzz/work/$t.log"
+    mkdir -p "fuzz/found/$t" "fuzz/artifacts/$t"
+    out="fuzz/found/$t.log"
     log "fuzz: $t for ${secs}s (log: $out)"
-    if ! (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "${fuzz_flags[@]}" "$t" "work/$t" "corpus/$t" -- \
+    if ! (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "${fuzz_flags[@]}" "$t" "found/$t" "corpus/$t" -- \
         -max_total_time="$secs" -timeout=20 -print_final_stats=1) >"$out" 2>&1; then
       failed+=("$t")
       grep -E 'panicked|ERROR: libFuzzer|Test unit written' "$out" >&2 || tail -n 20 "$out" >&2
@@ -230,7 +230,7 @@ fuzz() {
     total=$((total + ${execs:-0}))
     report+=$(printf '%-24s %14s %10s %14s' "$t" "${execs:-?}" "${rate:-?}" "${corp:-?}")$'\n'
     if [ "$merge" -eq 1 ]; then
-      (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "${fuzz_flags[@]}" "$t" "corpus/$t" "work/$t" -- -merge=1) \
+      (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "${fuzz_flags[@]}" "$t" "corpus/$t" "found/$t" -- -merge=1) \
         >>"$out" 2>&1 || die "fuzz: merging the corpus of $t failed (see $out)"
     fi
   done
