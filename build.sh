@@ -14,7 +14,11 @@ ROOT=$(pwd)
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
 WASM_PACK_VERSION=0.15.1
-SIZE_BUDGET_GZIP=$((60 * 1024))
+# The package (wasm + JS, gzip -9): the build fails above the budget; the goal is what we aim for (issue 9 §7).
+SIZE_BUDGET_GZIP=$((96 * 1024))
+SIZE_GOAL_GZIP=80000
+# The cargo profile of the package's wasm (Cargo.toml; size-tuned, separate from the servers' release profile).
+WASM_PROFILE=${WASM_PROFILE:-wasm}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -65,22 +69,26 @@ setup() {
 }
 
 build() {
-  log "build: wasm"
-  # Panic locations would carry this machine's paths into the package: remap them (also shorter).
-  local cargo_home=${CARGO_HOME:-$HOME/.cargo}
-  # Without the `std` feature: the package's wasm is no_std (see Cargo.toml).
-  RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$ROOT=" \
-    cargo build --release --target wasm32-unknown-unknown -p ait-checkout --lib --no-default-features
-  if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --no-default-features --prefix none | grep -q '^serde_json '; then
+  log "build: wasm (profile $WASM_PROFILE)"
+  # Panic locations would carry this machine's paths into the package: remap them (also shorter). The toolchain's
+  # own sources count too: with rustup's rust-src component installed, std's paths point into the sysroot.
+  local cargo_home=${CARGO_HOME:-$HOME/.cargo} sysroot; sysroot=$(rustc --print sysroot)
+  RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$ROOT= --remap-path-prefix=$sysroot=" \
+    cargo build --profile "$WASM_PROFILE" --target wasm32-unknown-unknown -p ait-checkout --lib
+  # serde_json costs ~30 KB gzip: values cross with serde-wasm-bindgen, and gloo-net runs without its `json` feature.
+  if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^serde_json '; then
     die "serde_json reached the wasm build (budget: no serde_json in the wasm)"
   fi
   rm -rf pkg
-  wasm-bindgen --target web --out-dir pkg --out-name ait_checkout target/wasm32-unknown-unknown/release/ait_checkout.wasm
+  local out_dir=$WASM_PROFILE
+  [ "$WASM_PROFILE" = dev ] && out_dir=debug
+  wasm-bindgen --target web --out-dir pkg --out-name ait_checkout \
+    "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$out_dir/ait_checkout.wasm"
   # npm's binaryen, never Debian's (it corrupts wasm-bindgen output).
   # --low-memory-unused: Rust never uses the first 1 KB of memory (the stack and data start at 1 MB), so address
   # arithmetic folds into load/store offsets.
   node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --strip-producers --strip-target-features pkg/ait_checkout_bg.wasm -o pkg/ait_checkout_bg.wasm
-  # Short import names in the wasm and the glue (-1.8 KB gzip); see the script.
+  # Short import names in the wasm and the glue; see the script and docs/SIZE.md for what it saves.
   node scripts/shorten-wasm-imports.mjs pkg/ait_checkout_bg.wasm pkg/ait_checkout.js
   # Minify the JS glue, the runtime and the entry (the .d.ts keeps the documentation).
   local runtime; runtime=$(cd pkg && ls snippets/*/js/runtime.js)
@@ -98,15 +106,19 @@ build() {
 # Raw and gzip sizes of what ships (wasm + JS), against the budget.
 sizes() {
   local total_raw=0 total_gz=0 f raw gz
+  [ -d pkg ] || die "sizes: pkg/ is missing (./build.sh build)"
   printf '%-48s %10s %10s\n' "file" "raw" "gzip -9"
   while IFS= read -r f; do
     raw=$(wc -c <"$f"); gz=$(gzip -9c "$f" | wc -c)
     total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
     printf '%-48s %10d %10d\n' "$f" "$raw" "$gz"
   done < <(find pkg -type f \( -name '*.wasm' -o -name '*.js' \) | sort)
-  printf '%-48s %10d %10d   (budget %d gzip)\n' "total" "$total_raw" "$total_gz" "$SIZE_BUDGET_GZIP"
+  printf '%-48s %10d %10d\n' "total (wasm + JS)" "$total_raw" "$total_gz"
+  printf 'size: %d bytes gzip; budget %d (96 KiB, the build fails above it); goal %d (80 KB): %s\n' \
+    "$total_gz" "$SIZE_BUDGET_GZIP" "$SIZE_GOAL_GZIP" \
+    "$([ "$total_gz" -le "$SIZE_GOAL_GZIP" ] && echo "goal met" || echo "$((total_gz - SIZE_GOAL_GZIP)) bytes over the goal")"
   if [ "$total_gz" -gt "$SIZE_BUDGET_GZIP" ]; then
-    printf 'warning: the package is over its size budget\n' >&2
+    die "the package is $total_gz bytes gzip, over its budget of $SIZE_BUDGET_GZIP (96 KiB); see docs/SIZE.md for what costs what"
   fi
 }
 

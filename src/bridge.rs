@@ -5,14 +5,13 @@
 //! fails at once below its minimum app version (`UNSUPPORTED_APP_VERSION`, naming the minimums), has a deadline
 //! (`BRIDGE_TIMEOUT`), and turns an `undefined` reply into `UNSUPPORTED_APP_VERSION` too.
 
-use alloc::{boxed::Box, string::String, vec::Vec};
-use core::future::Future;
-use core::task::Poll;
+use std::future::Future;
+use std::pin::pin;
 
-use futures_util::future::LocalBoxFuture;
+use futures::future::{select, Either, LocalBoxFuture};
+use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorCode};
-use crate::sdk::parse::Parse;
 use crate::sdk::{
     AppLoginResult, AuthenticationResult, Environment, OrderHistoryPage, PendingOrder, PendingOrders, Product,
     ProductList, Sdk, SdkCall, SubscriptionInfo, SubscriptionInfoResponse,
@@ -51,12 +50,10 @@ impl Timeouts {
             ("partnerMs", self.partner_ms),
         ];
         if let Some((name, _)) = fields.iter().find(|(_, ms)| *ms == 0) {
-            return Err(Error::invalid_argument(msg!("timeouts.", name, " must be a positive number of milliseconds")));
+            return Err(Error::invalid_argument(format!("timeouts.{} must be a positive number of milliseconds", name)));
         }
         if self.grant_ms > GRANT_BUDGET_MS {
-            return Err(Error::invalid_argument(msg!(
-                "timeouts.grantMs must be at most ", GRANT_BUDGET_MS, ": the host waits 30 s for a grant"
-            )));
+            return Err(Error::invalid_argument(format!("timeouts.grantMs must be at most {}: the host waits 30 s for a grant", GRANT_BUDGET_MS)));
         }
         Ok(())
     }
@@ -64,34 +61,21 @@ impl Timeouts {
 
 /// Races `fut` against a deadline; `None` when the deadline passed first.
 pub async fn with_deadline<S: Sdk, T>(sdk: &S, ms: u32, fut: impl Future<Output = T>) -> Option<T> {
-    // A hand-written select (the future first, then the timer): smaller in wasm than `futures_util`'s.
-    let mut fut = core::pin::pin!(fut);
-    let mut timer = core::pin::pin!(sdk.sleep(ms));
-    core::future::poll_fn(|cx| {
-        if let Poll::Ready(value) = fut.as_mut().poll(cx) {
-            return Poll::Ready(Some(value));
-        }
-        timer.as_mut().poll(cx).map(|_| None)
-    })
-    .await
+    match select(pin!(fut), pin!(sdk.sleep(ms))).await {
+        Either::Left((value, _)) => Some(value),
+        Either::Right(((), _)) => None,
+    }
 }
 
 /// The `UNSUPPORTED_APP_VERSION` error for a call and its minimums.
 pub fn unsupported(call: &str, min: MinVersions, env: Option<&Environment>) -> Error {
     let running = match env {
-        // The platform as its `Debug` would print it, without the `Debug` machinery (wasm size).
-        Some(env) => {
-            let platform = match env.platform {
-                crate::sdk::Platform::Ios => "Ios",
-                crate::sdk::Platform::Android => "Android",
-            };
-            msg!(" (this app: ", platform, " ", env.app_version, ")")
-        }
+        Some(env) => format!(" (this app: {:?} {})", env.platform, env.app_version),
         None => String::new(),
     };
     let mut err = Error::new(
         ErrorCode::UnsupportedAppVersion,
-        msg!(call, " needs Toss app ", min, " or newer", running),
+        format!("{} needs Toss app {} or newer{}", call, min, running),
     );
     err.min_versions = Some(min);
     err
@@ -125,61 +109,63 @@ impl<S: Sdk> Bridge<S> {
         self.sdk.environment()
     }
 
-    /// Fails with `UNSUPPORTED_APP_VERSION` when the app is older than `call` needs.
+    /// Fails with `UNSUPPORTED_APP_VERSION` when the app cannot serve `call`: the call's own `isSupported()` decides
+    /// when the SDK has one (3.x), else the built-in version table.
     pub fn check_gate(&self, call: GatedCall) -> Result<(), Error> {
         let env = self.environment()?;
         let min = call.min_versions();
-        match is_min_version_supported(&env, &min) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(unsupported(call.sdk_name(), min, Some(&env))),
-            Err(e) => Err(Error::invalid_response("getTossAppVersion", e)),
+        let supported = match self.sdk.is_supported(call)? {
+            Some(supported) => supported,
+            None => is_min_version_supported(&env, &min).map_err(|e| Error::invalid_response("getTossAppVersion", e))?,
+        };
+        if supported {
+            Ok(())
+        } else {
+            Err(unsupported(call.sdk_name(), min, Some(&env)))
         }
     }
 
-    /// Runs one host call: checks, deadline, `undefined` → `UNSUPPORTED_APP_VERSION` (gated calls) or
-    /// `INVALID_BRIDGE_RESPONSE`, and the reply parsed as `T` (malformed → `INVALID_BRIDGE_RESPONSE`).
-    async fn call<T: Parse>(&self, call: SdkCall<'_>, gate: Option<GatedCall>, deadline_ms: u32) -> Result<T, Error> {
+    /// Runs one host call: checks (host, gate), deadline, `undefined` → `UNSUPPORTED_APP_VERSION` (gated calls) or
+    /// `INVALID_BRIDGE_RESPONSE`, a thrown `UNSUPPORTED_APP_VERSION` (3.x) with our minimums, and the reply decoded
+    /// as `T` (malformed → `INVALID_BRIDGE_RESPONSE` naming the field).
+    async fn call<T: DeserializeOwned>(&self, call: SdkCall<'_>, gate: Option<GatedCall>, deadline_ms: u32) -> Result<T, Error> {
         let name = call.name();
-        // The reply is handed over through `slot` so that the rest (checks, deadline, errors) is one non-generic
-        // function; only the parsing is per reply type (wasm size).
-        let mut slot = None;
-        let answered = async {
-            // Started only once `settle` has checked the host and the gate.
-            let reply = self.sdk.call(call).await?;
-            let defined = reply.is_some();
-            slot = reply;
-            Ok(defined)
-        };
-        self.settle(name, gate, deadline_ms, Box::pin(answered)).await?;
-        let value = slot.ok_or_else(|| Error::invalid_response(name, "undefined"))?;
-        T::parse(value).map_err(|e| Error::invalid_response(name, e))
+        let reply = self.answer(call, gate, deadline_ms).await?;
+        self.sdk.decode(reply).map_err(|e| Error::invalid_response(name, e))
     }
 
-    /// [`Bridge::call`] without the reply type: `Ok(())` when the host answered a defined value in time.
-    async fn settle(
-        &self,
-        name: &str,
+    /// Everything of [`Bridge::call`] but the decoding, boxed: one copy in the wasm instead of one per reply type.
+    fn answer<'a>(
+        &'a self,
+        call: SdkCall<'a>,
         gate: Option<GatedCall>,
         deadline_ms: u32,
-        answered: LocalBoxFuture<'_, Result<bool, Error>>,
-    ) -> Result<(), Error> {
-        match gate {
-            Some(gate) => self.check_gate(gate)?,
-            None => self.sdk.check_host()?,
-        }
-        match with_deadline(&self.sdk, deadline_ms, answered).await {
-            None => Err(Error::new(
-                ErrorCode::BridgeTimeout,
-                msg!("the host did not answer ", name, " within ", deadline_ms, " ms"),
-            )),
-            Some(Err(e)) => Err(e),
-            Some(Ok(true)) => Ok(()),
-            Some(Ok(false)) => Err(match gate {
-                // The host's own gate (its SDK may be newer than our table): name the minimums we know.
-                Some(gate) => unsupported(name, gate.min_versions(), self.sdk.environment().ok().as_ref()),
-                None => Error::invalid_response(name, "undefined"),
-            }),
-        }
+    ) -> LocalBoxFuture<'a, Result<S::Value, Error>> {
+        Box::pin(async move {
+            let name = call.name();
+            match gate {
+                Some(gate) => self.check_gate(gate)?,
+                None => self.sdk.check_host()?,
+            }
+            match with_deadline(&self.sdk, deadline_ms, self.sdk.call(call)).await {
+                None => Err(Error::new(
+                    ErrorCode::BridgeTimeout,
+                    format!("the host did not answer {name} within {deadline_ms} ms"),
+                )),
+                Some(Err(e)) if e.code == ErrorCode::UnsupportedAppVersion && e.min_versions.is_none() => match gate {
+                    // The SDK's own gate (3.x throws where 2.x resolved `undefined`): name the minimums we know.
+                    Some(gate) => Err(unsupported(name, gate.min_versions(), self.sdk.environment().ok().as_ref())),
+                    None => Err(e),
+                },
+                Some(Err(e)) => Err(e),
+                Some(Ok(Some(value))) => Ok(value),
+                Some(Ok(None)) => Err(match gate {
+                    // The host's own gate (its SDK may be newer than our table): name the minimums we know.
+                    Some(gate) => unsupported(name, gate.min_versions(), self.sdk.environment().ok().as_ref()),
+                    None => Error::invalid_response(name, "undefined"),
+                }),
+            }
+        })
     }
 
     /// `appLogin()`: an authorization code for the partner server.
@@ -187,7 +173,7 @@ impl<S: Sdk> Bridge<S> {
         self.call(SdkCall::AppLogin, None, self.timeouts.interaction_ms).await
     }
 
-    /// `checkoutPayment`: the user authenticates the payment behind `pay_token`. `success: false` becomes
+    /// `TossPay.authorize` (3.x) or `checkoutPayment` (2.x): the user authenticates the payment behind `pay_token`. `success: false` becomes
     /// `TOSSPAY_NOT_AUTHENTICATED` with the host's reason.
     pub async fn checkout_payment(&self, pay_token: &str) -> Result<(), Error> {
         if pay_token.trim().is_empty() {
@@ -224,7 +210,7 @@ impl<S: Sdk> Bridge<S> {
         let call = SdkCall::CompleteProductGrant { order_id };
         match self.call(call, Some(GatedCall::CompleteProductGrant), self.timeouts.bridge_ms).await? {
             true => Ok(()),
-            false => Err(Error::new(ErrorCode::SdkError, msg!(call.name(), " answered false for order ", order_id))
+            false => Err(Error::new(ErrorCode::SdkError, format!("{} answered false for order {}", call.name(), order_id))
                 .with_order_id(order_id)),
         }
     }
@@ -235,8 +221,8 @@ impl<S: Sdk> Bridge<S> {
         self.call(call, Some(GatedCall::CompletedOrRefundedOrders), self.timeouts.bridge_ms).await
     }
 
-    /// `IAP.getSubscriptionInfo`.
-    pub async fn subscription_info(&self, order_id: &str) -> Result<SubscriptionInfo, Error> {
+    /// `IAP.getSubscriptionInfo`; `None` when nothing is set up for the order.
+    pub async fn subscription_info(&self, order_id: &str) -> Result<Option<SubscriptionInfo>, Error> {
         let call = SdkCall::SubscriptionInfo { order_id };
         let reply: SubscriptionInfoResponse = self.call(call, Some(GatedCall::SubscriptionInfo), self.timeouts.bridge_ms).await?;
         Ok(reply.subscription)
@@ -247,7 +233,7 @@ fn authenticated(call: &str, result: AuthenticationResult) -> Result<(), Error> 
     if result.success {
         return Ok(());
     }
-    let why = result.reason.clone().unwrap_or_else(|| "no reason given".into());
-    Err(Error::new(ErrorCode::TosspayNotAuthenticated, msg!(call, ": the user did not authenticate (", why, ")"))
+    let why = result.reason.as_deref().unwrap_or("no reason given");
+    Err(Error::new(ErrorCode::TosspayNotAuthenticated, format!("{call}: the user did not authenticate ({why})"))
         .with_reason(result.reason))
 }

@@ -2,11 +2,10 @@
 //! bookkeeping that makes purchases and payments single-flight and grants once-only. The JS `Checkout` class is a
 //! thin layer over it.
 
-use alloc::rc::Rc;
-use alloc::{string::{String, ToString}, vec::Vec};
-use core::cell::RefCell;
+use std::cell::RefCell;
+use std::rc::Rc;
 
-use futures_util::future::LocalBoxFuture;
+use futures::future::LocalBoxFuture;
 
 use crate::bridge::{Bridge, Timeouts};
 use crate::error::{Error, ErrorCode};
@@ -15,7 +14,10 @@ use crate::flow::grant::GrantLedger;
 use crate::flow::retry::RetryPolicy;
 use crate::flow::tosspay::{pay_with_tosspay, PaymentContext, PaymentRequest};
 use crate::flow::{purchase, restore};
-use crate::partner::{NoPartner, Partner, Receipt, Revoked};
+use crate::partner::{
+    CreatePaymentRequest, Entitlement, LoginRequest, NoPartner, PageOrder, Partner, PaymentReceipt, RevokedGrant,
+    SyncRequest, Won,
+};
 use crate::sdk::{
     AppLoginResult, Environment, OrderHistoryPage, Product, PurchaseOrder, PurchaseResult, Sdk, SubscriptionInfo,
 };
@@ -40,19 +42,25 @@ pub type GrantFn = Rc<dyn Fn(GrantRequest) -> LocalBoxFuture<'static, Result<boo
 /// Receives [`Event`]s.
 pub type EventSink = Rc<dyn Fn(&Event)>;
 
+/// Receives the user's entitlements each time the `Checkout` learns them from the partner (after a purchase, a
+/// restore, a history sync, or an explicit [`Checkout::entitlements`]), like RevenueCat's customer-info listener.
+pub type EntitlementsSink = Rc<dyn Fn(&[Entitlement])>;
+
 /// How to build a [`Checkout`].
 pub struct CheckoutOptions {
     /// Grants paid orders; purchases and restores need it.
     pub grant: Option<GrantFn>,
     /// Progress and diagnostics.
     pub on_event: Option<EventSink>,
+    /// Hears every fresh entitlements snapshot.
+    pub on_entitlements: Option<EntitlementsSink>,
     /// Deadlines.
     pub timeouts: Timeouts,
 }
 
 impl Default for CheckoutOptions {
     fn default() -> CheckoutOptions {
-        CheckoutOptions { grant: None, on_event: None, timeouts: Timeouts::default() }
+        CheckoutOptions { grant: None, on_event: None, on_entitlements: None, timeouts: Timeouts::default() }
     }
 }
 
@@ -64,6 +72,9 @@ pub(crate) struct Inner<S, P> {
     pub(crate) ledger: GrantLedger,
     pub(crate) retry: RetryPolicy,
     on_event: Option<EventSink>,
+    on_entitlements: Option<EntitlementsSink>,
+    /// The last entitlements the partner reported; `None` before the first or after `logout`.
+    entitlements: RefCell<Option<Vec<Entitlement>>>,
     in_flight: RefCell<Vec<String>>,
 }
 
@@ -86,6 +97,30 @@ impl<S: Sdk, P> Inner<S, P> {
             sink(&event);
         }
     }
+
+    /// Keeps a fresh snapshot and hands it to `on_entitlements`.
+    fn entitlements_changed(&self, entitlements: &[Entitlement]) {
+        *self.entitlements.borrow_mut() = Some(entitlements.to_vec());
+        if let Some(sink) = &self.on_entitlements {
+            sink(entitlements);
+        }
+    }
+}
+
+impl<S: Sdk, P: Partner> Inner<S, P> {
+    /// After a purchase, a restore or a sync: asks the partner for the entitlements again (when there is one). Never
+    /// fails the flow that asked: a failure is an `entitlements.refresh_failed` event, and the old snapshot stays.
+    pub(crate) async fn refresh_entitlements(&self) {
+        let Some(partner) = &self.partner else { return };
+        let started = self.now();
+        match partner.entitlements().await {
+            Ok(entitlements) => {
+                self.entitlements_changed(&entitlements);
+                self.emit(Event::new("entitlements.refreshed", self.since(started)));
+            }
+            Err(e) => self.emit(Event::new("entitlements.refresh_failed", self.since(started)).code(e.code.as_str())),
+        }
+    }
 }
 
 /// A claim on one key of a `Checkout` (a SKU being bought, a restore); released when dropped.
@@ -99,7 +134,7 @@ impl<S: Sdk, P> InFlight<S, P> {
     pub(crate) fn claim(inner: &Rc<Inner<S, P>>, key: String) -> Result<InFlight<S, P>, Error> {
         let mut in_flight = inner.in_flight.borrow_mut();
         if in_flight.contains(&key) {
-            return Err(Error::new(ErrorCode::AlreadyInProgress, msg!(key, " is already in progress on this Checkout")));
+            return Err(Error::new(ErrorCode::AlreadyInProgress, format!("{key} is already in progress on this Checkout")));
         }
         in_flight.push(key.clone());
         drop(in_flight);
@@ -144,13 +179,15 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
                 ledger: GrantLedger::default(),
                 retry: RetryPolicy::default(),
                 on_event: options.on_event,
+                on_entitlements: options.on_entitlements,
+                entitlements: RefCell::new(None),
                 in_flight: RefCell::new(Vec::new()),
             }),
         })
     }
 
     fn partner(&self, what: &str) -> Result<&P, Error> {
-        self.inner.partner.as_ref().ok_or_else(|| Error::invalid_argument(msg!(what, " needs partnerBaseUrl")))
+        self.inner.partner.as_ref().ok_or_else(|| Error::invalid_argument(format!("{what} needs partnerBaseUrl")))
     }
 
     /// Toss login: `appLogin()` on the page, then the partner exchanges the code; the session becomes a cookie.
@@ -159,21 +196,47 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
         let partner = self.partner("login()")?;
         let started = self.inner.now();
         let login = self.inner.bridge.app_login().await?;
-        partner.login(&login.authorization_code, login.referrer).await?;
+        let request = LoginRequest { authorization_code: login.authorization_code, referrer: login.referrer.as_str().into() };
+        partner.login(&request).await?;
         self.inner.emit(Event::new("login.succeeded", self.inner.since(started)));
         Ok(())
     }
 
-    /// A whole TossPay payment of `order_json` (the caller's cart as JSON; the server prices it), which must come to
+    /// Ends the partner session and forgets the entitlements snapshot.
+    pub async fn logout(&self) -> Result<(), Error> {
+        let partner = self.partner("logout()")?;
+        partner.logout().await?;
+        *self.inner.entitlements.borrow_mut() = None;
+        self.inner.emit(Event::new("logout.succeeded", 0.0));
+        Ok(())
+    }
+
+    /// What this user owns, from the partner (confirmed and provisional grants). Also hands the snapshot to
+    /// `on_entitlements`.
+    pub async fn entitlements(&self) -> Result<Vec<Entitlement>, Error> {
+        let partner = self.partner("entitlements()")?;
+        let entitlements = partner.entitlements().await?;
+        self.inner.entitlements_changed(&entitlements);
+        Ok(entitlements)
+    }
+
+    /// The last entitlements snapshot the partner gave, without asking it; `None` before the first.
+    pub fn last_entitlements(&self) -> Option<Vec<Entitlement>> {
+        self.inner.entitlements.borrow().clone()
+    }
+
+    /// A whole TossPay payment of `order` (the caller's cart; the server prices it), which must come to
     /// `expected_amount`. Single flight per identical order; `idempotency_key` defaults to a fresh one.
-    pub async fn pay_with_tosspay(&self, order_json: &str, expected_amount: f64, idempotency_key: Option<String>) -> Result<Receipt, Error> {
+    pub async fn pay_with_tosspay(
+        &self,
+        order: P::Order,
+        expected_amount: Won,
+        idempotency_key: Option<String>,
+    ) -> Result<PaymentReceipt, Error> {
         let partner = self.partner("payWithTossPay()")?;
-        let _flight = InFlight::claim(&self.inner, msg!("payment:", order_json))?;
-        let request = PaymentRequest {
-            order_json: order_json.to_string(),
-            expected_amount,
-            idempotency_key: idempotency_key.unwrap_or_else(|| partner.new_idempotency_key()),
-        };
+        let _flight = InFlight::claim(&self.inner, format!("payment:{}", order.identity()))?;
+        let idempotency_key = idempotency_key.unwrap_or_else(|| partner.new_idempotency_key());
+        let request = PaymentRequest { create: CreatePaymentRequest { order, idempotency_key }, expected_amount };
         let inner = &self.inner;
         let emit = |event: Event| inner.emit(event);
         let ctx = PaymentContext { bridge: &inner.bridge, partner, policy: inner.retry, emit: &emit };
@@ -182,12 +245,15 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
 
     /// One page of order history, then (with a partner) `POST /iap/sync` so refunded orders are revoked. A failed
     /// sync does not fail the page: it is reported as a `history.sync_failed` event and retried on the next call.
-    pub async fn order_history_and_sync(&self, key: Option<&str>) -> Result<(OrderHistoryPage, Vec<Revoked>), Error> {
+    pub async fn order_history_and_sync(&self, key: Option<&str>) -> Result<(OrderHistoryPage, Vec<RevokedGrant>), Error> {
         let page = self.inner.bridge.order_history(key).await?;
         let Some(partner) = &self.inner.partner else { return Ok((page, Vec::new())) };
         let started = self.inner.now();
-        match partner.sync(&page.orders).await {
-            Ok(revoked) => Ok((page, revoked)),
+        match partner.sync(&SyncRequest { orders: page.orders.clone() }).await {
+            Ok(reply) => {
+                self.inner.refresh_entitlements().await;
+                Ok((page, reply.revoked))
+            }
             Err(e) => {
                 self.inner.emit(Event::new("history.sync_failed", self.inner.since(started)).code(e.code.as_str()));
                 Ok((page, Vec::new()))
@@ -217,18 +283,24 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
 
     /// Buys a one-time product; resolves only once it was granted.
     pub async fn purchase(&self, sku: &str) -> Result<PurchaseResult, Error> {
-        purchase::purchase(&self.inner, PurchaseOrder::OneTime { sku: sku.to_string() }).await
+        let result = purchase::purchase(&self.inner, PurchaseOrder::OneTime { sku: sku.to_string() }).await?;
+        self.inner.refresh_entitlements().await;
+        Ok(result)
     }
 
     /// Buys a subscription, optionally with an offer.
     pub async fn subscribe(&self, sku: &str, offer_id: Option<&str>) -> Result<PurchaseResult, Error> {
         let order = PurchaseOrder::Subscription { sku: sku.to_string(), offer_id: offer_id.map(str::to_string) };
-        purchase::purchase(&self.inner, order).await
+        let result = purchase::purchase(&self.inner, order).await?;
+        self.inner.refresh_entitlements().await;
+        Ok(result)
     }
 
     /// Grants and completes paid orders that were never granted.
     pub async fn restore_pending_orders(&self) -> Result<RestoreReport, Error> {
-        restore::restore_pending_orders(&self.inner).await
+        let report = restore::restore_pending_orders(&self.inner).await?;
+        self.inner.refresh_entitlements().await;
+        Ok(report)
     }
 
     /// One page of completed and refunded orders; pass the previous page's `next_key` for the next.
@@ -236,8 +308,8 @@ impl<S: Sdk + 'static, P: Partner + 'static> Checkout<S, P> {
         self.inner.bridge.order_history(key).await
     }
 
-    /// A subscription's state.
-    pub async fn subscription_info(&self, order_id: &str) -> Result<SubscriptionInfo, Error> {
+    /// A subscription's state; `None` when nothing is set up for the order.
+    pub async fn subscription_info(&self, order_id: &str) -> Result<Option<SubscriptionInfo>, Error> {
         self.inner.bridge.subscription_info(order_id).await
     }
 

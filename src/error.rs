@@ -4,14 +4,17 @@
 //! retry can help, an English message for developers and a Korean message fit to show a user. The SDK's own IAP
 //! error codes are kept unchanged, so code written against the SDK's documentation keeps working.
 
-use crate::text::Piece;
-use alloc::string::String;
-use core::fmt;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
 
 use crate::version::MinVersions;
 
-/// Why a call failed, as a stable, machine-readable code (the `code` of `CheckoutError` in JS).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Why a call failed, as a stable, machine-readable code (the `code` of `CheckoutError` in JS, declared in the
+/// `.d.ts` as the union of these strings so a TypeScript `switch` over it is checked).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     // The SDK's IAP codes, unchanged (`@throw {code}` in the SDK's JSDoc).
     /// The SKU does not exist.
@@ -209,7 +212,8 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A failure of an ait-checkout call: a code, an English message for developers, and the context that explains it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
 pub struct Error {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
@@ -279,12 +283,12 @@ impl Error {
     /// unknown or missing code becomes `SDK_ERROR` with the raw code kept in `sdk_code`.
     pub fn from_sdk_rejection(code: Option<&str>, message: &str) -> Error {
         match code.and_then(ErrorCode::parse) {
-            Some(known) => Error::new(known, msg!("the SDK failed: ", message)),
+            Some(known) => Error::new(known, format!("the SDK failed: {}", message)),
             None => {
                 let shown = code.unwrap_or("none");
                 let err = Error::new(
                     ErrorCode::SdkError,
-                    msg!("the SDK failed with an unknown code (", shown, "): ", message),
+                    format!("the SDK failed with an unknown code ({}): {}", shown, message),
                 );
                 match code {
                     Some(c) => err.with_sdk_code(c),
@@ -295,10 +299,10 @@ impl Error {
     }
 
     /// The host's answer could not be understood.
-    pub fn invalid_response(call: &str, detail: impl Piece) -> Error {
+    pub fn invalid_response(call: &str, detail: impl fmt::Display) -> Error {
         Error::new(
             ErrorCode::InvalidBridgeResponse,
-            msg!("the host answered ", call, " with a malformed reply: ", detail),
+            format!("the host answered {} with a malformed reply: {}", call, detail),
         )
     }
 
@@ -308,13 +312,6 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {
@@ -327,7 +324,7 @@ mod tests {
         let readme = include_str!("../js/README.md");
         let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
         for code in ErrorCode::ALL {
-            let row = alloc::format!(
+            let row = format!(
                 "| `{}` | {} | {} |",
                 code.as_str(),
                 if code.retryable() { "yes" } else { "no" },
@@ -343,6 +340,8 @@ mod tests {
     fn every_code_round_trips_through_its_string() {
         for code in ErrorCode::ALL {
             assert_eq!(ErrorCode::parse(code.as_str()), Some(code.clone()));
+            // serde's name (what the .d.ts union lists) is the same string.
+            assert_eq!(serde_json::to_value(&code).unwrap(), code.as_str());
             assert!(!code.user_message().is_empty());
         }
     }

@@ -1,27 +1,26 @@
 //! Progress and diagnostics reported to `onEvent`: which step of a flow happened, when, and about what. Never
 //! carries secrets (no tokens, no codes, no keys).
 
-use alloc::string::{String, ToString};
 use serde::Serialize;
 
 /// One step of a flow.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// What happened, e.g. `purchase.started`, `grant.succeeded`, `purchase.duplicate_ignored`.
     pub name: &'static str,
     /// The SKU concerned, when any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[tsify(optional)]
     pub sku: Option<String>,
     /// The IAP order concerned, when any.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[tsify(optional)]
     pub order_id: Option<String>,
     /// The error code, for failures.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[tsify(optional)]
     pub code: Option<String>,
     /// Milliseconds since the flow started.
     pub elapsed_ms: f64,

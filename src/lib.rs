@@ -1,21 +1,23 @@
 //! # ait-checkout
 //!
-//! Payments for Apps in Toss mini-apps, over the official web SDK (`@apps-in-toss/web-framework`), in typed futures
-//! that always settle: every call has a deadline, old apps fail at once with `UNSUPPORTED_APP_VERSION` instead of
-//! hanging, malformed replies are typed errors, and a purchase resolves only once the partner granted it.
+//! Payments for Apps in Toss mini-apps, over the official web SDK (`@apps-in-toss/web-framework`, 2.10 and 3.x), in
+//! typed futures that always settle: every call has a deadline, old apps fail at once with
+//! `UNSUPPORTED_APP_VERSION` instead of hanging, malformed replies are typed errors, and a purchase resolves only once
+//! the partner granted it.
 //!
-//! Layers: [`sdk`] (the SDK as a trait, and its browser binding), [`bridge`] (deadlines, gates, `undefined`),
-//! the flows (purchase, restore) used by [`Checkout`], and `js` (the wasm-bindgen surface for JavaScript).
+//! Where things are:
 //!
-//! Without its `std` feature (the package build) the crate is `no_std`: it needs only `core` and `alloc`, and messages
-//! are built by [`text`] instead of `format!`, which keeps `core::fmt` out of the wasm.
-
-#![cfg_attr(not(feature = "std"), no_std)]
-
-extern crate alloc;
-
-#[macro_use]
-pub mod text;
+//! * [`checkout`]: the Rust API ([`Checkout`]), which the JS class wraps.
+//! * [`flow`]: the flows (TossPay, purchase, grant, restore, retries), plain async Rust over two traits.
+//! * [`sdk`]: the SDK as a trait ([`sdk::Sdk`]) and the typed replies of its calls.
+//! * [`partner`]: the partner contract as a trait ([`partner::Partner`]), typed by `ait_api::partner`.
+//! * [`bridge`]: host checks, version gates and deadlines around any [`sdk::Sdk`].
+//! * [`error`]: the one error type, [`Error`], with its stable [`ErrorCode`].
+//! * `web` (wasm32 only): everything browser-only: the SDK binding, the partner client over gloo-net, and the
+//!   wasm-bindgen surface (`Checkout`, `CheckoutError`) that `js/index.js` re-exports.
+//!
+//! The flows, the bridge and the contract never mention the target: the same code runs in native tests against
+//! fakes and in Chromium against the real SDK and a real partner server.
 
 pub mod bridge;
 pub mod checkout;
@@ -27,25 +29,7 @@ pub mod sdk;
 pub mod version;
 
 #[cfg(target_arch = "wasm32")]
-mod js;
-#[cfg(target_arch = "wasm32")]
-mod to_js;
-
-/// A small free-list allocator instead of std's dlmalloc (saves ~3.5 KB of gzipped wasm). Sound: this wasm is
-/// built without the atomics feature, so it runs on one thread.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    // SAFETY: wasm32-unknown-unknown without atomics has a single thread.
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
-/// A panic cannot happen on any input (every JS value is checked), so none is reported: the wasm traps, as it did
-/// with `panic = "abort"`, and the page's promise machinery surfaces a `RuntimeError`.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
+pub mod web;
 
 pub use bridge::{Bridge, Timeouts};
 pub use checkout::{Checkout, CheckoutOptions, GrantFn, GrantRequest, RestoreReport};

@@ -5,8 +5,7 @@
 //! call below its minimum fails at once with `UNSUPPORTED_APP_VERSION` instead of hanging or returning nothing.
 //! The comparison is a port of the SDK's own `compareVersions` (web-bridge 2.10.8, `src/utils/compareVersion.ts`).
 
-use crate::text::Piece;
-use alloc::{string::{String, ToString}, vec::Vec};
+use std::{string::{String, ToString}, vec::Vec};
 use core::cmp::Ordering;
 use core::fmt;
 
@@ -19,15 +18,6 @@ pub struct MinVersions {
     pub android: &'static str,
     /// Minimum on iOS.
     pub ios: &'static str,
-}
-
-impl Piece for MinVersions {
-    fn push_to(&self, out: &mut String) {
-        "Android ".push_to(out);
-        self.android.push_to(out);
-        ", iOS ".push_to(out);
-        self.ios.push_to(out);
-    }
 }
 
 impl fmt::Display for MinVersions {
@@ -46,7 +36,7 @@ pub enum GateSide {
 }
 
 /// Each SDK call that has a minimum app version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GatedCall {
     /// `IAP.createOneTimePurchaseOrder`.
     OneTimePurchase,
@@ -130,14 +120,6 @@ pub fn is_min_version_supported(env: &Environment, min: &MinVersions) -> Result<
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VersionError(pub String);
 
-impl Piece for VersionError {
-    fn push_to(&self, out: &mut String) {
-        "invalid app version '".push_to(out);
-        self.0.push_to(out);
-        "'".push_to(out);
-    }
-}
-
 impl fmt::Display for VersionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "invalid app version '{}'", self.0)
@@ -177,7 +159,7 @@ fn compare_segment(a: &Segment<'_>, b: &Segment<'_>) -> Ordering {
 
 fn seg_text(s: &Segment<'_>) -> String {
     match s {
-        Segment::Number(n) => msg!(n),
+        Segment::Number(n) => n.to_string(),
         Segment::Wildcard => "*".into(),
         Segment::Text(t) => (*t).to_string(),
     }

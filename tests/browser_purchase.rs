@@ -6,7 +6,7 @@ mod browser_support;
 
 use ait_checkout::error::ErrorCode;
 use browser_support::*;
-use futures_util::future::{select, Either};
+use futures::future::{select, Either};
 use serde_json::json;
 use wasm_bindgen_test::*;
 

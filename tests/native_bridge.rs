@@ -6,6 +6,7 @@ mod support;
 
 use ait_checkout::error::{Error, ErrorCode};
 use ait_checkout::sdk::{OperationalEnvironment, Platform, Product};
+use ait_checkout::version::GatedCall;
 use ait_checkout::{Checkout, CheckoutOptions, Timeouts};
 use serde_json::json;
 use support::fake_sdk::{FakeReply, FakeSdk};
@@ -34,14 +35,15 @@ async fn a_reply_is_parsed_into_its_type() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_malformed_reply_names_the_field() {
+async fn a_malformed_reply_names_the_call_and_what_was_wrong() {
     let (sdk, checkout) = checkout();
     let mut broken = product("gem10");
     broken["sku"] = json!(10);
     sdk.reply("iapGetProductItemList", FakeReply::Value(json!({"products": [product("ok"), broken]})));
     let err = checkout.products().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidBridgeResponse);
-    assert!(err.message.contains("IAP.getProductItemList") && err.message.contains("products[1].sku: expected a string"), "{}", err.message);
+    assert!(err.message.contains("IAP.getProductItemList"), "{}", err.message);
+    assert!(err.message.contains("invalid type: integer `10`, expected a string"), "{}", err.message);
 }
 
 #[tokio::test(start_paused = true)]
@@ -92,4 +94,44 @@ async fn without_a_host_nothing_reaches_the_sdk() {
     assert_eq!(checkout.app_login().await.unwrap_err().code, ErrorCode::NotInTossApp);
     assert_eq!(checkout.checkout_payment("PT-1").await.unwrap_err().code, ErrorCode::NotInTossApp);
     assert!(sdk.calls().is_empty(), "{:?}", sdk.calls());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_calls_own_is_supported_decides_before_the_version_table() {
+    // SDK 3.x: `IAP.getPendingOrders.isSupported()` says no although the table would let this app through.
+    let (sdk, checkout) = checkout();
+    sdk.reply("getPendingOrders", FakeReply::Value(json!({"orders": [], "orderIds": []})));
+    sdk.state.borrow_mut().supported.insert(GatedCall::PendingOrders, false);
+    let err = checkout.bridge().pending_orders().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
+    assert_eq!(err.min_versions.unwrap().android, "5.234.0");
+    assert!(sdk.calls().is_empty(), "the SDK was called: {:?}", sdk.calls());
+
+    // And says yes although the table would refuse this app.
+    sdk.set_version(Platform::Android, "5.230.0", OperationalEnvironment::Toss);
+    sdk.state.borrow_mut().supported.insert(GatedCall::PendingOrders, true);
+    assert_eq!(checkout.bridge().pending_orders().await.unwrap(), vec![]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_thrown_unsupported_app_version_names_our_minimums() {
+    // SDK 3.x throws where 2.x resolved `undefined`.
+    let (sdk, checkout) = checkout();
+    let thrown = Error::from_sdk_rejection(Some("UNSUPPORTED_APP_VERSION"), "this app is too old");
+    sdk.reply("getSubscriptionInfo", FakeReply::Reject(thrown));
+    let err = checkout.subscription_info("o1").await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
+    assert_eq!(err.min_versions.unwrap().ios, "5.250.0");
+    assert!(err.message.contains("IAP.getSubscriptionInfo needs Toss app Android 5.253.0, iOS 5.250.0"), "{}", err.message);
+}
+
+#[tokio::test(start_paused = true)]
+async fn real_device_shapes_decode() {
+    // Extra keys, absent optional keys, and `{}` for a subscription that is not set up (sdk-v3.md).
+    let (sdk, checkout) = checkout();
+    sdk.reply("getPendingOrders", FakeReply::Value(json!({"orders": [{"orderId": "o1", "sku": "gem10"}], "orderIds": ["o1"]})));
+    let pending = checkout.bridge().pending_orders().await.unwrap();
+    assert_eq!((pending[0].order_id.as_str(), pending[0].payment_completed_date.as_deref()), ("o1", None));
+    sdk.reply("getSubscriptionInfo", FakeReply::Value(json!({})));
+    assert_eq!(checkout.subscription_info("o1").await.unwrap(), None);
 }

@@ -28,8 +28,8 @@ use fault_model::observe::observe;
 use fault_model::partner::ModelPartner;
 use fault_model::server::{self, PGrant, FINAL_FAIL, SKU};
 use fault_model::world::{Bugs, World, W};
-use futures_util::future::{select, Either};
-use futures_util::FutureExt;
+use futures::future::{select, Either};
+use futures::FutureExt;
 
 const ORDER: &str = r#"{"items":[{"sku":"beans_200g","quantity":1}]}"#;
 const KEY: &str = "idem-1";
@@ -183,7 +183,7 @@ fn outcome(flow: &str, result: PageResult) -> PageOutcome {
 }
 
 async fn pay(page: &Page, flow: &str) -> Vec<PageOutcome> {
-    let result = match guarded(page.checkout.pay_with_tosspay(ORDER, server::AMOUNT as f64, Some(KEY.into()))).await {
+    let result = match guarded(page.checkout.pay_with_tosspay(support::fake_partner::order(ORDER), ait_checkout::partner::Won(server::AMOUNT), Some(KEY.into()))).await {
         Ok(Ok(r)) => PageResult::Receipt { order_no: r.order_no },
         Ok(Err(e)) => typed(&e),
         Err(r) => r,

@@ -9,10 +9,9 @@ use std::rc::Rc;
 use ait_checkout::error::{Error, ErrorCode};
 use ait_checkout::sdk::{OperationalEnvironment, Platform, Purchased, PurchaseSuccess};
 use ait_checkout::{Checkout, CheckoutOptions, Event, GrantRequest, Timeouts};
-use futures_util::FutureExt;
+use futures::FutureExt;
 use serde_json::json;
 use support::fake_sdk::{FakeReply, FakeSdk};
-use support::json::Json;
 
 #[derive(Clone, Copy)]
 enum GrantBehaviour {
@@ -51,6 +50,7 @@ fn harness() -> Harness {
             .boxed_local()
         })),
         on_event: Some(Rc::new(move |ev: &Event| e.borrow_mut().push(ev.clone()))),
+        on_entitlements: None,
         timeouts: Timeouts::default(),
     };
     let checkout = Checkout::new(sdk.clone(), options).unwrap();
@@ -60,7 +60,7 @@ fn harness() -> Harness {
 fn success(order_id: &str) -> PurchaseSuccess {
     let v = json!({"orderId": order_id, "displayName": "보석 10개", "displayAmount": "₩1,200",
         "amount": 1200, "currency": "KRW", "fraction": 0, "miniAppIconUrl": null});
-    ait_checkout::sdk::parse::purchase_success(Json(v)).unwrap()
+    ait_checkout::sdk::decode_reply(v).unwrap()
 }
 
 fn paid(order_id: &str) -> Purchased {
@@ -419,4 +419,28 @@ impl Harness {
     fn calls_of(&self, prefix: &str) -> Vec<String> {
         self.sdk.calls().into_iter().filter(|c| c.starts_with(prefix)).collect()
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_sdk_that_refuses_an_old_app_names_the_minimums() {
+    // SDK 3.x fails a purchase with UNSUPPORTED_APP_VERSION (through onError, or thrown at once) where 2.x did
+    // nothing: the caller still learns which versions the call needs.
+    run_local(async {
+        let h = harness();
+        let task = start(&h, "gem10");
+        settle().await;
+        h.sdk.listener(0).error(Error::from_sdk_rejection(Some("UNSUPPORTED_APP_VERSION"), "too old"));
+        let err = task.await.unwrap().unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
+        let min = err.min_versions.expect("the minimums are named");
+        assert_eq!((min.android, min.ios), ("5.219.0", "5.219.0"));
+
+        h.sdk.state.borrow_mut().purchase_throws = Some(Error::from_sdk_rejection(Some("UNSUPPORTED_APP_VERSION"), "too old"));
+        let err = h.checkout.subscribe("pro", None).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
+        let min = err.min_versions.expect("the minimums are named");
+        assert_eq!((min.android, min.ios), ("5.248.0", "5.249.0"));
+        assert!(err.message.contains("IAP.createSubscriptionPurchaseOrder needs Toss app"), "{}", err.message);
+    })
+    .await;
 }

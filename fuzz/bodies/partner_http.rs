@@ -34,7 +34,7 @@
 
 use std::sync::OnceLock;
 
-use ait_api::partner::{CartItem, CartOrder, ErrorBody, PaymentReceipt};
+use ait_api::partner::{CartItem, CartOrder, ErrorBody, PaymentReceipt, Won};
 use ait_api::PayMethod;
 use ait_partner::app::{router, AppState};
 use ait_partner::config::Config;
@@ -218,8 +218,8 @@ async fn seeded_db() -> Db {
             p.receipt = Some(PaymentReceipt {
                 order_no: order_no.into(),
                 pay_token: format!("tok-{order_no}"),
-                amount: 12_000,
-                paid_amount: 12_000,
+                amount: Won(12_000),
+                paid_amount: Won(12_000),
                 pay_method: PayMethod::Card,
                 transaction_id: format!("tx-{order_no}"),
                 approval_time: "2026-01-01 00:00:00".into(),

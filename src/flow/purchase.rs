@@ -8,14 +8,13 @@
 //! always means the user has the product. Dropping the future calls the SDK's cleanup; a grant already running
 //! finishes anyway (the user paid).
 
-use alloc::rc::Rc;
-use alloc::{string::{String, ToString}, vec::Vec};
-use core::cell::RefCell;
-use core::task::{Poll, Waker};
+use std::cell::RefCell;
+use std::rc::Rc;
 
-use futures_util::future::{FutureExt, LocalBoxFuture};
+use futures::channel::oneshot;
+use futures::future::{FutureExt, LocalBoxFuture};
 
-use crate::bridge::with_deadline;
+use crate::bridge::{unsupported, with_deadline};
 use crate::checkout::{GrantRequest, InFlight, Inner};
 use crate::error::{Error, ErrorCode};
 use crate::event::Event;
@@ -37,19 +36,8 @@ struct PurchaseState<S, P> {
     started: f64,
     /// Orders the host said were paid, with their grant (one per order, however often `purchased` repeats).
     grants: RefCell<Vec<(Purchased, SharedGrant)>>,
-    /// The first `success`/`error` settles it; later ones find it settled. A hand-written one-shot channel
-    /// (smaller in wasm than `futures_channel`'s).
-    settle: RefCell<Settle>,
-}
-
-/// The host's first answer, and the task waiting for it.
-enum Settle {
-    /// No answer yet; the waker of the waiting task, once polled.
-    Waiting(Option<Waker>),
-    /// Answered, not yet taken.
-    Answered(HostOutcome),
-    /// Answered and taken.
-    Taken,
+    /// The first `success`/`error` takes the sender and settles the purchase; later ones find it gone.
+    settle: RefCell<Option<oneshot::Sender<HostOutcome>>>,
 }
 
 impl<S: Sdk + 'static, P: Partner + 'static> PurchaseState<S, P> {
@@ -65,18 +53,11 @@ impl<S: Sdk + 'static, P: Partner + 'static> PurchaseState<S, P> {
     }
 
     fn settle(&self, outcome: HostOutcome) {
-        let mut settle = self.settle.borrow_mut();
-        match &mut *settle {
-            Settle::Waiting(waker) => {
-                let waker = waker.take();
-                *settle = Settle::Answered(outcome);
-                drop(settle);
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            }
-            _ => {
-                drop(settle);
+        let sender = self.settle.borrow_mut().take();
+        match sender {
+            // The purchase may have ended (deadline) and dropped its receiver: nothing left to settle then.
+            Some(sender) => drop(sender.send(outcome)),
+            None => {
                 let code = match &outcome {
                     HostOutcome::Success(_) => None,
                     HostOutcome::Failed(e) => Some(e.code.as_str()),
@@ -155,38 +136,32 @@ pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S
         PurchaseOrder::Subscription { .. } => GatedCall::SubscriptionPurchase,
     };
     inner.bridge.check_gate(gate)?;
-    let _flight = InFlight::claim(inner, msg!("purchase:", sku))?;
+    let _flight = InFlight::claim(inner, format!("purchase:{sku}"))?;
 
+    let (sender, answered) = oneshot::channel();
     let state = Rc::new(PurchaseState {
         inner: Rc::clone(inner),
         sku: sku.clone(),
         started: inner.now(),
         grants: RefCell::new(Vec::new()),
-        settle: RefCell::new(Settle::Waiting(None)),
+        settle: RefCell::new(Some(sender)),
     });
     state.emit("purchase.started", None, None);
-    let cleanup = inner.bridge.sdk().create_purchase_order(&order, Rc::new(Listener(Rc::clone(&state))))?;
+    let cleanup = inner
+        .bridge
+        .sdk()
+        .create_purchase_order(&order, Rc::new(Listener(Rc::clone(&state))))
+        .map_err(|e| with_minimums(inner, gate, e))?;
     let _cleanup = CleanupOnDrop(Some(cleanup));
 
-    let answered = core::future::poll_fn(|cx| {
-        let mut settle = state.settle.borrow_mut();
-        match core::mem::replace(&mut *settle, Settle::Taken) {
-            Settle::Answered(outcome) => Poll::Ready(Ok::<_, ()>(outcome)),
-            Settle::Taken => Poll::Ready(Err(())),
-            Settle::Waiting(_) => {
-                *settle = Settle::Waiting(Some(cx.waker().clone()));
-                Poll::Pending
-            }
-        }
-    });
     let deadline = inner.bridge.timeouts().interaction_ms;
     let outcome = match with_deadline(inner.bridge.sdk(), deadline, answered).await {
         None => Err(Error::new(
             ErrorCode::BridgeTimeout,
-            msg!("the purchase of ", sku, " did not finish within ", deadline, " ms; if it was paid, restorePendingOrders() grants it"),
+            format!("the purchase of {sku} did not finish within {deadline} ms; if it was paid, restorePendingOrders() grants it"),
         )),
         Some(Err(_)) => Err(Error::new(ErrorCode::SdkError, "the purchase ended without an answer")),
-        Some(Ok(HostOutcome::Failed(error))) => Err(explain_failure(&state, error).await),
+        Some(Ok(HostOutcome::Failed(error))) => Err(explain_failure(&state, with_minimums(inner, gate, error)).await),
         Some(Ok(HostOutcome::Success(Err(error)))) => Err(match state.only_order() {
             Some(order_id) => error.with_order_id(order_id),
             None => error,
@@ -196,6 +171,15 @@ pub async fn purchase<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S
     let code = outcome.as_ref().err().map(|e| e.code.as_str());
     state.emit(if outcome.is_ok() { "purchase.succeeded" } else { "purchase.failed" }, None, code);
     outcome
+}
+
+/// SDK 3.x refuses an old app by failing with `UNSUPPORTED_APP_VERSION` (thrown, or through `onError`): name the
+/// minimums we know, as the bridge does for the other calls.
+fn with_minimums<S: Sdk, P>(inner: &Inner<S, P>, gate: GatedCall, error: Error) -> Error {
+    if error.code == ErrorCode::UnsupportedAppVersion && error.min_versions.is_none() {
+        return unsupported(gate.sdk_name(), gate.min_versions(), inner.bridge.sdk().environment().ok().as_ref());
+    }
+    error
 }
 
 /// A host success counts only if the grant of that order succeeded (waiting for a grant still running).
@@ -212,7 +196,7 @@ async fn confirm_success<S: Sdk + 'static, P: Partner + 'static>(state: &Purchas
         }
         None => Err(Error::new(
             ErrorCode::ProductNotGrantedByPartner,
-            msg!("the host reported success for order ", order_id, " without asking for its grant"),
+            format!("the host reported success for order {} without asking for its grant", order_id),
         )
         .with_order_id(order_id)),
     }
@@ -223,7 +207,7 @@ async fn explain_failure<S: Sdk + 'static, P: Partner + 'static>(state: &Purchas
     let Some(order_id) = state.only_order() else { return error };
     if error.code == ErrorCode::ProductNotGrantedByPartner {
         if let Some((_, grant)) = state.grant_for(&order_id) {
-            if let Some(outcome) = grant.peek() {
+            if let Some(outcome) = grant.peek().cloned() {
                 if !outcome.is_granted() {
                     return outcome.not_granted(&order_id);
                 }

@@ -4,8 +4,8 @@
 //! is not granted twice), and only after a successful grant is it completed with `completeProductGrant`. One
 //! order's failure never stops the others; it is reported with its order.
 
-use alloc::rc::Rc;
-use alloc::{string::String, vec::Vec};
+use std::rc::Rc;
+use std::{string::String, vec::Vec};
 
 use serde::Serialize;
 
@@ -17,7 +17,7 @@ use crate::partner::Partner;
 use crate::sdk::Sdk;
 
 /// An order `restorePendingOrders` granted and completed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct RestoredOrder {
     /// The order.

@@ -1,145 +1,95 @@
 //! The partner server, as a trait: the second seam of the crate (the first is [`crate::sdk::Sdk`]).
 //!
-//! The flows that need the partner's server (login, TossPay, granting IAP orders, revoking refunds) call it through
-//! [`Partner`]; the browser implementation speaks the partner contract over `fetch`, native tests use fakes. An
-//! implementation maps transport and HTTP failures onto the `PARTNER_*`, `TOSS_API_FAILED` and
-//! `PAYMENT_OUTCOME_UNKNOWN` codes; retries and reconciliation live in the flows.
+//! The flows that need the partner's server (login, TossPay, granting IAP orders, revoking refunds, entitlements)
+//! call it through [`Partner`], whose requests and replies are `ait_api::partner`'s types: the very definitions the
+//! reference server (`ait-partner`) deserialises and serialises. The browser implementation (`web::partner`) speaks
+//! them over gloo-net; native tests use fakes. An implementation maps transport and HTTP failures onto the
+//! `PARTNER_*`, `TOSS_API_FAILED` and `PAYMENT_OUTCOME_UNKNOWN` codes ([`errors::http_error`]); retries and
+//! reconciliation live in the flows.
 
-#[cfg(target_arch = "wasm32")]
-pub mod http;
-pub mod http_error;
-pub mod parse;
+pub mod errors;
 
-use alloc::{string::String, vec::Vec};
+use serde::Serialize;
+
+pub use ait_api::partner::{
+    CreatePaymentRequest, CreatePaymentResponse, Entitlement, EntitlementsResponse, GrantRequest, GrantResponse,
+    LoginRequest, PaymentReceipt, PaymentStatusReply, RevokedGrant, SyncRequest, SyncResponse, Won,
+};
+pub use ait_api::PayStatus;
+
 use crate::error::Error;
-use crate::sdk::{HistoryOrder, Referrer};
 
-/// What `POST /tosspay/payments` answers: the server priced the order and made the payment at Toss.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CreatedPayment {
-    /// The server's order number.
-    pub order_no: String,
-    /// For `checkoutPayment`.
-    pub pay_token: String,
-    /// What the server will charge.
-    pub amount: f64,
-    /// The product description Toss shows.
-    pub product_desc: String,
+/// The caller's order (cart) for `POST /tosspay/payments`, passed to the server untouched: only the server prices it.
+/// The browser keeps the page's own JS value; native tests use JSON.
+pub trait PageOrder: Serialize {
+    /// A stable text for this order, so the same order paid twice at once is refused (`ALREADY_IN_PROGRESS`).
+    fn identity(&self) -> String;
 }
 
-/// The receipt of an executed TossPay payment, as the partner relays it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Receipt {
-    /// The server's order number.
-    pub order_no: String,
-    /// The payment.
-    pub pay_token: String,
-    /// The order amount.
-    pub amount: f64,
-    /// What was actually paid (after discounts).
-    pub paid_amount: f64,
-    /// `CARD`, `TOSS_MONEY`, …
-    pub pay_method: String,
-    /// Toss's transaction id.
-    pub transaction_id: String,
-    /// When Toss approved it, as Toss wrote it.
-    pub approval_time: String,
-    /// Discount, when any.
-    pub discounted_amount: Option<f64>,
-    /// The card company, when paid by card.
-    pub card_company_name: Option<String>,
-    /// The sales slip, when any.
-    pub sales_check_link_url: Option<String>,
-}
-
-/// A payment's state at Toss after the partner reconciled it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PaymentState {
-    /// Toss's status code (`PAY_STANDBY`, `PAY_APPROVED`, `PAY_COMPLETE`, `PAY_CANCEL`, `REFUND_SUCCESS`, …).
-    pub status: String,
-    /// Present once paid.
-    pub receipt: Option<Receipt>,
-}
-
-impl PaymentState {
-    /// Money moved and stays moved.
-    pub fn is_paid(&self) -> bool {
-        matches!(self.status.as_str(), "PAY_COMPLETE" | "SETTLEMENT_COMPLETE")
-    }
-
-    /// The user authenticated; the payment waits for execution.
-    pub fn is_approved(&self) -> bool {
-        self.status == "PAY_APPROVED"
-    }
-
-    /// Execution is under way at Toss.
-    pub fn is_in_progress(&self) -> bool {
-        self.status == "PAY_PROGRESS"
-    }
-
-    /// Not authenticated yet.
-    pub fn is_standby(&self) -> bool {
-        self.status == "PAY_STANDBY"
-    }
-}
-
-/// A grant the partner revoked because its order was refunded.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Revoked {
-    /// The refunded order.
-    pub order_id: String,
-    /// Its SKU.
-    pub sku: String,
-}
-
-/// The partner contract (`../shared/design.md`), as calls. Every request carries an idempotency key where the
-/// contract has one, so a retry cannot double anything.
+/// The partner contract (`../shared/design.md`, "The partner contract"), as calls typed by `ait_api::partner`.
+/// Every request carries an idempotency key where the contract has one, so a retry cannot double anything.
 #[allow(async_fn_in_trait)]
 pub trait Partner {
+    /// The caller's order type.
+    type Order: PageOrder;
     /// `POST /login`: exchanges the authorization code; the session becomes a cookie.
-    async fn login(&self, authorization_code: &str, referrer: Referrer) -> Result<(), Error>;
-    /// `POST /tosspay/payments`: `order_json` is the caller's order, as JSON text, passed through untouched.
-    async fn create_payment(&self, order_json: &str, idempotency_key: &str) -> Result<CreatedPayment, Error>;
+    async fn login(&self, request: &LoginRequest) -> Result<(), Error>;
+    /// `POST /logout`: ends the session (also when there was none).
+    async fn logout(&self) -> Result<(), Error>;
+    /// `POST /tosspay/payments`, with `request.idempotency_key` also as the `Idempotency-Key` header.
+    async fn create_payment(&self, request: &CreatePaymentRequest<Self::Order>) -> Result<CreatePaymentResponse, Error>;
     /// `POST /tosspay/payments/{orderNo}/execute`.
-    async fn execute_payment(&self, order_no: &str) -> Result<Receipt, Error>;
+    async fn execute_payment(&self, order_no: &str) -> Result<PaymentReceipt, Error>;
     /// `GET /tosspay/payments/{orderNo}`.
-    async fn payment_status(&self, order_no: &str) -> Result<PaymentState, Error>;
-    /// `POST /iap/grants`: `true` when granted (now or before).
-    async fn grant(&self, order_id: &str, sku: &str) -> Result<bool, Error>;
-    /// `POST /iap/sync`: revokes grants of refunded orders.
-    async fn sync(&self, orders: &[HistoryOrder]) -> Result<Vec<Revoked>, Error>;
+    async fn payment_status(&self, order_no: &str) -> Result<PaymentStatusReply, Error>;
+    /// `POST /iap/grants`.
+    async fn grant(&self, request: &GrantRequest) -> Result<GrantResponse, Error>;
+    /// `POST /iap/sync`: the server revokes grants of refunded orders (after checking each with Toss).
+    async fn sync(&self, request: &SyncRequest) -> Result<SyncResponse, Error>;
+    /// `GET /iap/entitlements`: what this user owns, confirmed or provisional.
+    async fn entitlements(&self) -> Result<EntitlementsResponse, Error>;
     /// A fresh idempotency key for a new payment.
     fn new_idempotency_key(&self) -> String;
 }
 
-/// The partner of a `Checkout` built without one: every call is `INVALID_ARGUMENT`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoPartner;
+/// The partner of a `Checkout` built without one (`Checkout::new`): it cannot exist, so no call can reach it.
+#[derive(Clone, Copy, Debug)]
+pub enum NoPartner {}
 
-fn no_partner() -> Error {
-    Error::invalid_argument("this needs a partner server: pass partnerBaseUrl")
+/// A `Checkout` without a partner has no orders to send.
+impl PageOrder for () {
+    fn identity(&self) -> String {
+        String::new()
+    }
 }
 
 impl Partner for NoPartner {
-    async fn login(&self, _: &str, _: Referrer) -> Result<(), Error> {
-        Err(no_partner())
+    type Order = ();
+    async fn login(&self, _: &LoginRequest) -> Result<(), Error> {
+        match *self {}
     }
-    async fn create_payment(&self, _: &str, _: &str) -> Result<CreatedPayment, Error> {
-        Err(no_partner())
+    async fn logout(&self) -> Result<(), Error> {
+        match *self {}
     }
-    async fn execute_payment(&self, _: &str) -> Result<Receipt, Error> {
-        Err(no_partner())
+    async fn create_payment(&self, _: &CreatePaymentRequest<()>) -> Result<CreatePaymentResponse, Error> {
+        match *self {}
     }
-    async fn payment_status(&self, _: &str) -> Result<PaymentState, Error> {
-        Err(no_partner())
+    async fn execute_payment(&self, _: &str) -> Result<PaymentReceipt, Error> {
+        match *self {}
     }
-    async fn grant(&self, _: &str, _: &str) -> Result<bool, Error> {
-        Err(no_partner())
+    async fn payment_status(&self, _: &str) -> Result<PaymentStatusReply, Error> {
+        match *self {}
     }
-    async fn sync(&self, _: &[HistoryOrder]) -> Result<Vec<Revoked>, Error> {
-        Err(no_partner())
+    async fn grant(&self, _: &GrantRequest) -> Result<GrantResponse, Error> {
+        match *self {}
+    }
+    async fn sync(&self, _: &SyncRequest) -> Result<SyncResponse, Error> {
+        match *self {}
+    }
+    async fn entitlements(&self) -> Result<EntitlementsResponse, Error> {
+        match *self {}
     }
     fn new_idempotency_key(&self) -> String {
-        String::new()
+        match *self {}
     }
 }

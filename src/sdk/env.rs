@@ -1,11 +1,10 @@
 //! The app environment: platform, app version and operational environment, read from the constants the host injects.
 
-use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 /// The mobile platform the Toss app runs on (`getPlatformOS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     /// iPhone.
@@ -17,7 +16,7 @@ pub enum Platform {
 /// Whether the app is the real Toss app or the developer sandbox app (`getOperationalEnvironment`).
 /// In the sandbox the SDK skips every minimum-version check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "lowercase")]
 pub enum OperationalEnvironment {
     /// The Toss app users run.
@@ -28,7 +27,7 @@ pub enum OperationalEnvironment {
 
 /// Where the mini-app runs, as `checkout.environment()` reports it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct Environment {
     /// `ios` or `android`.

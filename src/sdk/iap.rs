@@ -1,7 +1,7 @@
 //! In-app purchase types, as the SDK's web side really sends them (web-bridge 2.10.8 `index.d.ts`).
 //! Dates are kept as the host gives them (ISO-8601 local time strings such as `2025-09-22T00:00:00`).
 
-use alloc::{string::{String, ToString}, vec::Vec};
+use ait_api::partner::HistoryOrder;
 use serde::{Deserialize, Serialize};
 
 /// Fields every product has.
@@ -9,7 +9,7 @@ macro_rules! product_struct {
     ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+        #[derive(tsify::Tsify)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
             /// The store SKU, used to buy the product.
@@ -39,14 +39,14 @@ product_struct!(
         renewal_cycle: RenewalCycle,
         /// Introductory offers, when any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+        #[tsify(optional)]
         offers: Option<Vec<Offer>>,
     }
 );
 
 /// An IAP product, tagged by `type` as the SDK tags it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(tag = "type", try_from = "RawProduct")]
 pub enum Product {
     /// Bought any number of times (coins, gems).
@@ -79,7 +79,7 @@ pub struct ProductList {
 
 /// How often a subscription renews.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RenewalCycle {
     /// Every week.
@@ -92,7 +92,7 @@ pub enum RenewalCycle {
 
 /// A subscription offer, tagged by `type`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", try_from = "RawOffer")]
 pub enum Offer {
     /// A free trial period.
@@ -236,7 +236,8 @@ pub struct PurchaseSuccess {
 
 /// What `purchase(sku)` and `subscribe(sku)` resolve with: the host's payload plus the SKU bought.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[derive(tsify::Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseResult {
     /// The order, unique per purchase; the grant was made for it.
@@ -257,7 +258,7 @@ pub struct PurchaseResult {
     pub mini_app_icon_url: Option<String>,
     /// For subscriptions, when the host gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[tsify(optional)]
     pub subscription_id: Option<String>,
 }
 
@@ -291,7 +292,7 @@ pub struct Purchased {
 
 /// A paid order whose product was not granted yet (`IAP.getPendingOrders`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingOrder {
     /// The order to grant and complete.
@@ -300,7 +301,7 @@ pub struct PendingOrder {
     pub sku: String,
     /// When it was paid. The web types declare it; the native ones do not, so it may be missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    #[tsify(optional)]
     pub payment_completed_date: Option<String>,
 }
 
@@ -311,38 +312,13 @@ pub struct PendingOrders {
     pub orders: Vec<PendingOrder>,
 }
 
-/// Whether a past order stands or was refunded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "UPPERCASE")]
-pub enum OrderStatus {
-    /// Paid and granted.
-    Completed,
-    /// Refunded: revoke what it granted.
-    Refunded,
-}
-
-/// One order of the history.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryOrder {
-    /// The order.
-    pub order_id: String,
-    /// Its SKU.
-    pub sku: String,
-    /// `COMPLETED` or `REFUNDED`.
-    pub status: OrderStatus,
-    /// The order date when completed, the refund date when refunded.
-    pub date: String,
-}
-
 /// One page of `IAP.getCompletedOrRefundedOrders({ key })`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[derive(tsify::Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderHistoryPage {
-    /// The orders of this page.
+    /// The orders of this page: the contract's [`HistoryOrder`], which `/iap/sync` receives as they came.
     pub orders: Vec<HistoryOrder>,
     /// Whether another page follows.
     pub has_next: bool,
@@ -353,7 +329,7 @@ pub struct OrderHistoryPage {
 
 /// A subscription's state (`IAP.getSubscriptionInfo`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[derive(tsify::Tsify)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SubscriptionStatus {
     /// Running.
@@ -372,7 +348,8 @@ pub enum SubscriptionStatus {
 
 /// Details of a subscription.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+#[derive(tsify::Tsify)]
+#[tsify(missing_as_null)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionInfo {
     /// The catalog entry.
@@ -392,26 +369,20 @@ pub struct SubscriptionInfo {
 /// What `IAP.getSubscriptionInfo()` resolves with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionInfoResponse {
-    /// The subscription.
-    pub subscription: SubscriptionInfo,
+    /// The subscription; absent when nothing is set up (real devices answer `{}` then).
+    #[serde(default)]
+    pub subscription: Option<SubscriptionInfo>,
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sdk::parse::{Json, Malformed, Parse};
+    use crate::sdk::{decode_reply, HistoryOrderStatus};
     use serde_json::json;
 
-    /// Parses with the hand-written reader the browser binding uses, and checks serde's derive agrees.
-    fn parse<T: Parse + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug>(v: serde_json::Value) -> Result<T, Malformed> {
-        let ours = T::parse(Json(v.clone()));
-        let serde = serde_json::from_value::<T>(v);
-        match (&ours, &serde) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b),
-            (Err(_), Err(_)) => {}
-            _ => panic!("the reader and serde disagree: {ours:?} vs {serde:?}"),
-        }
-        ours
+    /// Decodes like the bridge does (serde, with the failing field's path in the message).
+    fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, String> {
+        decode_reply(v)
     }
 
     #[test]
@@ -478,16 +449,23 @@ mod tests {
             {"orderId": "b", "sku": "x", "status": "REFUNDED", "date": "2025-09-23T10:00:00"}]})).unwrap();
         assert!(page.has_next);
         assert_eq!(page.next_key.as_deref(), Some("K2"));
-        assert_eq!(page.orders[1].status, OrderStatus::Refunded);
+        assert_eq!(page.orders[1].status, HistoryOrderStatus::Refunded);
         let last: OrderHistoryPage = parse(json!({"hasNext": false, "orders": []})).unwrap();
         assert_eq!(last.next_key, None);
-        assert!(parse::<OrderHistoryPage>(json!({"hasNext": false, "orders": [{"orderId": "a", "sku": "x", "status": "LOST", "date": ""}]})).is_err());
+        // Real devices: a last page without nextKey, an order without date, extra keys.
+        let odd: OrderHistoryPage = parse(json!({"hasNext": false, "extra": 1, "orders": [{"orderId": "a", "sku": "x", "status": "COMPLETED", "new": true}]})).unwrap();
+        assert_eq!(odd.orders[0].date, None);
+        let err = parse::<OrderHistoryPage>(json!({"hasNext": false, "orders": [{"orderId": 5, "sku": "x", "status": "COMPLETED"}]})).unwrap_err();
+        assert!(err.contains("invalid type: integer `5`, expected a string"), "{err}");
     }
 
     #[test]
     fn parses_subscription_info() {
         let r: SubscriptionInfoResponse = parse(json!({"subscription": {"catalogId": 7, "status": "IN_GRACE_PERIOD", "expiresAt": null, "isAutoRenew": true, "gracePeriodExpiresAt": "2025-10-01T00:00:00", "isAccessible": true}})).unwrap();
-        assert_eq!(r.subscription.status, SubscriptionStatus::InGracePeriod);
+        assert_eq!(r.subscription.unwrap().status, SubscriptionStatus::InGracePeriod);
+        // Nothing set up: real devices answer `{}`.
+        let none: SubscriptionInfoResponse = parse(json!({})).unwrap();
+        assert_eq!(none.subscription, None);
         assert!(parse::<SubscriptionInfoResponse>(json!({"subscription": {"status": "ACTIVE"}})).is_err());
     }
 }

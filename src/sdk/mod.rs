@@ -2,36 +2,47 @@
 //! they answer.
 //!
 //! [`Sdk`] is one of the two seams of the crate (the other is the partner server): the browser implementation
-//! ([`web::WebSdk`], wasm only) calls the real `@apps-in-toss/web-framework` module; native tests implement it with
+//! (`web::WebSdk`, wasm only) calls the real `@apps-in-toss/web-framework` module; native tests implement it with
 //! fakes that answer JSON. An `Sdk` only performs calls: it hands back the host's reply as it came (`Ok(None)` where
-//! the host answered `undefined`), and leaves parsing, deadlines, version gates and purchase bookkeeping to
+//! the host answered `undefined`), and leaves decoding, deadlines, version gates and purchase bookkeeping to
 //! [`crate::bridge::Bridge`] and the flows, so those are tested once for both.
 
 mod env;
 mod iap;
 mod login;
-pub mod parse;
 mod tosspay;
-#[cfg(target_arch = "wasm32")]
-pub mod web;
 
-use alloc::rc::Rc;
-use alloc::{boxed::Box, string::String};
-use core::future::Future;
+use std::future::Future;
+use std::rc::Rc;
 
-use futures_util::future::LocalBoxFuture;
+use futures::future::LocalBoxFuture;
+use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 
+pub use ait_api::partner::{HistoryOrder, HistoryOrderStatus};
 pub use env::{Environment, OperationalEnvironment, Platform};
 pub use iap::{
-    HistoryOrder, Offer, OneTimeProduct, OrderHistoryPage, OrderStatus, PendingOrder, PendingOrders, Product, ProductList,
-    PurchaseResult, PurchaseSuccess, Purchased, RenewalCycle, SubscriptionInfo, SubscriptionInfoResponse,
-    SubscriptionProduct, SubscriptionStatus,
+    Offer, OneTimeProduct, OrderHistoryPage, PendingOrder, PendingOrders, Product, ProductList, PurchaseResult,
+    PurchaseSuccess, Purchased, RenewalCycle, SubscriptionInfo, SubscriptionInfoResponse, SubscriptionProduct,
+    SubscriptionStatus,
 };
 pub use login::{AppLoginResult, Referrer};
 pub use tosspay::AuthenticationResult;
 
 use crate::error::Error;
-use crate::version::MinVersions;
+use crate::version::GatedCall;
+
+/// Decodes a host reply with serde through any deserializer (serde-wasm-bindgen's in the browser, serde_json's in
+/// native tests). The reply types ignore unknown keys and accept absent optional ones, as real devices send both.
+///
+/// The message is serde's (`invalid type: integer `10`, expected a string`); the bridge adds the call's name. It
+/// does not name the field: serde_path_to_error did, for 18 KB of gzipped wasm, which the size budget cannot carry
+/// (docs/SIZE.md).
+pub fn decode_reply<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<T, String>
+where
+    D::Error: std::fmt::Display,
+{
+    T::deserialize(deserializer).map_err(|e| e.to_string())
+}
 
 /// A host reply: `Ok(None)` when the host resolved `undefined` (what it does below a host-side minimum version).
 pub type Reply<T> = Result<Option<T>, Error>;
@@ -77,22 +88,23 @@ pub trait PurchaseListener {
     fn error(&self, error: Error);
 }
 
-/// One asynchronous call of `@apps-in-toss/web-framework` 2.10.x that matters for payments, with its arguments.
+/// One asynchronous call of `@apps-in-toss/web-framework` that matters for payments, with its arguments.
 ///
-/// An [`Sdk`] performs the call and hands back the host's reply as it came; [`crate::bridge::Bridge`] parses it
-/// (with [`parse`]). So the reply types and their parsers are shared by every implementation (a fake in native
-/// tests reads the same JSON shapes as the browser), and the wasm holds one copy of the call machinery instead of
-/// one per reply type (~2 KB of the gzipped package).
+/// An [`Sdk`] performs the call and hands back the host's reply as it came; [`crate::bridge::Bridge`] decodes it
+/// into the call's reply type with [`Sdk::decode`]. So the reply types and their serde shapes are shared by every
+/// implementation: a fake in native tests reads the same JSON shapes as the browser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SdkCall<'a> {
     /// `appLogin()` → [`AppLoginResult`].
     AppLogin,
-    /// `checkoutPayment({ params: { payToken } })` → [`AuthenticationResult`].
+    /// `TossPay.authorize({ payToken })` (3.x), else `checkoutPayment({ params: { payToken } })` (2.x) →
+    /// [`AuthenticationResult`].
     CheckoutPayment {
         /// The payment to authenticate.
         pay_token: &'a str,
     },
-    /// `requestTossPayPaysBilling({ params: { wrappedToken } })` → [`AuthenticationResult`].
+    /// `TossPay.authorizeSubscription({ wrappedToken })` (3.x), else
+    /// `requestTossPayPaysBilling({ params: { wrappedToken } })` (2.x) → [`AuthenticationResult`].
     RequestPaysBilling {
         /// The billing registration to authenticate.
         wrapped_token: &'a str,
@@ -120,7 +132,8 @@ pub enum SdkCall<'a> {
 }
 
 impl SdkCall<'_> {
-    /// The function's path in the SDK module (`["IAP", "getProductItemList"]`).
+    /// The function's path in a 2.x SDK module (`["IAP", "getProductItemList"]`); 3.x keeps these paths (TossPay's
+    /// old names stay, deprecated).
     pub fn path(&self) -> &'static [&'static str] {
         match self {
             SdkCall::AppLogin => &["appLogin"],
@@ -149,17 +162,22 @@ impl SdkCall<'_> {
     }
 }
 
-/// The calls of `@apps-in-toss/web-framework` 2.10.x that matter for payments, plus the two platform services the
-/// flows need (a timer and a clock).
+/// The calls of `@apps-in-toss/web-framework` (2.10 and 3.x) that matter for payments, plus the two platform
+/// services the flows need (a timer and a clock).
 pub trait Sdk {
-    /// A reply of the host, as [`parse`] reads it (`JsValue` in the browser, JSON in native tests).
-    type Value: parse::Node;
-    /// Fails with `IFRAME_NOT_ALLOWED` inside a frame and `NOT_IN_TOSS_APP` without a host; checked before every call.
+    /// A reply of the host as it came (`JsValue` in the browser, JSON in native tests); [`Sdk::decode`] reads it.
+    type Value;
+    /// Decodes a reply into a typed struct (with [`decode_reply`]); the message names the broken field.
+    fn decode<T: DeserializeOwned>(&self, value: Self::Value) -> Result<T, String>;
+    /// Fails with `IFRAME_NOT_ALLOWED` inside a frame and `NOT_IN_TOSS_APP` when neither the SDK module nor the host
+    /// can reach a Toss app (2.x host globals, the 3.x native bridge, or a module's `isSupported()`); checked before
+    /// every call.
     fn check_host(&self) -> Result<(), Error>;
     /// The constants the host injected (`getPlatformOS`, `getTossAppVersion`, `getOperationalEnvironment`).
     fn environment(&self) -> Result<Environment, Error>;
-    /// The SDK's own `isMinVersionSupported`.
-    fn is_min_version_supported(&self, min: &MinVersions) -> Result<bool, Error>;
+    /// The call's own `isSupported()` (SDK 3.x), asked before the built-in version table; `Ok(None)` when the
+    /// module has none (2.x), and the table decides.
+    fn is_supported(&self, call: GatedCall) -> Result<Option<bool>, Error>;
     /// Starts `call` (synchronously, so the arguments need not outlive it) and resolves with the host's reply:
     /// `Ok(None)` when it resolved `undefined`, `Err` when the SDK threw or rejected.
     fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<Self::Value>> + 'static;

@@ -51,6 +51,71 @@ export function frameWindow() {
   return frame.contentWindow;
 }
 
+// --- the capabilities SDK 3.x adds, on top of the real 2.10.8 module (sdk-v3.md), for WebSdk's decisions ---
+
+const tossPayCalls = [];
+
+/**
+ * The real module, extended the way 3.x extends it. `options` (JSON):
+ *   moduleIsSupported: any        adds a module-level `isSupported()` answering it
+ *   isSupported: { 'IAP.name' | 'name': answer }   wraps that function (calls go through to the real one) and gives
+ *                                 it an `isSupported()` answering `answer`; the answer 'throwUnsupported' throws an
+ *                                 Error with code UNSUPPORTED_APP_VERSION instead
+ *   tossPay: true                 adds `TossPay.authorize` / `authorizeSubscription`, recording their argument and
+ *                                 resolving { success: true }
+ *   without: ['checkoutPayment', 'IAP', ...]        leaves these members out
+ */
+export function sdkModuleWith(optionsJson) {
+  const options = JSON.parse(optionsJson);
+  const m = { ...sdk, IAP: { ...sdk.IAP } };
+  if ('moduleIsSupported' in options) m.isSupported = () => options.moduleIsSupported;
+  for (const [path, answer] of Object.entries(options.isSupported ?? {})) {
+    const [owner, name] = path.includes('.') ? [m.IAP, path.split('.')[1]] : [m, path];
+    const real = owner[name];
+    const wrapped = (...args) => real(...args);
+    wrapped.isSupported = () => {
+      if (answer === 'throwUnsupported') {
+        throw Object.assign(new Error(`${path} is not supported`), { code: 'UNSUPPORTED_APP_VERSION' });
+      }
+      return answer;
+    };
+    owner[name] = wrapped;
+  }
+  if (options.tossPay) {
+    m.TossPay = {
+      async authorize(arg) {
+        tossPayCalls.push({ fn: 'TossPay.authorize', args: [arg] });
+        return { success: true };
+      },
+      async authorizeSubscription(arg) {
+        tossPayCalls.push({ fn: 'TossPay.authorizeSubscription', args: [arg] });
+        return { success: true };
+      },
+    };
+  }
+  for (const name of options.without ?? []) delete m[name];
+  return m;
+}
+
+/** The TossPay calls recorded since the last read, as JSON. */
+export function takeTossPayCalls() {
+  return JSON.stringify(tossPayCalls.splice(0));
+}
+
+/** The 3.x transport global (`window.__appsInTossNativeBridge`), present or not. */
+export function setNativeBridge(present) {
+  if (present) {
+    window.__appsInTossNativeBridge = { callAsyncMethod: () => Promise.reject(new Error('no native side in this test')) };
+  } else {
+    delete window.__appsInTossNativeBridge;
+  }
+}
+
+/** Leaves only window.ReactNativeWebView of the 2.x host (the constants map removed). */
+export function removeConstants() {
+  delete window.__CONSTANT_HANDLER_MAP;
+}
+
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,9 +5,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use ait_checkout::error::Error;
-use ait_checkout::sdk::web::WebSdk;
+use ait_checkout::web::sdk::WebSdk;
 use ait_checkout::{Checkout, CheckoutOptions, Event, GrantRequest, Timeouts};
-use futures_util::FutureExt;
+use futures::FutureExt;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -36,6 +36,26 @@ extern "C" {
     pub fn frame_window() -> JsValue;
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_raw(ms: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = sdkModuleWith)]
+    fn sdk_module_with_raw(options: &str) -> JsValue;
+    #[wasm_bindgen(js_name = takeTossPayCalls)]
+    fn take_toss_pay_calls_raw() -> String;
+    /// Installs (or removes) the 3.x transport global `window.__appsInTossNativeBridge`.
+    #[wasm_bindgen(js_name = setNativeBridge)]
+    pub fn set_native_bridge(present: bool);
+    /// Removes `window.__CONSTANT_HANDLER_MAP`, leaving `window.ReactNativeWebView` alone.
+    #[wasm_bindgen(js_name = removeConstants)]
+    pub fn remove_constants();
+}
+
+/// The real SDK module extended the way 3.x extends it (see `sdkModuleWith` in tests/browser/harness.js).
+pub fn sdk_module_with(options: Value) -> JsValue {
+    sdk_module_with_raw(&options.to_string())
+}
+
+/// The `TossPay.authorize` / `authorizeSubscription` calls of a module from [`sdk_module_with`] since the last read.
+pub fn take_toss_pay_calls() -> Vec<Value> {
+    serde_json::from_str(&take_toss_pay_calls_raw()).unwrap()
 }
 
 pub fn reset_host(config: Value) {
@@ -99,6 +119,11 @@ pub fn short_timeouts() -> Timeouts {
 }
 
 pub fn setup(host_config: Value) -> Setup {
+    setup_with_module(host_config, sdk_module())
+}
+
+/// [`setup`] over another SDK module (the real one extended, see [`sdk_module_with`]).
+pub fn setup_with_module(host_config: Value, module: JsValue) -> Setup {
     reset_host(host_config);
     let grants = Rc::new(RefCell::new(Vec::new()));
     let behaviour = Rc::new(RefCell::new(Grant::Yes));
@@ -119,9 +144,10 @@ pub fn setup(host_config: Value) -> Setup {
             .boxed_local()
         })),
         on_event: Some(Rc::new(move |ev: &Event| e.borrow_mut().push(ev.clone()))),
+        on_entitlements: None,
         timeouts: short_timeouts(),
     };
-    let sdk = WebSdk::new(sdk_module()).unwrap();
+    let sdk = WebSdk::new(module).unwrap();
     Setup { checkout: Checkout::new(sdk, options).unwrap(), grants, behaviour, events }
 }
 

@@ -107,6 +107,8 @@ test('purchase resolves with the order once granted, and sends the cleanup', asy
     ['amount', 'currency', 'displayAmount', 'displayName', 'fraction', 'miniAppIconUrl', 'orderId', 'sku']);
   assert.equal(outcome.value.orderId, 'js-1');
   assert.equal(outcome.value.sku, 'gem_100');
+  assert.equal(typeof outcome.value.amount, 'number');
+  assert.equal(typeof outcome.value.fraction, 'number');
   assert.deepEqual(granted, [{ orderId: 'js-1', sku: 'gem_100' }]);
   assert.deepEqual(of(messages, 'method', 'processProductGrant')[0].args, [{ orderId: 'js-1', isProductGranted: true }]);
   assert.equal(of(messages, 'removeEventListener', 'requestOneTimePurchase').length, 1);
@@ -164,6 +166,7 @@ test('a call below its minimum version fails at once naming the minimums; the sa
   let r = await run(page, `return checkout.purchase('gem_100');`, { config: { os: 'ios', appVersion: '5.218.0' } });
   assert.equal(r.outcome.code, 'UNSUPPORTED_APP_VERSION');
   assert.deepEqual(r.outcome.minVersions, { android: '5.219.0', ios: '5.219.0' });
+  assert.deepEqual(r.outcome.keys, ['code', 'minVersions', 'name', 'retryable', 'userMessage']);
   assert.equal(r.messages.length, 0);
   r = await run(page, `return checkout.restorePendingOrders();`, { config: { os: 'android', appVersion: '5.233.0' } });
   assert.equal(r.outcome.code, 'UNSUPPORTED_APP_VERSION');
@@ -194,6 +197,20 @@ test('subscribe passes the offer', async () => {
   assert.deepEqual(of(messages, 'addEventListener', 'requestSubscriptionPurchase')[0].args, { sku: 'pro_monthly', offerId: 'trial' });
 });
 
+test('subscribe without options (or with a null offerId) sends no offer', async () => {
+  const page = await fresh();
+  for (const call of [`checkout.subscribe('pro_monthly')`, `checkout.subscribe('pro_monthly', { offerId: null })`, `checkout.subscribe('pro_monthly', null)`]) {
+    const { outcome, messages } = await run(page, `host.purchase({ orderId: 's-2' }); return ${call};`);
+    assert.equal(outcome.ok, true, `${call}: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.value.orderId, 's-2');
+    // As the SDK itself sends it (`offerId ?? null`).
+    assert.deepEqual(of(messages, 'addEventListener', 'requestSubscriptionPurchase')[0].args, { sku: 'pro_monthly', offerId: null }, call);
+  }
+  const { outcome } = await run(page, `return checkout.subscribe('pro_monthly', { offerId: 7 });`);
+  assert.equal(outcome.code, 'INVALID_ARGUMENT');
+  assert.match(outcome.message, /offerId/);
+});
+
 test('restorePendingOrders grants then completes', async () => {
   const { outcome, granted, messages } = await run(await fresh(), `return checkout.restorePendingOrders();`);
   assert.equal(outcome.ok, true);
@@ -220,6 +237,23 @@ test('orderHistory pages with nextKey', async () => {
     return pages;`);
   assert.equal(outcome.value.flatMap((p) => p.orders).length, 5);
   assert.equal(outcome.value.at(-1).hasNext, false);
+  assert.equal(outcome.value.at(-1).nextKey, null, 'the last page has nextKey null (declared string | null)');
+  // Without a partner nothing is synced: every page says so with an empty `revoked`.
+  assert.ok(outcome.value.every((p) => Array.isArray(p.revoked) && p.revoked.length === 0));
+  for (const order of outcome.value.flatMap((p) => p.orders)) {
+    assert.ok(['COMPLETED', 'REFUNDED'].includes(order.status), JSON.stringify(order));
+    assert.equal(typeof order.orderId, 'string');
+  }
+});
+
+test('orderHistory() without options is the first page', async () => {
+  const { outcome } = await run(await fresh(), `
+    const a = await checkout.orderHistory();
+    const b = await checkout.orderHistory({ key: null });
+    return [a, b];`);
+  assert.equal(outcome.ok, true, JSON.stringify(outcome));
+  assert.deepEqual(outcome.value[0], outcome.value[1]);
+  assert.ok(outcome.value[0].orders.length > 0);
 });
 
 test('checkoutPayment resolves, or rejects TOSSPAY_NOT_AUTHENTICATED with the reason', async () => {
@@ -231,9 +265,11 @@ test('checkoutPayment resolves, or rejects TOSSPAY_NOT_AUTHENTICATED with the re
   assert.equal(r.outcome.reason, '인증 취소');
 });
 
-test('no host is NOT_IN_TOSS_APP', async () => {
+test('no host is NOT_IN_TOSS_APP, an error with only the fields it has', async () => {
   const { outcome } = await run(await fresh(), `host.uninstall(); return checkout.environment();`);
   assert.equal(outcome.code, 'NOT_IN_TOSS_APP');
+  // No reason, sdkCode, orderId or minVersions: they are set only when known.
+  assert.deepEqual(outcome.keys, ['code', 'name', 'retryable', 'userMessage']);
 });
 
 test('inside a frame is IFRAME_NOT_ALLOWED', async () => {
@@ -249,7 +285,14 @@ test('bad arguments are INVALID_ARGUMENT CheckoutErrors', async () => {
   const r = await page.evaluate(async () => {
     const results = [];
     results.push(await attempt(() => new Checkout({ sdk, grant: 5 })));
+    results.push(await attempt(() => new Checkout({ sdk, onEvent: 'log' })));
+    results.push(await attempt(() => new Checkout({ sdk, onEntitlements: {} })));
+    results.push(await attempt(() => new Checkout({ sdk, partnerBaseUrl: 5 })));
     results.push(await attempt(() => new Checkout({ sdk, timeouts: { grantMs: 40000 } })));
+    results.push(await attempt(() => new Checkout({ sdk, timeouts: { bridgeMs: 0 } })));
+    results.push(await attempt(() => new Checkout({ sdk, timeouts: { bridgeMs: 'soon' } })));
+    results.push(await attempt(() => new Checkout({ sdk, timeouts: 5 })));
+    results.push(await attempt(() => new Checkout(5)));
     results.push(await attempt(() => new Checkout({ sdk: {} })));
     const checkout = new Checkout({ sdk, grant: () => true });
     results.push(await attempt(() => checkout.purchase(42)));
@@ -257,8 +300,95 @@ test('bad arguments are INVALID_ARGUMENT CheckoutErrors', async () => {
     results.push(await attempt(() => new Checkout({ sdk }).purchase('gem_100')));
     return results.map((r) => [r.isCheckoutError, r.code]);
   });
+  assert.equal(r.length, 13);
   for (const [isCheckoutError, code] of r) {
     assert.equal(isCheckoutError, true);
     assert.equal(code, 'INVALID_ARGUMENT');
   }
+});
+
+test('the calls that need the partner say so without partnerBaseUrl', async () => {
+  const page = await fresh();
+  const r = await page.evaluate(async () => {
+    const checkout = new Checkout({ sdk, grant: () => true });
+    const order = { items: [{ sku: 'beans_200g', quantity: 1 }] };
+    return [
+      await attempt(() => checkout.login()),
+      await attempt(() => checkout.logout()),
+      await attempt(() => checkout.entitlements()),
+      await attempt(() => checkout.payWithTossPay({ order, expectedAmount: 12000 })),
+    ];
+  });
+  for (const [i, outcome] of r.entries()) {
+    assert.equal(outcome.isCheckoutError, true, `call ${i}`);
+    assert.equal(outcome.code, 'INVALID_ARGUMENT', `call ${i}`);
+    assert.match(outcome.message, /partnerBaseUrl/, `call ${i}`);
+  }
+});
+
+test('payWithTossPay refuses bad options with INVALID_ARGUMENT before any request', async () => {
+  const page = await fresh();
+  const requested = [];
+  page.on('request', (request) => { if (request.url().includes('/no-partner')) requested.push(request.url()); });
+  const r = await page.evaluate(async () => {
+    host.reset();
+    const checkout = new Checkout({ sdk, partnerBaseUrl: '/no-partner', timeouts: { partnerMs: 2000 } });
+    const order = { items: [{ sku: 'beans_200g', quantity: 2 }] };
+    const bad = {
+      'a fractional amount': { order, expectedAmount: 24000.5 },
+      'a zero amount': { order, expectedAmount: 0 },
+      'a negative amount': { order, expectedAmount: -24000 },
+      'NaN': { order, expectedAmount: NaN },
+      'Infinity': { order, expectedAmount: Infinity },
+      'an amount beyond 2^53': { order, expectedAmount: 2 ** 53 },
+      'an amount as a string': { order, expectedAmount: '24000' },
+      'no amount': { order },
+      'no order': { expectedAmount: 24000 },
+      'an order JSON cannot write': { order: { n: 10n }, expectedAmount: 24000 },
+      'an empty key': { order, expectedAmount: 24000, idempotencyKey: '' },
+      'a blank key': { order, expectedAmount: 24000, idempotencyKey: '   ' },
+      'a key of 129 characters': { order, expectedAmount: 24000, idempotencyKey: 'k'.repeat(129) },
+      'a key that is not a string': { order, expectedAmount: 24000, idempotencyKey: 42 },
+      'no options': undefined,
+    };
+    const out = {};
+    for (const [what, options] of Object.entries(bad)) out[what] = await attempt(() => checkout.payWithTossPay(options));
+    return out;
+  });
+  for (const [what, outcome] of Object.entries(r)) {
+    assert.equal(outcome.isCheckoutError, true, what);
+    assert.equal(outcome.code, 'INVALID_ARGUMENT', `${what}: ${JSON.stringify(outcome)}`);
+    assert.equal(outcome.retryable, false, what);
+  }
+  assert.match(r['a fractional amount'].message, /expectedAmount/);
+  assert.match(r['a key of 129 characters'].message, /idempotencyKey/);
+  assert.deepEqual(requested, [], 'nothing reached the network');
+});
+
+test('payWithTossPay accepts a whole amount and a 128-character key, and goes to the partner', async () => {
+  const page = await fresh();
+  const requested = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/no-partner')) requested.push({ url: new URL(request.url()).pathname, body: request.postDataJSON() });
+  });
+  const outcome = await page.evaluate(async () => {
+    host.reset();
+    const checkout = new Checkout({ sdk, partnerBaseUrl: '/no-partner', timeouts: { partnerMs: 2000 } });
+    const order = { items: [{ sku: 'beans_200g', quantity: 2 }], note: '선물 포장' };
+    return attempt(() => checkout.payWithTossPay({ order, expectedAmount: 24000, idempotencyKey: 'k'.repeat(128) }));
+  });
+  // The static server has no partner there: the request went out and failed as a partner failure, not an argument.
+  // (Chromium logs the 404 it answered; that one is expected.)
+  const expected404 = (p) => p.includes('status of 404 (Not Found)');
+  assert.ok(page.problems.every(expected404), JSON.stringify(page.problems));
+  page.problems.length = 0;
+  assert.equal(outcome.isCheckoutError, true);
+  assert.match(outcome.code, /^PARTNER_/, JSON.stringify(outcome));
+  assert.ok(requested.length >= 1);
+  assert.equal(requested[0].url, '/no-partner/tosspay/payments');
+  // The order is sent as the page gave it, and the key as given.
+  assert.deepEqual(requested[0].body, {
+    order: { items: [{ sku: 'beans_200g', quantity: 2 }], note: '선물 포장' },
+    idempotencyKey: 'k'.repeat(128),
+  });
 });

@@ -9,10 +9,9 @@ use std::rc::Rc;
 
 use ait_checkout::error::Error;
 use ait_checkout::sdk::*;
-use ait_checkout::version::MinVersions;
+use ait_checkout::version::GatedCall;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
-
-use super::json::Json;
 
 /// What the fake host answers to one call.
 #[derive(Clone)]
@@ -33,6 +32,8 @@ pub struct FakeState {
     pub orders: Vec<PurchaseOrder>,
     pub cleanups: usize,
     pub purchase_throws: Option<Error>,
+    /// What each call's `isSupported()` answers (an SDK 3.x module); absent calls have none (2.x).
+    pub supported: HashMap<GatedCall, bool>,
 }
 
 #[derive(Clone)]
@@ -72,13 +73,13 @@ impl FakeSdk {
         self.state.borrow().calls.clone()
     }
 
-    fn answer(&self, call: &'static str) -> impl Future<Output = Reply<Json>> + 'static {
+    fn answer(&self, call: &'static str) -> impl Future<Output = Reply<Value>> + 'static {
         self.state.borrow_mut().calls.push(call.to_string());
         let reply = self.state.borrow().replies.get(call).cloned();
         async move {
             match reply {
                 None => panic!("the test did not script {call}"),
-                Some(FakeReply::Value(v)) => Ok(Some(Json(v))),
+                Some(FakeReply::Value(v)) => Ok(Some(v)),
                 Some(FakeReply::Undefined) => Ok(None),
                 Some(FakeReply::Reject(e)) => Err(e),
                 Some(FakeReply::Never) => std::future::pending().await,
@@ -88,7 +89,12 @@ impl FakeSdk {
 }
 
 impl Sdk for FakeSdk {
-    type Value = Json;
+    type Value = Value;
+
+    fn decode<T: DeserializeOwned>(&self, value: Value) -> Result<T, String> {
+        // The same serde shapes and path-naming decoder as the browser, over JSON.
+        decode_reply(value)
+    }
 
     fn check_host(&self) -> Result<(), Error> {
         match &self.state.borrow().host {
@@ -102,12 +108,11 @@ impl Sdk for FakeSdk {
         Ok(self.state.borrow().env.clone().expect("env"))
     }
 
-    fn is_min_version_supported(&self, min: &MinVersions) -> Result<bool, Error> {
-        ait_checkout::version::is_min_version_supported(&self.environment()?, min)
-            .map_err(|e| Error::invalid_response("isMinVersionSupported", e))
+    fn is_supported(&self, call: GatedCall) -> Result<Option<bool>, Error> {
+        Ok(self.state.borrow().supported.get(&call).copied())
     }
 
-    fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<Json>> + 'static {
+    fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<Value>> + 'static {
         // The names the tests script replies under, and the arguments they check.
         let key = match call {
             SdkCall::AppLogin => "appLogin",

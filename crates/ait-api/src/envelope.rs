@@ -70,12 +70,15 @@ impl ErrorCode {
     }
 }
 
-/// `error`: why a call failed.
+/// `error`: why a call failed. Also relayed to the page as the `toss` of a partner `TOSS_API_FAILED` error, hence
+/// its TypeScript declaration with the `tsify` feature.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct ApiError {
-    /// Machine-readable code (see [`ErrorCode`]).
+    /// Machine-readable code (see [`ErrorCode`]; an open list).
     #[serde(default = "ApiError::unknown_code")]
+    #[cfg_attr(feature = "tsify", tsify(type = "string"))]
     pub error_code: ErrorCode,
     /// Human-readable reason (Korean), meant for logs, not for parsing.
     #[serde(default)]

@@ -2,8 +2,9 @@
 //!
 //! One source of truth for the JSON exchanged with Toss, shared by the partner server (`ait-partner`), the
 //! emulator (`ait-sandbox`) and the browser crate (`ait-checkout`). No I/O. Dependencies are serde (with
-//! derive) and thiserror only, so it builds for `wasm32-unknown-unknown` without pulling serde_json into the
-//! bundle; serde_json is a dev-dependency for the tests.
+//! derive) and thiserror (plus tsify and wasm-bindgen behind the optional `tsify` feature), so it builds for
+//! `wasm32-unknown-unknown` without pulling serde_json into the bundle; serde_json is a dev-dependency for the
+//! tests.
 //!
 //! # Which seed specifies what
 //!
@@ -14,7 +15,7 @@
 //! | 000 (partner API reference) | common envelope and `resultType` values, hosts, login (token, unlink, login-me), promotions, messages, IAP `get-order-status` and its statuses, TossPay schema pages (max lengths) and a copy of the TossPay guide | [`envelope`], [`paths`], [`login`], [`promotion`], [`messenger`], [`iap`], [`tosspay`] |
 //! | 001 (TossPay guide) | make/execute/refund/get-payment-status fields, payment status, bank and card codes, error codes | [`tosspay`], [`codes`], [`envelope::ErrorCode`] |
 //! | 002 (auto-billing API) | `billing-key/bill`, its flat `code`/`msg`/`errorCode` reply and field limits | [`billing`] |
-//! | design.md | the partner contract between page and partner server | [`partner`] |
+//! | design.md | the partner contract between page and partner server, money as [`partner::Won`] | [`partner`] |
 //!
 //! Where a seed gives no `success` schema (login tokens, login-me, messages, promotion keys) the types follow
 //! the public developer guide and keep every non-essential field optional.
@@ -29,6 +30,11 @@
 //! * Fields whose JSON type the seeds contradict use [`IntOrString`] / [`BoolOrString`].
 //! * Every request type implements [`Validate`]; a broken rule is a [`ValidationError`] `{ field, rule,
 //!   message }` with the wire field name. The rules and their sources are in [`validate`].
+//!
+//! # Features
+//!
+//! * `tsify`: derives `tsify::Tsify` on the partner contract types the page sees (TypeScript declarations only),
+//!   for the browser crate's `.d.ts`. Off by default; the servers do not need it.
 //!
 //! # Contradictions in the seeds, and what this crate does
 //!
@@ -94,6 +100,7 @@ pub mod envelope;
 pub mod iap;
 pub mod login;
 pub mod messenger;
+mod money;
 pub mod partner;
 pub mod paths;
 pub mod promotion;

@@ -4,7 +4,12 @@
 //! JSON over HTTPS relative to `partnerBaseUrl`, camelCase on the wire; the session is a cookie set by
 //! `POST /login`. Errors are [`ErrorBody`] (`{ "error": { "code", "message", "retryable" } }`) with a 4xx/5xx
 //! status. The server never trusts an amount, a price, a `userKey` or an `orderNo` from the page: requests
-//! carry only what the page legitimately knows.
+//! carry only what the page legitimately knows. Money is [`Won`], an integer number of won.
+//!
+//! With the `tsify` feature, the types the page sees derive `tsify::Tsify` (TypeScript declarations only; the
+//! browser crate moves the values with serde-wasm-bindgen). Fields holding a string enum are typed `string` in
+//! TypeScript when the list is open (it has an `Other` catch-all fed by a server or Toss) and as the union of the
+//! values when the page itself produces them from a closed list.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +17,8 @@ use crate::codes::{PayMethod, PayMode, PayStatus};
 use crate::envelope::ApiError;
 use crate::macros::string_enum;
 use crate::validate::{self, Validate, ValidationError};
+
+pub use crate::money::Won;
 
 /// `POST /login`.
 pub const PATH_LOGIN: &str = "/login";
@@ -80,6 +87,7 @@ pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 128;
 /// `POST /login` body: the result of the SDK's `appLogin()`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct LoginRequest {
     /// Authorization code from `appLogin()`.
     pub authorization_code: String,
@@ -97,6 +105,7 @@ impl Validate for LoginRequest {
 /// `POST /login` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct LoginResponse {
     /// Always true on success (the session cookie is set).
     pub logged_in: bool,
@@ -115,6 +124,7 @@ impl Validate for LogoutRequest {
 /// `POST /logout` reply: the session is ended and its cookie cleared.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct LogoutResponse {
     /// Always true (also when there was no session to end).
     pub logged_out: bool,
@@ -190,13 +200,14 @@ impl<O: Validate> Validate for CreatePaymentRequest<O> {
 /// `POST /tosspay/payments` reply: what the page needs for `checkoutPayment` and to show the amount.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct CreatePaymentResponse {
     /// The server-made order number.
     pub order_no: String,
     /// Token for `checkoutPayment`.
     pub pay_token: String,
     /// The amount the server priced (the page compares it with its `expectedAmount`).
-    pub amount: i64,
+    pub amount: Won,
     /// The description sent to Toss.
     pub product_desc: String,
 }
@@ -214,16 +225,18 @@ impl Validate for ExecuteRequest {
 /// A completed payment, returned by execute and by status once paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct PaymentReceipt {
     /// Order number.
     pub order_no: String,
     /// Payment token.
     pub pay_token: String,
     /// Total amount.
-    pub amount: i64,
+    pub amount: Won,
     /// Amount charged to the payment method (after discounts).
-    pub paid_amount: i64,
-    /// `TOSS_MONEY` or `CARD`.
+    pub paid_amount: Won,
+    /// `TOSS_MONEY` or `CARD` (an open list: Toss may add methods).
+    #[cfg_attr(feature = "tsify", tsify(type = "string"))]
     pub pay_method: PayMethod,
     /// Toss transaction id.
     pub transaction_id: String,
@@ -231,35 +244,45 @@ pub struct PaymentReceipt {
     pub approval_time: String,
     /// Discount (instant discount, points).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discounted_amount: Option<i64>,
-    /// `LIVE` or `TEST`.
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub discounted_amount: Option<Won>,
+    /// `LIVE` or `TEST` (relayed from Toss as sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional, type = "string"))]
     pub mode: Option<PayMode>,
     /// Card company name (CARD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub card_company_name: Option<String>,
     /// Last card digits (CARD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub card_num4_print: Option<String>,
     /// Sales slip URL (CARD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub sales_check_link_url: Option<String>,
     /// Bank name (TOSS_MONEY).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub account_bank_name: Option<String>,
     /// Masked account number (TOSS_MONEY).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub account_number: Option<String>,
 }
 
 /// `GET /tosspay/payments/{orderNo}` reply: the Toss status after reconciliation, with the receipt once paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct PaymentStatusReply {
-    /// Toss's status of the payment.
+    /// Toss's status of the payment (an open list: Toss may add statuses).
+    #[cfg_attr(feature = "tsify", tsify(type = "string"))]
     pub status: PayStatus,
     /// The receipt, when the payment completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub receipt: Option<PaymentReceipt>,
 }
 
@@ -280,6 +303,7 @@ impl Validate for RefundRequest {
 /// `POST /tosspay/payments/{orderNo}/refund` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct RefundReceipt {
     /// Order number.
     pub order_no: String,
@@ -287,23 +311,28 @@ pub struct RefundReceipt {
     pub pay_token: String,
     /// Toss's refund number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub refund_no: Option<String>,
     /// Amount refunded by this call.
-    pub refunded_amount: i64,
+    pub refunded_amount: Won,
     /// What can still be refunded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refundable_amount: Option<i64>,
+    #[cfg_attr(feature = "tsify", tsify(optional))]
+    pub refundable_amount: Option<Won>,
     /// Refund time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub approval_time: Option<String>,
     /// Transaction id of the refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub transaction_id: Option<String>,
 }
 
 /// `POST /iap/grants` body: grant the item of a paid IAP order (from `processProductGrant` or a restore).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct GrantRequest {
     /// IAP order id (the server checks it with get-order-status).
     pub order_id: String,
@@ -321,6 +350,7 @@ impl Validate for GrantRequest {
 /// `POST /iap/grants` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct GrantResponse {
     /// True when the item is granted (now or by an earlier call for the same `orderId`).
     pub granted: bool,
@@ -339,15 +369,18 @@ string_enum! {
 /// One order of the SDK history, as sent to `/iap/sync`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct HistoryOrder {
     /// IAP order id.
     pub order_id: String,
     /// Product id.
     pub sku: String,
     /// Status per the SDK.
+    #[cfg_attr(feature = "tsify", tsify(type = "\"COMPLETED\" | \"REFUNDED\""))]
     pub status: HistoryOrderStatus,
     /// Date per the SDK (kept as sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub date: Option<String>,
 }
 
@@ -355,6 +388,7 @@ pub struct HistoryOrder {
 /// (after checking each with get-order-status; the page's word alone revokes nothing).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct SyncRequest {
     /// Orders from `getCompletedOrRefundedOrders`.
     pub orders: Vec<HistoryOrder>,
@@ -373,6 +407,7 @@ impl Validate for SyncRequest {
 /// A grant the server revoked.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct RevokedGrant {
     /// IAP order id.
     pub order_id: String,
@@ -383,6 +418,7 @@ pub struct RevokedGrant {
 /// `POST /iap/sync` reply.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct SyncResponse {
     /// Grants revoked by this call.
     pub revoked: Vec<RevokedGrant>,
@@ -391,19 +427,23 @@ pub struct SyncResponse {
 /// One thing the user owns, in the `GET /iap/entitlements` reply (a JSON array of these).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Entitlement {
     /// Product id.
     pub sku: String,
     /// The IAP order that granted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub order_id: Option<String>,
     /// When it was granted (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub granted_at: Option<String>,
     /// True while the grant is provisional: it was made while Toss reported the order `ORDER_IN_PROGRESS`
     /// (`get-order-status` cannot tell "charged, grant pending" from "not charged yet"). The server confirms it
     /// once Toss reports the order completed, or revokes it if the order fails or is refunded.
     #[serde(default)]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub provisional: bool,
 }
 
@@ -432,12 +472,26 @@ string_enum! {
         TossUnreachable = "TOSS_UNREACHABLE",
         /// 500: a bug or a storage failure on the partner server.
         Internal = "INTERNAL",
+        /// 403: a state-changing request from an origin the server does not allow (or `Sec-Fetch-Site:
+        /// cross-site`).
+        ForbiddenOrigin = "FORBIDDEN_ORIGIN",
+        /// 415: a state-changing request whose body is not declared `application/json`.
+        UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE",
+        /// 429 (retryable): too many requests; the reply's `Retry-After` says when to try again.
+        RateLimited = "RATE_LIMITED",
+        /// 403: this server does not let the page refund (a configuration choice, off by default).
+        RefundsDisabled = "REFUNDS_DISABLED",
+        /// 405: the path exists, the method does not.
+        MethodNotAllowed = "METHOD_NOT_ALLOWED",
+        /// 413: the body is over the server's size limit.
+        PayloadTooLarge = "PAYLOAD_TOO_LARGE",
     }
 }
 
 /// The body of every partner error reply: `{ "error": { "code", "message", "retryable" } }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct ErrorBody {
     /// The error.
     pub error: PartnerError,
@@ -447,8 +501,10 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{code}: {message}")]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct PartnerError {
-    /// Machine-readable code.
+    /// Machine-readable code (an open list: a partner may add its own).
+    #[cfg_attr(feature = "tsify", tsify(type = "string"))]
     pub code: PartnerErrorCode,
     /// English, for developers.
     pub message: String,
@@ -456,6 +512,7 @@ pub struct PartnerError {
     pub retryable: bool,
     /// The Toss `error` relayed with `TOSS_API_FAILED` (an extension of the contract; optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "tsify", tsify(optional))]
     pub toss: Option<ApiError>,
 }
 

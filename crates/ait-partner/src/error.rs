@@ -10,21 +10,10 @@ use axum::Json;
 use crate::db::DbError;
 use crate::toss_client::TossError;
 
-/// Codes this server adds to [`PartnerErrorCode`]: grant verification failures and the HTTP surface's refusals
-/// (all 4xx; only `RATE_LIMITED` is retryable).
+/// Codes this server adds to [`PartnerErrorCode`]: why a grant was refused (all 4xx, not retryable). The contract
+/// leaves them open (`PartnerErrorCode::Other`); the page reports any of them as "not granted". The HTTP
+/// surface's refusals (`FORBIDDEN_ORIGIN`, `RATE_LIMITED`, …) are variants of [`PartnerErrorCode`] itself.
 pub mod codes {
-    /// 403: a state-changing request from an origin that is not allowed (or `Sec-Fetch-Site: cross-site`).
-    pub const FORBIDDEN_ORIGIN: &str = "FORBIDDEN_ORIGIN";
-    /// 415: a state-changing request whose body is not declared `application/json`.
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
-    /// 405: the path exists, the method does not.
-    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
-    /// 429: too many requests; retry after `Retry-After` seconds.
-    pub const RATE_LIMITED: &str = "RATE_LIMITED";
-    /// 413: the body is over the size limit.
-    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
-    /// 403: this server does not let the page refund (configuration `page_refunds`).
-    pub const REFUNDS_DISABLED: &str = "REFUNDS_DISABLED";
     /// The IAP order was not paid (`FAILED`, or another status that is not "paid").
     pub const ORDER_NOT_PAID: &str = "ORDER_NOT_PAID";
     /// The IAP order was refunded.
@@ -116,7 +105,7 @@ impl AppError {
         )
     }
 
-    /// A grant verification failure: 4xx with one of [`codes`].
+    /// A grant verification failure: 4xx with one of [`codes`] (not retryable).
     pub fn rejected(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         Self::new(status, PartnerErrorCode::parse(code), message, false)
     }
@@ -151,33 +140,41 @@ impl AppError {
 
     /// 403 `FORBIDDEN_ORIGIN`.
     pub fn forbidden_origin(message: impl Into<String>) -> Self {
-        Self::rejected(StatusCode::FORBIDDEN, codes::FORBIDDEN_ORIGIN, message)
+        Self::new(
+            StatusCode::FORBIDDEN,
+            PartnerErrorCode::ForbiddenOrigin,
+            message,
+            false,
+        )
     }
 
     /// 415 `UNSUPPORTED_MEDIA_TYPE`.
     pub fn unsupported_media_type() -> Self {
-        Self::rejected(
+        Self::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            codes::UNSUPPORTED_MEDIA_TYPE,
+            PartnerErrorCode::UnsupportedMediaType,
             "state-changing requests must send a JSON body (Content-Type: application/json)",
+            false,
         )
     }
 
     /// 413 `PAYLOAD_TOO_LARGE`.
     pub fn payload_too_large() -> Self {
-        Self::rejected(
+        Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            codes::PAYLOAD_TOO_LARGE,
+            PartnerErrorCode::PayloadTooLarge,
             "the body is too large",
+            false,
         )
     }
 
     /// 405 `METHOD_NOT_ALLOWED`.
     pub fn method_not_allowed() -> Self {
-        Self::rejected(
+        Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            codes::METHOD_NOT_ALLOWED,
+            PartnerErrorCode::MethodNotAllowed,
             "this endpoint does not take this method",
+            false,
         )
     }
 
@@ -185,7 +182,7 @@ impl AppError {
     pub fn rate_limited(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            PartnerErrorCode::parse(codes::RATE_LIMITED),
+            PartnerErrorCode::RateLimited,
             message,
             true,
         )
@@ -193,10 +190,11 @@ impl AppError {
 
     /// 403 `REFUNDS_DISABLED`.
     pub fn refunds_disabled() -> Self {
-        Self::rejected(
+        Self::new(
             StatusCode::FORBIDDEN,
-            codes::REFUNDS_DISABLED,
+            PartnerErrorCode::RefundsDisabled,
             "refunds are not available from the page on this server",
+            false,
         )
     }
 

@@ -16,7 +16,7 @@
 
 use ait_api::partner::{
     CartOrder, CreatePaymentRequest, CreatePaymentResponse, ExecuteRequest, PaymentReceipt, PaymentStatusReply,
-    RefundReceipt, RefundRequest,
+    RefundReceipt, RefundRequest, Won,
 };
 use ait_api::tosspay::{
     ExecutePaymentResponse, MakePaymentRequest, PaymentStatusResponse, PaymentTransaction,
@@ -86,7 +86,7 @@ pub async fn create(
     Ok(Json(CreatePaymentResponse {
         order_no: payment.order_no,
         pay_token: payment.pay_token.unwrap_or_default(),
-        amount: payment.amount,
+        amount: Won(payment.amount),
         product_desc: payment.product_desc,
     }))
 }
@@ -768,12 +768,12 @@ fn receipt_from_execute(p: &Payment, r: &ExecutePaymentResponse) -> Option<Payme
     Some(PaymentReceipt {
         order_no: p.order_no.clone(),
         pay_token: r.pay_token.clone().or_else(|| p.pay_token.clone())?,
-        amount,
-        paid_amount: r.paid_amount.unwrap_or(amount - discounted),
+        amount: Won(amount),
+        paid_amount: Won(r.paid_amount.unwrap_or(amount - discounted)),
         pay_method: r.pay_method.clone()?,
         transaction_id: r.transaction_id.clone()?,
         approval_time: r.approval_time.clone()?,
-        discounted_amount: r.discounted_amount,
+        discounted_amount: r.discounted_amount.map(Won),
         mode: r.mode.clone(),
         card_company_name: r.card_company_name.clone(),
         card_num4_print: r.card_num4_print.clone(),
@@ -800,12 +800,12 @@ fn receipt_from_status(p: &Payment, st: &PaymentStatusResponse) -> Option<Paymen
     Some(PaymentReceipt {
         order_no: p.order_no.clone(),
         pay_token: st.pay_token.clone().or_else(|| p.pay_token.clone())?,
-        amount,
-        paid_amount: pay.paid_amount.or(st.paid_amount).unwrap_or(amount),
+        amount: Won(amount),
+        paid_amount: Won(pay.paid_amount.or(st.paid_amount).unwrap_or(amount)),
         pay_method: st.pay_method.clone()?,
         transaction_id: pay.transaction_id.clone()?,
         approval_time: st.paid_ts.clone().or_else(|| pay.reg_ts.clone())?,
-        discounted_amount: st.discounted_amount,
+        discounted_amount: st.discounted_amount.map(Won),
         mode: st.mode.clone(),
         card_company_name: card.and_then(|c| c.card_company_name.clone()),
         card_num4_print: card.and_then(|c| c.card_num4_print.clone()),
@@ -824,8 +824,8 @@ fn refund_from_reply(p: &Payment, r: &RefundPaymentResponse) -> RefundReceipt {
             .or_else(|| p.pay_token.clone())
             .unwrap_or_default(),
         refund_no: r.refund_no.clone(),
-        refunded_amount: r.refunded_amount.unwrap_or(p.amount),
-        refundable_amount: r.refundable_amount,
+        refunded_amount: Won(r.refunded_amount.unwrap_or(p.amount)),
+        refundable_amount: r.refundable_amount.map(Won),
         approval_time: r.approval_time.clone(),
         transaction_id: r.transaction_id.clone(),
     }
@@ -851,8 +851,8 @@ fn refund_from_status(p: &Payment, st: &PaymentStatusResponse) -> Option<RefundR
             .or_else(|| p.pay_token.clone())
             .unwrap_or_default(),
         refund_no: None,
-        refunded_amount: if refunded > 0 { refunded } else { p.amount },
-        refundable_amount: st.refundable_amount,
+        refunded_amount: Won(if refunded > 0 { refunded } else { p.amount }),
+        refundable_amount: st.refundable_amount.map(Won),
         approval_time: last.reg_ts.clone(),
         transaction_id: last.transaction_id.clone(),
     })

@@ -55,6 +55,26 @@ impl Control {
         }
     }
 
+    /// `appLogin()` for `user_key` answering the chosen `code` (e.g. a recorded request replayed by a contract
+    /// test); refused if that code was issued before.
+    pub fn issue_chosen_login_code(
+        &self,
+        user_key: i64,
+        code: &str,
+        ttl_secs: Option<i64>,
+    ) -> Result<IssuedCode, ControlError> {
+        let now = self.shared.clock.now();
+        let ttl = ttl_secs.unwrap_or(self.shared.settings.ttls.login_code);
+        let c = self
+            .state()
+            .issue_chosen_login_code(code, user_key, ttl, now)?;
+        Ok(IssuedCode {
+            authorization_code: code.to_owned(),
+            user_key,
+            expires_at: c.expires_at,
+        })
+    }
+
     /// The buyer authenticated `pay_token` in the payment sheet (`PAY_STANDBY` → `PAY_APPROVED`), paying with
     /// `CARD` or `TOSS_MONEY` (default: what `enablePayMethods` allows, else `TOSS_MONEY`).
     pub fn approve_payment(
@@ -317,6 +337,8 @@ impl UserKey {
 struct LoginCodeBody {
     user_key: UserKey,
     ttl_secs: Option<i64>,
+    /// A chosen code instead of a generated one.
+    authorization_code: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -408,7 +430,7 @@ const ROUTES: &[(&str, &str, &str)] = &[
     (
         "POST",
         "/login/codes",
-        "{userKey, ttlSecs?}: appLogin() -> {authorizationCode, userKey, expiresAt}",
+        "{userKey, ttlSecs?, authorizationCode?}: appLogin() -> {authorizationCode, userKey, expiresAt} (a chosen code must be new)",
     ),
     (
         "GET",
@@ -656,7 +678,10 @@ async fn login_code(State(c): State<Control>, Body(b): Body<LoginCodeBody>) -> R
             return Err(ApiErr(ControlError::bad("ttlSecs must be positive")));
         }
     }
-    ok(c.issue_login_code(user_key, b.ttl_secs))
+    match b.authorization_code {
+        Some(code) => ok(c.issue_chosen_login_code(user_key, &code, b.ttl_secs)?),
+        None => ok(c.issue_login_code(user_key, b.ttl_secs)),
+    }
 }
 
 async fn create_order(State(c): State<Control>, Body(b): Body<OrderBody>) -> Res {

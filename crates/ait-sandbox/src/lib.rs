@@ -57,6 +57,9 @@
 //! * Test API key: seed 000 spells it `sk_test_w5lNQylNqa5lNQe013Nq`, seed 001 `sk_test_w5INQyINqa5INQe013Nq`;
 //!   the billing endpoint accepts both by default.
 //!
+//! Replies are built from `ait_api`'s reply types and written as Toss writes them ([`reply`]): every field of the
+//! endpoint's table, `null` where it does not apply (billing: only the fields that apply, as seed 002 shows).
+//!
 //! Decisions the seeds leave open: a refund is always of the whole amount (the request has no amount); an
 //! `orderNo` is unique across users and across test/live; IAP orders, login codes, templates, promotions and
 //! billing keys come from the control API (the seeds do not cover how they are created).
@@ -79,6 +82,7 @@ pub mod certs;
 pub mod codes;
 pub mod control;
 pub mod faults;
+pub mod reply;
 mod req;
 mod server;
 pub mod state;

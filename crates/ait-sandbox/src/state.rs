@@ -1,6 +1,7 @@
 //! The sandbox's in-memory state and the behaviour of every Toss endpoint and control operation on it.
 //!
-//! Endpoint operations return `Ok(success payload)` or a [`Fail`] (a documented-style `FAIL`: HTTP status,
+//! Endpoint operations return `Ok(success payload)`, typed by `ait_api` (written to the wire by
+//! [`crate::reply`]), or a [`Fail`] (a documented-style `FAIL`: HTTP status,
 //! `errorCode`, `reason`). Control operations return [`ControlError`] on misuse.
 //!
 //! The record fields mirror the wire names (camelCase in the JSON dump) and are not documented one by one.
@@ -9,10 +10,26 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ait_api::billing::BillResponse;
+use ait_api::iap::{OrderStatus, OrderStatusResponse};
+use ait_api::login::{LoginMeResponse, RemoveAccessResponse, TokenResponse};
+use ait_api::messenger::{MessageChannels, SendMessageResponse, SentMessage as SentContent};
+use ait_api::promotion::{
+    ExecutePromotionResponse, PromotionExecutionStatus, PromotionKeyResponse,
+};
+use ait_api::tosspay::{
+    CardInfo, ExecutePaymentResponse, MakePaymentResponse, PaymentStatusResponse,
+    PaymentTransaction, RefundPaymentResponse,
+};
+use ait_api::{
+    BankCode, BoolOrString, CardMethodType, CardUserType, IntOrString, PayMethod, PayMode,
+    PayStatus, StepType,
+};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::codes;
+use crate::reply::TossJson;
 use crate::req;
 use crate::util::{fmt_iso_local, fmt_pay_time, XorShift};
 
@@ -282,17 +299,25 @@ impl Default for State {
 /// transactions in seed 002).
 const CARD_COMPANY_CODE: i64 = 4;
 const CARD_COMPANY_NAME: &str = "국민";
+const CARD_NUMBER: &str = "943150******123*";
+const CARD_BIN: &str = "943150";
+const CARD_NUM4: &str = "123*";
 /// Account details the sandbox reports for `TOSS_MONEY` payments (the seed 001 §3 example).
 const ACCOUNT_BANK_CODE: &str = "092";
 const ACCOUNT_BANK_NAME: &str = "토스뱅크";
 const ACCOUNT_NUMBER: &str = "100******094";
 
-fn mode(is_test: bool) -> &'static str {
+fn mode(is_test: bool) -> PayMode {
     if is_test {
-        "TEST"
+        PayMode::Test
     } else {
-        "LIVE"
+        PayMode::Live
     }
+}
+
+/// `Some(v)` when `on` (a field that applies only to one payment method).
+fn when(on: bool, v: &str) -> Option<String> {
+    on.then(|| v.to_owned())
 }
 
 impl State {
@@ -357,7 +382,7 @@ impl State {
         user_key: &str,
         r: &req::MakePayment,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<MakePaymentResponse, Fail> {
         let order_no = r.order_no.clone();
         if self.payments.values().any(|p| p.order_no == order_no) {
             return Err(Fail::bad(
@@ -403,7 +428,7 @@ impl State {
                 transactions: Vec::new(),
             },
         );
-        Ok(json!({ "payToken": pay_token }))
+        Ok(MakePaymentResponse { pay_token })
     }
 
     /// `execute-payment`.
@@ -412,7 +437,7 @@ impl State {
         user_key: &str,
         r: &req::ExecutePayment,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<ExecutePaymentResponse, Fail> {
         let is_test = r.is_test_payment;
         let token = Some(r.pay_token.as_str());
         let p = self.find_payment(user_key, token, r.order_no.as_deref(), is_test, 400)?;
@@ -453,39 +478,37 @@ impl State {
         });
         let p = p.clone();
         let card = p.pay_method.as_deref() == Some("CARD");
-        let s = |v: &str| if card { json!(v) } else { Value::Null };
-        let a = |v: &str| if card { Value::Null } else { json!(v) };
-        Ok(json!({
-            "code": 0,
-            "mode": mode(p.is_test_payment),
-            "orderNo": p.order_no,
-            "amount": p.amount,
-            "approvalTime": fmt_pay_time(now),
-            "stateMsg": "결제 완료",
-            "discountedAmount": 0,
-            "paidAmount": p.amount,
-            "payMethod": p.pay_method,
-            "payToken": p.pay_token,
-            "transactionId": txn_id,
-            // Seed 001 §3 types these as String.
-            "cardCompanyCode": s(&CARD_COMPANY_CODE.to_string()),
-            "cardCompanyName": s(CARD_COMPANY_NAME),
-            "cardAuthorizationNo": s("00000000"),
-            "spreadOut": s("0"),
-            "noInterest": s("false"),
-            "salesCheckLinkUrl": Value::Null,
-            "cardMethodType": s("CREDIT"),
-            "cardNumber": s("943150******123*"),
-            "cardUserType": s("PERSONAL"),
-            "cardNum4Print": s("123*"),
-            "cardBinNumber": s("943150"),
-            "cashReceiptMgtKey": Value::Null,
-            "accountBankCode": a(ACCOUNT_BANK_CODE),
-            "accountBankName": a(ACCOUNT_BANK_NAME),
-            "accountNumber": a(ACCOUNT_NUMBER),
-            "msg": Value::Null,
-            "errorCode": Value::Null,
-        }))
+        Ok(ExecutePaymentResponse {
+            code: Some(0),
+            mode: Some(mode(p.is_test_payment)),
+            order_no: Some(p.order_no),
+            amount: Some(p.amount),
+            approval_time: Some(fmt_pay_time(now)),
+            state_msg: Some("결제 완료".into()),
+            discounted_amount: Some(0),
+            paid_amount: Some(p.amount),
+            pay_method: p.pay_method.as_deref().map(PayMethod::parse),
+            pay_token: Some(p.pay_token),
+            transaction_id: Some(txn_id),
+            // Seed 001 §3 types these three as String.
+            card_company_code: card.then(|| IntOrString::Str(CARD_COMPANY_CODE.to_string())),
+            card_company_name: when(card, CARD_COMPANY_NAME),
+            card_authorization_no: when(card, "00000000"),
+            spread_out: card.then(|| IntOrString::Str("0".into())),
+            no_interest: card.then(|| BoolOrString::Str("false".into())),
+            sales_check_link_url: None,
+            card_method_type: card.then_some(CardMethodType::Credit),
+            card_number: when(card, CARD_NUMBER),
+            card_user_type: card.then_some(CardUserType::Personal),
+            card_num4_print: when(card, CARD_NUM4),
+            card_bin_number: when(card, CARD_BIN),
+            cash_receipt_mgt_key: None,
+            account_bank_code: (!card).then(|| BankCode::parse(ACCOUNT_BANK_CODE)),
+            account_bank_name: when(!card, ACCOUNT_BANK_NAME),
+            account_number: when(!card, ACCOUNT_NUMBER),
+            msg: None,
+            error_code: None,
+        })
     }
 
     /// `refund-payment` (whole amount: the Apps in Toss refund takes no amount).
@@ -494,7 +517,7 @@ impl State {
         user_key: &str,
         r: &req::RefundPayment,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<RefundPaymentResponse, Fail> {
         let is_test = r.is_test_payment;
         let token = Some(r.pay_token.as_str());
         let p = self.find_payment(user_key, token, None, is_test, 400)?;
@@ -530,33 +553,35 @@ impl State {
         });
         let p = p.clone();
         let card = p.pay_method.as_deref() == Some("CARD");
-        let s = |v: &str| if card { json!(v) } else { Value::Null };
-        let a = |v: &str| if card { Value::Null } else { json!(v) };
-        Ok(json!({
-            "refundNo": refund_no,
-            "approvalTime": fmt_pay_time(now),
-            "cashReceiptMgtKey": Value::Null,
-            "refundableAmount": 0,
-            "discountedAmount": 0,
-            "paidAmount": p.amount,
-            "refundedAmount": p.amount,
-            "refundedDiscountAmount": 0,
-            "refundedPaidAmount": p.amount,
-            "payToken": p.pay_token,
-            "transactionId": txn_id,
-            "cardMethodType": s("CREDIT"),
-            "cardNumber": s("943150******123*"),
-            "cardUserType": s("PERSONAL"),
-            "cardNum4Print": s("123*"),
-            "cardBinNumber": s("943150"),
-            "accountBankCode": a(ACCOUNT_BANK_CODE),
-            "accountBankName": a(ACCOUNT_BANK_NAME),
-            "accountNumber": a(ACCOUNT_NUMBER),
-        }))
+        Ok(RefundPaymentResponse {
+            refund_no: Some(refund_no),
+            approval_time: Some(fmt_pay_time(now)),
+            cash_receipt_mgt_key: None,
+            refundable_amount: Some(0),
+            discounted_amount: Some(0),
+            paid_amount: Some(p.amount),
+            refunded_amount: Some(p.amount),
+            refunded_discount_amount: Some(0),
+            refunded_paid_amount: Some(p.amount),
+            pay_token: Some(p.pay_token),
+            transaction_id: Some(txn_id),
+            card_method_type: card.then_some(CardMethodType::Credit),
+            card_number: when(card, CARD_NUMBER),
+            card_user_type: card.then_some(CardUserType::Personal),
+            card_num4_print: when(card, CARD_NUM4),
+            card_bin_number: when(card, CARD_BIN),
+            account_bank_code: (!card).then(|| BankCode::parse(ACCOUNT_BANK_CODE)),
+            account_bank_name: when(!card, ACCOUNT_BANK_NAME),
+            account_number: when(!card, ACCOUNT_NUMBER),
+        })
     }
 
     /// `get-payment-status` (404 for an unknown payment, as documented).
-    pub fn payment_status(&self, user_key: &str, r: &req::GetPaymentStatus) -> Result<Value, Fail> {
+    pub fn payment_status(
+        &self,
+        user_key: &str,
+        r: &req::GetPaymentStatus,
+    ) -> Result<PaymentStatusResponse, Fail> {
         let p = self.find_payment(
             user_key,
             r.pay_token.as_deref(),
@@ -564,7 +589,7 @@ impl State {
             r.is_test_payment,
             404,
         )?;
-        Ok(payment_status_json(p))
+        Ok(payment_status_reply(p))
     }
 
     // ---------------------------------------------------------------- TossPay control
@@ -628,37 +653,32 @@ impl State {
     // ---------------------------------------------------------------- IAP
 
     /// `order/get-order-status`. `skus` is the mini-app's SKU list (empty: every SKU is the mini-app's).
-    pub fn order_status(&self, user_key: &str, r: &req::GetOrderStatus, skus: &[String]) -> Value {
-        let order_id = r.order_id.clone();
+    pub fn order_status(
+        &self,
+        user_key: &str,
+        r: &req::GetOrderStatus,
+        skus: &[String],
+    ) -> OrderStatusResponse {
+        let reply = |order_id: &str, sku: Option<&str>, at: Option<i64>, status: &str| {
+            OrderStatusResponse {
+                order_id: Some(order_id.to_owned()),
+                sku: sku.map(str::to_owned),
+                status_determined_at: at.map(fmt_iso_local),
+                status: Some(OrderStatus::parse(status)),
+                reason: Some(iap_reason(status).to_owned()),
+            }
+        };
         let Some(o) = self
             .iap_orders
-            .get(&order_id)
+            .get(&r.order_id)
             .filter(|o| o.user_key == user_key)
         else {
-            return json!({
-                "orderId": order_id,
-                "sku": Value::Null,
-                "statusDeterminedAt": Value::Null,
-                "status": "NOT_FOUND",
-                "reason": iap_reason("NOT_FOUND"),
-            });
+            return reply(&r.order_id, None, None, "NOT_FOUND");
         };
         if !skus.is_empty() && !skus.contains(&o.sku) {
-            return json!({
-                "orderId": o.order_id,
-                "sku": o.sku,
-                "statusDeterminedAt": Value::Null,
-                "status": "MINIAPP_MISMATCH",
-                "reason": iap_reason("MINIAPP_MISMATCH"),
-            });
+            return reply(&o.order_id, Some(&o.sku), None, "MINIAPP_MISMATCH");
         }
-        json!({
-            "orderId": o.order_id,
-            "sku": o.sku,
-            "statusDeterminedAt": o.status_determined_at.map(fmt_iso_local),
-            "status": o.status,
-            "reason": iap_reason(&o.status),
-        })
+        reply(&o.order_id, Some(&o.sku), o.status_determined_at, &o.status)
     }
 
     /// Control: a user starts a purchase of `sku` (`ORDER_IN_PROGRESS`).
@@ -763,15 +783,47 @@ impl State {
 
     /// Control: `appLogin()` for a user: a single-use authorization code.
     pub fn issue_login_code(&mut self, user_key: i64, ttl: i64, now: i64) -> (String, LoginCode) {
-        let code = self.rng.alnum(32);
+        let code = loop {
+            let c = self.rng.alnum(32);
+            if !self.login_codes.contains_key(&c) {
+                break c;
+            }
+        };
+        let c = self.insert_login_code(code.clone(), user_key, ttl, now);
+        (code, c)
+    }
+
+    /// Control: `appLogin()` answering a chosen code (a recorded request replayed by a test). Codes are single-use
+    /// for good, so a code issued before is refused.
+    pub fn issue_chosen_login_code(
+        &mut self,
+        code: &str,
+        user_key: i64,
+        ttl: i64,
+        now: i64,
+    ) -> Result<LoginCode, ControlError> {
+        if code.trim().is_empty() || code.chars().count() > 256 {
+            return Err(ControlError::bad(
+                "authorizationCode must be 1-256 characters",
+            ));
+        }
+        if self.login_codes.contains_key(code) {
+            return Err(ControlError::conflict(format!(
+                "authorizationCode {code} was issued before"
+            )));
+        }
+        Ok(self.insert_login_code(code.to_owned(), user_key, ttl, now))
+    }
+
+    fn insert_login_code(&mut self, code: String, user_key: i64, ttl: i64, now: i64) -> LoginCode {
         let c = LoginCode {
             user_key,
             expires_at: now + ttl,
             used: false,
         };
-        self.login_codes.insert(code.clone(), c.clone());
+        self.login_codes.insert(code, c.clone());
         self.users.insert(user_key);
-        (code, c)
+        c
     }
 
     fn issue_tokens(
@@ -780,7 +832,7 @@ impl State {
         ttls: Ttls,
         now: i64,
         refresh: Option<String>,
-    ) -> Value {
+    ) -> TokenResponse {
         let access = self.rng.alnum(40);
         self.access_tokens.insert(
             access.clone(),
@@ -802,13 +854,13 @@ impl State {
             );
             r
         });
-        json!({
-            "tokenType": "Bearer",
-            "accessToken": access,
-            "refreshToken": refresh,
-            "expiresIn": ttls.access_token,
-            "scope": "user_key",
-        })
+        TokenResponse {
+            access_token: access,
+            refresh_token: Some(refresh),
+            token_type: Some("Bearer".into()),
+            expires_in: Some(IntOrString::Int(ttls.access_token)),
+            scope: Some("user_key".into()),
+        }
     }
 
     /// `generate-token`: consumes the code.
@@ -817,7 +869,7 @@ impl State {
         r: &req::GenerateToken,
         ttls: Ttls,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<TokenResponse, Fail> {
         let code = r.authorization_code.as_str();
         let c = self.login_codes.get_mut(code).ok_or_else(|| {
             Fail::bad(
@@ -848,7 +900,7 @@ impl State {
         r: &req::RefreshToken,
         ttls: Ttls,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<TokenResponse, Fail> {
         let token = r.refresh_token.clone();
         let t = self
             .refresh_tokens
@@ -901,23 +953,16 @@ impl State {
     }
 
     /// `login-me`.
-    pub fn login_me(&self, token: Option<&str>, now: i64) -> Result<Value, Fail> {
+    pub fn login_me(&self, token: Option<&str>, now: i64) -> Result<LoginMeResponse, Fail> {
         let user_key = self.bearer_user(token, now)?;
         // Personal fields depend on consent (seed 000: "일부 항목은 사용자 동의 여부에 따라 null일 수 있어요");
         // the sandbox has none.
-        Ok(json!({
-            "userKey": user_key,
-            "scope": "user_key",
-            "agreedTerms": [],
-            "name": Value::Null,
-            "phone": Value::Null,
-            "birthday": Value::Null,
-            "ci": Value::Null,
-            "di": Value::Null,
-            "gender": Value::Null,
-            "nationality": Value::Null,
-            "email": Value::Null,
-        }))
+        Ok(LoginMeResponse {
+            user_key,
+            scope: Some("user_key".into()),
+            agreed_terms: Some(Vec::new()),
+            ..Default::default()
+        })
     }
 
     fn unlink(&mut self, user_key: i64) {
@@ -933,7 +978,10 @@ impl State {
     }
 
     /// `access/remove-by-user-key`.
-    pub fn remove_by_user_key(&mut self, r: &req::RemoveByUserKey) -> Result<Value, Fail> {
+    pub fn remove_by_user_key(
+        &mut self,
+        r: &req::RemoveByUserKey,
+    ) -> Result<RemoveAccessResponse, Fail> {
         let user_key = r.user_key;
         if !self.users.contains(&user_key) {
             return Err(Fail::bad(
@@ -942,14 +990,22 @@ impl State {
             ));
         }
         self.unlink(user_key);
-        Ok(json!({ "userKey": user_key }))
+        Ok(RemoveAccessResponse {
+            user_key: Some(user_key),
+        })
     }
 
     /// `access/remove-by-access-token`.
-    pub fn remove_by_access_token(&mut self, token: Option<&str>, now: i64) -> Result<Value, Fail> {
+    pub fn remove_by_access_token(
+        &mut self,
+        token: Option<&str>,
+        now: i64,
+    ) -> Result<RemoveAccessResponse, Fail> {
         let user_key = self.bearer_user(token, now)?;
         self.unlink(user_key);
-        Ok(json!({ "userKey": user_key }))
+        Ok(RemoveAccessResponse {
+            user_key: Some(user_key),
+        })
     }
 
     // ---------------------------------------------------------------- Promotions
@@ -982,7 +1038,7 @@ impl State {
     }
 
     /// `execute-promotion/get-key`.
-    pub fn promotion_key(&mut self, now: i64) -> Value {
+    pub fn promotion_key(&mut self, now: i64) -> PromotionKeyResponse {
         let key = self.rng.uuid_v4();
         self.promotion_keys.insert(
             key.clone(),
@@ -992,7 +1048,7 @@ impl State {
                 execution: None,
             },
         );
-        json!({ "key": key })
+        PromotionKeyResponse { key }
     }
 
     /// `execute-promotion`: idempotent per key.
@@ -1001,7 +1057,7 @@ impl State {
         user_key: &str,
         r: &req::ExecutePromotion,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<ExecutePromotionResponse, Fail> {
         let code = r.promotion_code.clone();
         let key = r.key.clone();
         let amount = r.amount;
@@ -1019,7 +1075,7 @@ impl State {
         })?;
         if let Some(e) = &k.execution {
             if e.promotion_code == code && e.user_key == user_key && e.amount == amount {
-                return Ok(json!({ "key": key }));
+                return Ok(ExecutePromotionResponse { key: Some(key) });
             }
             return Err(Fail::bad(
                 codes::PROMOTION_KEY_ALREADY_USED,
@@ -1049,7 +1105,7 @@ impl State {
                 at: now,
             });
         }
-        Ok(json!({ "key": key }))
+        Ok(ExecutePromotionResponse { key: Some(key) })
     }
 
     /// `execution-result`: `SUCCESS`, `PENDING` or `FAILED`.
@@ -1057,7 +1113,7 @@ impl State {
         &self,
         user_key: &str,
         r: &req::PromotionResult,
-    ) -> Result<Value, Fail> {
+    ) -> Result<PromotionExecutionStatus, Fail> {
         let code = r.promotion_code.as_str();
         let key = r.key.as_str();
         match self
@@ -1065,7 +1121,9 @@ impl State {
             .get(key)
             .and_then(|k| k.execution.as_ref())
         {
-            Some(e) if e.promotion_code == code && e.user_key == user_key => Ok(json!(e.result)),
+            Some(e) if e.promotion_code == code && e.user_key == user_key => {
+                Ok(PromotionExecutionStatus::parse(&e.result))
+            }
             _ => Err(Fail::bad(
                 codes::PROMOTION_EXECUTION_NOT_FOUND,
                 format!("no execution of promotionCode {code} with this key for this user"),
@@ -1097,7 +1155,7 @@ impl State {
         user_key: &str,
         r: &req::SendMessage,
         now: i64,
-    ) -> Result<Value, Fail> {
+    ) -> Result<SendMessageResponse, Fail> {
         let code = r.template_set_code.clone();
         if !self.templates.contains(&code) {
             return Err(Fail::bad(
@@ -1112,28 +1170,35 @@ impl State {
             at: now,
         });
         let content_id = self.rng.uuid_v4();
-        Ok(json!({
-            "msgCount": 1,
-            "sentPushCount": 1,
-            "sentInboxCount": 1,
-            "sentSmsCount": 0,
-            "sentAlimtalkCount": 0,
-            "sentFriendtalkCount": 0,
-            "detail": {
-                "sentPush": [{ "contentId": content_id }],
-                "sentInbox": [{ "contentId": content_id }],
-                "sentSms": [],
-                "sentAlimtalk": [],
-                "sentFriendtalk": [],
-            },
-            "fail": {
-                "sentPush": [],
-                "sentInbox": [],
-                "sentSms": [],
-                "sentAlimtalk": [],
-                "sentFriendtalk": [],
-            },
-        }))
+        let sent = || {
+            Some(vec![SentContent {
+                content_id: Some(content_id.clone()),
+                reach_fail_reason: None,
+            }])
+        };
+        let none = || Some(Vec::new());
+        Ok(SendMessageResponse {
+            msg_count: Some(1),
+            sent_push_count: Some(1),
+            sent_inbox_count: Some(1),
+            sent_sms_count: Some(0),
+            sent_alimtalk_count: Some(0),
+            sent_friendtalk_count: Some(0),
+            detail: Some(MessageChannels {
+                sent_push: sent(),
+                sent_inbox: sent(),
+                sent_sms: none(),
+                sent_alimtalk: none(),
+                sent_friendtalk: none(),
+            }),
+            fail: Some(MessageChannels {
+                sent_push: none(),
+                sent_inbox: none(),
+                sent_sms: none(),
+                sent_alimtalk: none(),
+                sent_friendtalk: none(),
+            }),
+        })
     }
 
     // ---------------------------------------------------------------- Billing
@@ -1170,7 +1235,12 @@ impl State {
     }
 
     /// `billing-key/bill`. `api_keys`: the merchant keys the sandbox accepts.
-    pub fn bill(&mut self, r: &req::Bill, api_keys: &[String], now: i64) -> Result<Value, Fail> {
+    pub fn bill(
+        &mut self,
+        r: &req::Bill,
+        api_keys: &[String],
+        now: i64,
+    ) -> Result<BillResponse, Fail> {
         let api_key = r.api_key.clone();
         if !api_keys.contains(&api_key) {
             return Err(Fail::bad(
@@ -1219,102 +1289,104 @@ impl State {
                 at: now,
             },
         );
-        let mut reply = json!({
-            "code": 0,
-            "mode": "TEST",
-            "approvalTime": fmt_pay_time(now),
-            "amount": amount,
-            "payMethod": key.pay_method,
-            "payToken": pay_token,
-            "orderNo": order_no,
-            "transactionId": txn_id,
-            "discountedAmount": 0,
-            "paidAmount": amount,
-        });
-        let extra = if key.pay_method == "CARD" {
-            json!({
-                "cardCompanyName": CARD_COMPANY_NAME,
-                "cardCompanyCode": CARD_COMPANY_CODE,
-                "cardAuthorizationNo": "00000000",
-                "salesCheckLinkUrl": Value::Null,
-                "spreadOut": r.spread_out.unwrap_or(0),
-                "noInterest": false,
-                "cardUserType": "PERSONAL",
-                "cardMethodType": "CREDIT",
-                "cardNumber": "943150******123*",
-                "cardNum4Print": "123*",
-                "cardBinNumber": "943150",
-            })
-        } else {
-            json!({
-                "accountBankCode": ACCOUNT_BANK_CODE,
-                "accountBankName": ACCOUNT_BANK_NAME,
-                "accountNumber": ACCOUNT_NUMBER,
-            })
-        };
-        if let (Some(m), Value::Object(e)) = (reply.as_object_mut(), extra) {
-            m.extend(e);
-        }
-        Ok(reply)
+        let card = key.pay_method == "CARD";
+        Ok(BillResponse {
+            code: ait_api::billing::CODE_SUCCESS,
+            mode: Some(PayMode::Test),
+            order_no: Some(order_no),
+            error_code: None,
+            msg: None,
+            approval_time: Some(fmt_pay_time(now)),
+            amount: Some(IntOrString::Int(amount)),
+            pay_method: Some(PayMethod::parse(&key.pay_method)),
+            pay_token: Some(pay_token),
+            transaction_id: Some(txn_id),
+            discounted_amount: Some(IntOrString::Int(0)),
+            paid_amount: Some(IntOrString::Int(amount)),
+            // Seed 002 types these as numbers and a boolean (unlike execute-payment's strings).
+            card_user_type: card.then_some(CardUserType::Personal),
+            card_method_type: card.then_some(CardMethodType::Credit),
+            card_company_name: when(card, CARD_COMPANY_NAME),
+            card_company_code: card.then_some(IntOrString::Int(CARD_COMPANY_CODE)),
+            card_authorization_no: when(card, "00000000"),
+            card_number: when(card, CARD_NUMBER),
+            card_num4_print: when(card, CARD_NUM4),
+            card_bin_number: when(card, CARD_BIN),
+            sales_check_link_url: None,
+            spread_out: card.then(|| IntOrString::Int(r.spread_out.unwrap_or(0))),
+            no_interest: card.then_some(BoolOrString::Bool(false)),
+            account_bank_code: (!card).then(|| BankCode::parse(ACCOUNT_BANK_CODE)),
+            account_bank_name: when(!card, ACCOUNT_BANK_NAME),
+            account_number: when(!card, ACCOUNT_NUMBER),
+        })
     }
 }
 
 /// The `success` payload of `get-payment-status` for a payment.
-pub fn payment_status_json(p: &Payment) -> Value {
+pub fn payment_status_reply(p: &Payment) -> PaymentStatusResponse {
     let paid = matches!(p.pay_status.as_str(), "PAY_COMPLETE" | "REFUND_SUCCESS");
     let card = p.pay_method.as_deref() == Some("CARD");
-    let a = |v: &str| {
-        if !card && p.pay_method.is_some() {
-            json!(v)
+    let account = !card && p.pay_method.is_some();
+    PaymentStatusResponse {
+        mode: Some(mode(p.is_test_payment)),
+        pay_token: Some(p.pay_token.clone()),
+        order_no: Some(p.order_no.clone()),
+        pay_status: Some(PayStatus::parse(&p.pay_status)),
+        pay_method: p.pay_method.as_deref().map(PayMethod::parse),
+        amount: Some(p.amount),
+        discounted_amount: Some(0),
+        discount_amount_v2: Some(0),
+        paid_point_v2: Some(0),
+        paid_amount: Some(if paid { p.amount } else { 0 }),
+        refundable_amount: Some(if p.pay_status == "PAY_COMPLETE" {
+            p.amount
         } else {
-            Value::Null
-        }
-    };
-    json!({
-        "mode": mode(p.is_test_payment),
-        "payToken": p.pay_token,
-        "orderNo": p.order_no,
-        "payStatus": p.pay_status,
-        "payMethod": p.pay_method,
-        "amount": p.amount,
-        "discountedAmount": 0,
-        "discountAmountV2": 0,
-        "paidPointV2": 0,
-        "paidAmount": if paid { p.amount } else { 0 },
-        "refundableAmount": if p.pay_status == "PAY_COMPLETE" { p.amount } else { 0 },
-        "amountTaxable": p.amount_taxable,
-        "amountTaxFree": p.amount_tax_free,
-        "amountVat": p.amount_vat,
-        "amountServiceFee": p.amount_service_fee,
-        "disposableCupDeposit": 0,
-        "accountBankCode": a(ACCOUNT_BANK_CODE),
-        "accountBankName": a(ACCOUNT_BANK_NAME),
-        "accountNumber": a(ACCOUNT_NUMBER),
-        "card": if card { json!({
-            "noInterest": false,
-            "spreadOut": 0,
-            "cardAuthorizationNo": "00000000",
-            "cardMethodType": "CREDIT",
-            "cardUserType": "PERSONAL",
-            "cardNumber": "943150******123*",
-            "cardBinNumber": "943150",
-            "cardNum4Print": "123*",
-            "salesCheckLinkUrl": Value::Null,
-            "cardCompanyName": CARD_COMPANY_NAME,
-            "cardCompanyCode": CARD_COMPANY_CODE,
-        }) } else { Value::Null },
-        "transactions": p.transactions.iter().map(|t| json!({
-            "stepType": t.step_type,
-            "transactionId": t.transaction_id,
-            "paidAmount": t.paid_amount,
-            "transactionAmount": t.transaction_amount,
-            "discountedAmount": 0,
-            "pointAmount": 0,
-            "regTs": fmt_pay_time(t.at),
-        })).collect::<Vec<_>>(),
-        "createdTs": fmt_pay_time(p.created_at),
-        "paidTs": p.paid_at.map(fmt_pay_time),
-    })
+            0
+        }),
+        amount_taxable: Some(p.amount_taxable),
+        amount_tax_free: Some(p.amount_tax_free),
+        amount_vat: Some(p.amount_vat),
+        amount_service_fee: Some(p.amount_service_fee),
+        disposable_cup_deposit: Some(0),
+        account_bank_code: account.then(|| BankCode::parse(ACCOUNT_BANK_CODE)),
+        account_bank_name: when(account, ACCOUNT_BANK_NAME),
+        account_number: when(account, ACCOUNT_NUMBER),
+        // Seed 001 §5 types these as a number and a boolean (unlike execute-payment's strings).
+        card: card.then(|| CardInfo {
+            no_interest: Some(BoolOrString::Bool(false)),
+            spread_out: Some(IntOrString::Int(0)),
+            card_authorization_no: Some("00000000".into()),
+            card_method_type: Some(CardMethodType::Credit),
+            card_user_type: Some(CardUserType::Personal),
+            card_number: Some(CARD_NUMBER.into()),
+            card_bin_number: Some(CARD_BIN.into()),
+            card_num4_print: Some(CARD_NUM4.into()),
+            sales_check_link_url: None,
+            card_company_name: Some(CARD_COMPANY_NAME.into()),
+            card_company_code: Some(IntOrString::Int(CARD_COMPANY_CODE)),
+        }),
+        transactions: Some(
+            p.transactions
+                .iter()
+                .map(|t| PaymentTransaction {
+                    step_type: Some(StepType::parse(&t.step_type)),
+                    transaction_id: Some(t.transaction_id.clone()),
+                    paid_amount: Some(t.paid_amount),
+                    transaction_amount: Some(t.transaction_amount),
+                    discounted_amount: Some(0),
+                    point_amount: Some(0),
+                    reg_ts: Some(fmt_pay_time(t.at)),
+                })
+                .collect(),
+        ),
+        created_ts: Some(fmt_pay_time(p.created_at)),
+        paid_ts: p.paid_at.map(fmt_pay_time),
+    }
+}
+
+/// [`payment_status_reply`] as Toss writes it (for the control API's view of a payment).
+pub fn payment_status_json(p: &Payment) -> Value {
+    payment_status_reply(p).toss_json()
 }
 
 /// The Korean `reason` the sandbox gives for an IAP order status.

@@ -12,14 +12,16 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::codes;
 use crate::faults::FaultKind;
+use crate::reply::TossJson;
 use crate::req;
 use crate::state::Fail;
 use crate::Shared;
-use ait_api::{Envelope, Validate};
+use ait_api::billing::BillResponse;
+use ait_api::{ApiError, Envelope, ResultType, Validate};
 
 /// Marks a response that must not be sent: the connection is closed instead (the `drop` fault).
 #[derive(Debug, Clone, Copy)]
@@ -32,19 +34,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             // A bug in the sandbox: answer like a Toss internal error instead of dropping the connection.
             let env: Envelope<Value> = Envelope::unsettled(
-                ait_api::ResultType::InternalError,
-                Some(ait_api::ApiError::new(
+                ResultType::InternalError,
+                Some(ApiError::new(
                     codes::INTERNAL_ERROR,
                     "sandbox bug: the handler panicked",
                 )),
             );
-            text_response(500, serde_json::to_string(&env).unwrap_or_default())
+            envelope_response(500, &env)
         }))
         .with_state(shared)
 }
 
-fn json_response(status: u16, body: Value) -> Response {
-    text_response(status, body.to_string())
+fn envelope_response(status: u16, env: &Envelope<Value>) -> Response {
+    text_response(status, serde_json::to_string(env).unwrap_or_default())
 }
 
 fn text_response(status: u16, body: String) -> Response {
@@ -66,23 +68,18 @@ fn fail_response(ep: Option<&Endpoint>, f: &Fail) -> Response {
         // Seed 002: failures are `code: -1` with `errorCode` and `msg`; the sandbox answers them with HTTP 200
         // like the legacy pay.toss.im API, except routing, size and server errors.
         let status = if f.status >= 404 { f.status } else { 200 };
-        return json_response(
-            status,
-            json!({ "code": -1, "errorCode": f.code, "msg": f.reason }),
-        );
+        let reply = BillResponse::failure(f.code.as_str(), f.reason.as_str());
+        return text_response(status, reply.toss_json().to_string());
     }
-    let env: Envelope<Value> = Envelope::fail(f.code.as_str(), f.reason.clone());
-    text_response(f.status, serde_json::to_string(&env).unwrap_or_default())
+    envelope_response(f.status, &Envelope::fail(f.code.as_str(), f.reason.clone()))
 }
 
+/// `v` is the payload as Toss writes it ([`TossJson::toss_json`]).
 fn success_response(ep: &Endpoint, v: Value) -> Response {
     if ep.host == Host::Billing {
-        return json_response(200, v);
+        return text_response(200, v.to_string());
     }
-    text_response(
-        200,
-        serde_json::to_string(&Envelope::ok(v)).unwrap_or_default(),
-    )
+    envelope_response(200, &Envelope::ok(v))
 }
 
 fn invalid(status: u16, e: &ValidationError) -> Fail {
@@ -244,13 +241,14 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             if ep.host == Host::Billing {
                 return fail_response(Some(ep), &Fail::new(status, error_code, reason));
             }
-            return json_response(
-                status,
-                json!({
-                    "resultType": result_type.as_deref().unwrap_or("FAIL"),
-                    "error": { "errorCode": error_code, "reason": reason },
-                }),
+            let result_type = result_type
+                .as_deref()
+                .map_or(ResultType::Fail, ResultType::parse);
+            let env = Envelope::unsettled(
+                result_type,
+                Some(ApiError::new(error_code.as_str(), reason)),
             );
+            return envelope_response(status, &env);
         }
         Some(FaultKind::Http5xx {
             status,
@@ -277,13 +275,19 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
 }
 
 fn server_error(status: u16) -> Response {
-    json_response(
+    let error = ApiError::new(
+        codes::INTERNAL_ERROR,
+        format!("injected fault: HTTP {status}"),
+    );
+    envelope_response(
         status,
-        json!({
-            "resultType": "INTERNAL_ERROR",
-            "error": { "errorCode": codes::INTERNAL_ERROR, "reason": format!("injected fault: HTTP {status}") },
-        }),
+        &Envelope::unsettled(ResultType::InternalError, Some(error)),
     )
+}
+
+/// A typed reply as Toss writes it.
+fn wire<T: TossJson>(reply: Result<T, Fail>) -> Result<Value, Fail> {
+    reply.map(|r| r.toss_json())
 }
 
 fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
@@ -297,63 +301,63 @@ fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Res
         n if n == p::MAKE_PAYMENT.name => {
             let uk = user_key(headers, 400)?;
             let r: req::MakePayment = parse(body)?;
-            st().make_payment(&uk, &r, now)
+            wire(st().make_payment(&uk, &r, now))
         }
         n if n == p::EXECUTE_PAYMENT.name => {
             let uk = user_key(headers, 400)?;
             let r: req::ExecutePayment = parse(body)?;
-            st().execute_payment(&uk, &r, now)
+            wire(st().execute_payment(&uk, &r, now))
         }
         n if n == p::REFUND_PAYMENT.name => {
             let uk = user_key(headers, 400)?;
             let r: req::RefundPayment = parse(body)?;
-            st().refund_payment(&uk, &r, now)
+            wire(st().refund_payment(&uk, &r, now))
         }
         n if n == p::GET_PAYMENT_STATUS.name => {
             let uk = user_key(headers, 400)?;
             let r: req::GetPaymentStatus = parse(body)?;
-            st().payment_status(&uk, &r)
+            wire(st().payment_status(&uk, &r))
         }
         n if n == p::GET_ORDER_STATUS.name => {
             let uk = user_key(headers, 400)?;
             let r: req::GetOrderStatus = parse(body)?;
-            Ok(st().order_status(&uk, &r, &sh.settings.skus))
+            Ok(st().order_status(&uk, &r, &sh.settings.skus).toss_json())
         }
         n if n == p::GENERATE_TOKEN.name => {
             let r: req::GenerateToken = parse(body)?;
-            st().generate_token(&r, ttls, now)
+            wire(st().generate_token(&r, ttls, now))
         }
         n if n == p::REFRESH_TOKEN.name => {
             let r: req::RefreshToken = parse(body)?;
-            st().refresh_token(&r, ttls, now)
+            wire(st().refresh_token(&r, ttls, now))
         }
         n if n == p::REMOVE_BY_USER_KEY.name => {
             let r: req::RemoveByUserKey = parse(body)?;
-            st().remove_by_user_key(&r)
+            wire(st().remove_by_user_key(&r))
         }
         n if n == p::REMOVE_BY_ACCESS_TOKEN.name => {
-            st().remove_by_access_token(bearer(headers).as_deref(), now)
+            wire(st().remove_by_access_token(bearer(headers).as_deref(), now))
         }
-        n if n == p::LOGIN_ME.name => st().login_me(bearer(headers).as_deref(), now),
-        n if n == p::PROMOTION_GET_KEY.name => Ok(st().promotion_key(now)),
+        n if n == p::LOGIN_ME.name => wire(st().login_me(bearer(headers).as_deref(), now)),
+        n if n == p::PROMOTION_GET_KEY.name => Ok(st().promotion_key(now).toss_json()),
         n if n == p::EXECUTE_PROMOTION.name => {
             let uk = user_key(headers, 401)?;
             let r: req::ExecutePromotion = parse(body)?;
-            st().execute_promotion(&uk, &r, now)
+            wire(st().execute_promotion(&uk, &r, now))
         }
         n if n == p::PROMOTION_EXECUTION_RESULT.name => {
             let uk = user_key(headers, 401)?;
             let r: req::PromotionResult = parse(body)?;
-            st().promotion_result(&uk, &r)
+            wire(st().promotion_result(&uk, &r))
         }
         n if n == p::SEND_MESSAGE.name => {
             let uk = user_key(headers, 401)?;
             let r: req::SendMessage = parse(body)?;
-            st().send_message(&uk, &r, now)
+            wire(st().send_message(&uk, &r, now))
         }
         n if n == p::BILLING_KEY_BILL.name => {
             let r: req::Bill = parse(body)?;
-            st().bill(&r, &sh.settings.billing_api_keys, now)
+            wire(st().bill(&r, &sh.settings.billing_api_keys, now))
         }
         other => Err(Fail::new(
             404,

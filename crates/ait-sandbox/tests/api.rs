@@ -382,6 +382,21 @@ async fn login_codes_tokens_and_unlinking() {
     .await
     .fail(400, "INVALID_AUTHORIZATION_CODE");
 
+    // A chosen code (a recorded request replayed) logs in once, like a generated one, and is never issued twice.
+    let chosen = "Xk2a9Qm4Rt7Lp1Zc8Vb3Nd6Hf0Gj5Ws2";
+    assert_eq!(c.issue_chosen_login_code(43, chosen, None).unwrap().authorization_code, chosen);
+    assert_eq!(c.issue_chosen_login_code(44, chosen, None).unwrap_err().status, 409);
+    assert_eq!(c.issue_chosen_login_code(44, code.authorization_code.as_str(), None).unwrap_err().status, 409);
+    assert_eq!(c.issue_chosen_login_code(44, " ", None).unwrap_err().status, 400);
+    let chosen_tok = t
+        .post(GENERATE_TOKEN, json!({ "authorizationCode": chosen, "referrer": "DEFAULT" }))
+        .await
+        .success();
+    assert!(chosen_tok["accessToken"].is_string(), "{chosen_tok}");
+    t.post(GENERATE_TOKEN, json!({ "authorizationCode": chosen, "referrer": "DEFAULT" }))
+        .await
+        .fail(400, "INVALID_AUTHORIZATION_CODE");
+
     let me = t
         .send(
             "GET",

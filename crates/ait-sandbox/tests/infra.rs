@@ -381,6 +381,13 @@ async fn control_http_api() {
     assert!(pre.status < 300, "{pre:?}");
     assert!(pre.headers.contains_key("access-control-allow-methods"));
 
+    // A chosen login code over HTTP: issued once.
+    let chosen = json!({ "userKey": 6, "authorizationCode": "recorded-code-0001" });
+    let first = control(&env, "POST", "/login/codes", Some(chosen.clone()), &[]).await;
+    assert_eq!((first.status, &first.body["authorizationCode"]), (200, &json!("recorded-code-0001")), "{}", first.raw);
+    let again = control(&env, "POST", "/login/codes", Some(chosen), &[]).await;
+    assert_eq!(again.status, 409, "{}", again.raw);
+
     // Login code over HTTP.
     let code = control(
         &env,

@@ -10,14 +10,14 @@ use std::time::Duration;
 
 use ait_checkout::error::Error;
 use ait_checkout::sdk::*;
-use ait_checkout::version::MinVersions;
-use futures_util::future::{select, Either};
+use ait_checkout::version::GatedCall;
+use serde::de::DeserializeOwned;
+use futures::future::{select, Either};
 use serde_json::{json, Value};
 
 use super::faults::{Fault, Leg, Step};
 use super::toss::IapStatus;
 use super::world::{page_gone, reload_here, spawn, W};
-use crate::support::json::Json;
 
 /// The bridge's default deadlines (the model acts just after them when it is late).
 pub const INTERACTION: Duration = Duration::from_millis(300_000);
@@ -25,7 +25,7 @@ pub const BRIDGE: Duration = Duration::from_millis(10_000);
 /// How long the host waits for the page's grant (`processProductGrant`).
 pub const HOST_GRANT_BUDGET: Duration = Duration::from_secs(30);
 
-type HostReply = Pin<Box<dyn Future<Output = Reply<Json>>>>;
+type HostReply = Pin<Box<dyn Future<Output = Reply<Value>>>>;
 
 /// The Toss app under one page.
 #[derive(Clone)]
@@ -46,7 +46,7 @@ impl ModelHost {
     }
 
     fn answer(v: Value) -> HostReply {
-        Box::pin(async move { Ok(Some(Json(v))) })
+        Box::pin(async move { Ok(Some(v)) })
     }
 
     fn reject(code: &str, message: &str) -> HostReply {
@@ -161,7 +161,7 @@ impl ModelHost {
         match fault {
             Some(Fault::Timeout) => Box::pin(async move {
                 tokio::time::sleep(BRIDGE + Duration::from_secs(1)).await;
-                Ok(Some(Json(page)))
+                Ok(Some(page))
             }),
             Some(Fault::Http5xx) => Self::reject("NETWORK_ERROR", "history failed"),
             Some(Fault::TossFail) => Self::reject("INTERNAL_ERROR", "history refused"),
@@ -191,7 +191,7 @@ impl ModelHost {
 fn success(order_id: &str) -> Result<PurchaseSuccess, Error> {
     let v = json!({"orderId": order_id, "displayName": "보석 100개", "displayAmount": "₩1,200",
         "amount": 1200, "currency": "KRW", "fraction": 0, "miniAppIconUrl": null});
-    parse::purchase_success(Json(v)).map_err(|e| Error::invalid_response("purchase", e))
+    decode_reply(v).map_err(|e| Error::invalid_response("purchase", e))
 }
 
 /// Waits for `fut` while the page of `epoch` lives, at most `budget`.
@@ -248,7 +248,7 @@ async fn purchase_flow(w: W, epoch: u32, sku: String, listener: Rc<dyn PurchaseL
     }
     let purchased = Purchased { order_id: order_id.clone(), subscription_id: None };
     let granted = if fault == Some(Fault::HostAnswersTwice) {
-        let both = futures_util::future::join(listener.grant(purchased.clone()), listener.grant(purchased));
+        let both = futures::future::join(listener.grant(purchased.clone()), listener.grant(purchased));
         while_page(&w, epoch, HOST_GRANT_BUDGET, both).await.map(|(a, b)| a && b)
     } else {
         while_page(&w, epoch, HOST_GRANT_BUDGET, listener.grant(purchased)).await
@@ -307,7 +307,11 @@ async fn purchase_flow(w: W, epoch: u32, sku: String, listener: Rc<dyn PurchaseL
 }
 
 impl Sdk for ModelHost {
-    type Value = Json;
+    type Value = Value;
+
+    fn decode<T: DeserializeOwned>(&self, value: Value) -> Result<T, String> {
+        decode_reply(value)
+    }
 
     fn check_host(&self) -> Result<(), Error> {
         Ok(())
@@ -321,12 +325,12 @@ impl Sdk for ModelHost {
         })
     }
 
-    fn is_min_version_supported(&self, min: &MinVersions) -> Result<bool, Error> {
-        ait_checkout::version::is_min_version_supported(&self.environment()?, min)
-            .map_err(|e| Error::invalid_response("isMinVersionSupported", e))
+    fn is_supported(&self, _: GatedCall) -> Result<Option<bool>, Error> {
+        // A 2.x module: the version table decides.
+        Ok(None)
     }
 
-    fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<Json>> + 'static {
+    fn call(&self, call: SdkCall<'_>) -> impl Future<Output = Reply<Value>> + 'static {
         match call {
             SdkCall::AppLogin => {
                 let user = self.user();

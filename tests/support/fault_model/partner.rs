@@ -5,11 +5,16 @@
 use std::future::Future;
 use std::time::Duration;
 
+use ait_api::partner::PartnerError;
 use ait_checkout::error::{Error, ErrorCode};
-use ait_checkout::partner::http_error::http_error;
-use ait_checkout::partner::parse::PartnerErrorBody;
-use ait_checkout::partner::{CreatedPayment, Partner, PaymentState, Receipt, Revoked};
-use ait_checkout::sdk::{HistoryOrder, Referrer};
+use ait_checkout::partner::errors::http_error;
+use ait_checkout::partner::{
+    CreatePaymentRequest, CreatePaymentResponse, EntitlementsResponse, GrantRequest, GrantResponse, LoginRequest,
+    Partner, PayStatus, PaymentReceipt, PaymentStatusReply, RevokedGrant, SyncRequest, SyncResponse, Won,
+};
+use serde_json::json;
+
+use crate::support::fake_partner::JsonOrder;
 
 use super::faults::{Fault, Leg, Step};
 use super::server::{self, AppErr, HErr, PPay};
@@ -27,7 +32,12 @@ pub struct ModelPartner {
 
 /// The error the page's HTTP client makes of an error reply.
 fn page_error(method: &str, path: &str, e: AppErr) -> Error {
-    let body = PartnerErrorBody { code: e.code.into(), message: e.message, retryable: e.retryable, toss_error_code: e.toss };
+    // The error body as the server writes it, read back as the page reads it (the contract's type).
+    let mut body = json!({"code": e.code, "message": e.message, "retryable": e.retryable});
+    if let Some(toss) = e.toss {
+        body["toss"] = json!({"errorCode": toss, "reason": ""});
+    }
+    let body: PartnerError = serde_json::from_value(body).expect("a contract error body");
     http_error(method, path, e.status, Some(body))
 }
 
@@ -41,18 +51,22 @@ pub async fn restart(w: &W) {
     server::reconcile_pass(w).await;
 }
 
-fn receipt(p: &PPay) -> Receipt {
-    Receipt {
+fn receipt(p: &PPay) -> PaymentReceipt {
+    PaymentReceipt {
         order_no: p.order_no.clone(),
         pay_token: p.pay_token.clone().unwrap_or_default(),
-        amount: p.amount as f64,
-        paid_amount: p.amount as f64,
-        pay_method: "CARD".into(),
+        amount: Won(p.amount),
+        paid_amount: Won(p.amount),
+        pay_method: ait_api::PayMethod::Card,
         transaction_id: p.receipt.clone().unwrap_or_default(),
         approval_time: "2025-09-22 10:00:00".into(),
         discounted_amount: None,
+        mode: None,
         card_company_name: None,
+        card_num4_print: None,
         sales_check_link_url: None,
+        account_bank_name: None,
+        account_number: None,
     }
 }
 
@@ -112,25 +126,33 @@ impl ModelPartner {
 }
 
 impl Partner for ModelPartner {
-    async fn login(&self, authorization_code: &str, _referrer: Referrer) -> Result<(), Error> {
-        self.serve(Step::LoginExchange, None, "POST", "/login", || server::login(&self.w, authorization_code)).await.map(|_| ())
+    type Order = JsonOrder;
+
+    async fn login(&self, request: &LoginRequest) -> Result<(), Error> {
+        let code = request.authorization_code.as_str();
+        self.serve(Step::LoginExchange, None, "POST", "/login", || server::login(&self.w, code)).await.map(|_| ())
     }
 
-    async fn create_payment(&self, order_json: &str, idempotency_key: &str) -> Result<CreatedPayment, Error> {
+    async fn logout(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    async fn create_payment(&self, request: &CreatePaymentRequest<JsonOrder>) -> Result<CreatePaymentResponse, Error> {
+        let order_json = request.order.0.to_string();
         let p = self
             .serve(Step::MakePayment, None, "POST", "/tosspay/payments", || {
-                server::create(&self.w, &self.user, order_json, idempotency_key)
+                server::create(&self.w, &self.user, &order_json, &request.idempotency_key)
             })
             .await?;
-        Ok(CreatedPayment {
+        Ok(CreatePaymentResponse {
             order_no: p.order_no.clone(),
             pay_token: p.pay_token.clone().unwrap_or_default(),
-            amount: p.amount as f64,
+            amount: Won(p.amount),
             product_desc: "원두 200g".into(),
         })
     }
 
-    async fn execute_payment(&self, order_no: &str) -> Result<Receipt, Error> {
+    async fn execute_payment(&self, order_no: &str) -> Result<PaymentReceipt, Error> {
         let path = format!("/tosspay/payments/{order_no}/execute");
         let p = self
             .serve(Step::ExecuteRequest, Some(Step::ExecuteReply), "POST", &path, || {
@@ -140,27 +162,34 @@ impl Partner for ModelPartner {
         Ok(receipt(&p))
     }
 
-    async fn payment_status(&self, order_no: &str) -> Result<PaymentState, Error> {
+    async fn payment_status(&self, order_no: &str) -> Result<PaymentStatusReply, Error> {
         let path = format!("/tosspay/payments/{order_no}");
         let p = self.serve(Step::Status, None, "GET", &path, || server::status(&self.w, &self.user, order_no)).await?;
-        Ok(PaymentState {
-            status: p.toss_status.map_or("", |s| s.wire()).to_string(),
+        Ok(PaymentStatusReply {
+            status: PayStatus::parse(p.toss_status.map_or("", |s| s.wire())),
             receipt: p.receipt.is_some().then(|| receipt(&p)),
         })
     }
 
-    async fn grant(&self, order_id: &str, sku: &str) -> Result<bool, Error> {
-        self.serve(Step::GrantRequest, Some(Step::GrantReply), "POST", "/iap/grants", || {
-            server::grant(&self.w, &self.user, order_id, sku)
-        })
-        .await
+    async fn grant(&self, request: &GrantRequest) -> Result<GrantResponse, Error> {
+        let granted = self
+            .serve(Step::GrantRequest, Some(Step::GrantReply), "POST", "/iap/grants", || {
+                server::grant(&self.w, &self.user, &request.order_id, &request.sku)
+            })
+            .await?;
+        Ok(GrantResponse { granted })
     }
 
-    async fn sync(&self, orders: &[HistoryOrder]) -> Result<Vec<Revoked>, Error> {
-        let ids: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
+    async fn sync(&self, request: &SyncRequest) -> Result<SyncResponse, Error> {
+        let ids: Vec<String> = request.orders.iter().map(|o| o.order_id.clone()).collect();
         let revoked =
             self.serve(Step::Sync, None, "POST", "/iap/sync", || server::sync(&self.w, &self.user, &ids)).await?;
-        Ok(revoked.into_iter().map(|(order_id, sku)| Revoked { order_id, sku }).collect())
+        Ok(SyncResponse { revoked: revoked.into_iter().map(|(order_id, sku)| RevokedGrant { order_id, sku }).collect() })
+    }
+
+    async fn entitlements(&self) -> Result<EntitlementsResponse, Error> {
+        // The model keeps no per-user product list; the invariants are checked on its store, not on this snapshot.
+        Ok(Vec::new())
     }
 
     fn new_idempotency_key(&self) -> String {

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures_channel::oneshot;
+use futures::channel::oneshot;
 
 use super::faults::{Armed, Fault, Leg, Step};
 use super::server::Store;

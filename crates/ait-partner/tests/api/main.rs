@@ -3,6 +3,7 @@
 
 mod common;
 
+mod contract;
 mod corpus_replay;
 mod fault_matrix;
 mod iap;

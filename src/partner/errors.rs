@@ -1,31 +1,31 @@
-//! What an HTTP error reply of the partner server means, as an [`Error`] (pure, so native tests pin it; the `fetch`
-//! client in `http.rs` runs only in the browser).
+//! What an HTTP error reply of the partner server means, as an [`Error`] (pure, so native tests pin it; the gloo-net
+//! client in `web::partner` runs only in the browser).
 //!
 //! 4xx → `PARTNER_REJECTED` and 5xx → `PARTNER_ERROR`, both with the server's code in `sdkCode`; the contract's own
 //! codes `TOSS_API_FAILED` (Toss's code in `sdkCode`), `PAYMENT_OUTCOME_UNKNOWN` and `ALREADY_IN_PROGRESS` keep their
 //! meaning whatever the status. Where the server decides (`TOSS_API_FAILED`, `PARTNER_ERROR`, a 429 rate limit), its
 //! `retryable` wins.
 
-use alloc::string::String;
+use ait_api::partner::{PartnerError, PartnerErrorCode};
 
-use super::parse::PartnerErrorBody;
 use crate::error::{Error, ErrorCode};
 
-/// Maps an HTTP error reply onto a code.
-pub fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerErrorBody>) -> Error {
+/// Maps an HTTP error reply (its status, and its contract error body when it had one) onto a code.
+pub fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerError>) -> Error {
     let (server_code, message, retryable, toss) = match body {
-        Some(b) => (Some(b.code), b.message, Some(b.retryable), b.toss_error_code),
+        Some(b) => (Some(b.code), b.message, Some(b.retryable), b.toss.map(|t| t.error_code.as_str().to_string())),
         None => (None, String::new(), None, None),
     };
-    // `as u32`: one integer formatter for the crate (wasm size).
-    let describe = msg!(method, " ", path, " answered ", status as u32, " ", server_code.as_deref().unwrap_or("-"), ": ", message);
-    let code = match server_code.as_deref() {
-        Some("TOSS_API_FAILED") => ErrorCode::TossApiFailed,
-        Some("PAYMENT_OUTCOME_UNKNOWN") => ErrorCode::PaymentOutcomeUnknown,
-        Some("ALREADY_IN_PROGRESS") => ErrorCode::AlreadyInProgress,
+    let shown = server_code.as_ref().map_or("-", PartnerErrorCode::as_str);
+    let describe = format!("{method} {path} answered {status} {shown}: {message}");
+    let code = match server_code {
+        Some(PartnerErrorCode::TossApiFailed) => ErrorCode::TossApiFailed,
+        Some(PartnerErrorCode::PaymentOutcomeUnknown) => ErrorCode::PaymentOutcomeUnknown,
+        Some(PartnerErrorCode::AlreadyInProgress) => ErrorCode::AlreadyInProgress,
         _ if status >= 500 => ErrorCode::PartnerError,
         _ => ErrorCode::PartnerRejected,
     };
+    let server_code = server_code.map(|c| c.as_str().to_string());
     // `sdkCode`: Toss's code with TOSS_API_FAILED, the server's own code with PARTNER_REJECTED / PARTNER_ERROR.
     let (sdk_code, server_decides) = match code {
         ErrorCode::TossApiFailed => (toss, true),
@@ -46,17 +46,17 @@ pub fn http_error(method: &str, path: &str, status: u16, body: Option<PartnerErr
 }
 
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    fn body(code: &str, retryable: bool, toss: Option<&str>) -> Option<PartnerErrorBody> {
-        Some(PartnerErrorBody {
-            code: code.into(),
-            message: "why".into(),
-            retryable,
-            toss_error_code: toss.map(Into::into),
-        })
+    /// An error body as the server sends it, read back through serde like the browser reads it.
+    fn body(code: &str, retryable: bool, toss: Option<&str>) -> Option<PartnerError> {
+        let mut json = serde_json::json!({"code": code, "message": "why", "retryable": retryable});
+        if let Some(toss) = toss {
+            json["toss"] = serde_json::json!({"errorCode": toss, "reason": "은행 점검 시간"});
+        }
+        Some(serde_json::from_value(json).unwrap())
     }
 
     #[test]
