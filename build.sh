@@ -44,6 +44,10 @@ setup() {
   fi
   command -v cargo >/dev/null || die "cargo is missing (install Rust with rustup)"
   command -v npm >/dev/null || die "npm is missing (install Node.js 20+)"
+  # rust-src: the package's std is rebuilt for size (see build()).
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    rustup component add rust-src
+  fi
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     rustup target add wasm32-unknown-unknown
   fi
@@ -73,8 +77,17 @@ build() {
   # Panic locations would carry this machine's paths into the package: remap them (also shorter). The toolchain's
   # own sources count too: with rustup's rust-src component installed, std's paths point into the sysroot.
   local cargo_home=${CARGO_HOME:-$HOME/.cargo} sysroot; sysroot=$(rustc --print sysroot)
-  RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$ROOT= --remap-path-prefix=$sysroot=" \
-    cargo build --profile "$WASM_PROFILE" --target wasm32-unknown-unknown -p ait-checkout --lib
+  # Build-level shrinking (docs/SIZE.md has the figures), with RUSTC_BOOTSTRAP=1 as `./build.sh fuzz` uses it:
+  # * std rebuilt for size (-Zbuild-std, its optimize_for_size feature) with the immediate-abort panic strategy: a
+  #   panic traps without a message (none is reachable from JS input: every JS value is checked);
+  # * -Zlocation-detail=none: no file/line data for panics that cannot print anyway;
+  # * -Zfmt-debug=none: `{:?}` prints nothing. The crate's messages use `{}` only; what is lost is the quoted value in
+  #   serde's decode messages (`invalid type: string "x"` reads `invalid type: string`). -3 KB gzip, which the 96 KiB
+  #   budget needs.
+  RUSTC_BOOTSTRAP=1 \
+  RUSTFLAGS="--remap-path-prefix=$cargo_home/registry/src= --remap-path-prefix=$ROOT= --remap-path-prefix=$sysroot= -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+    cargo build --profile "$WASM_PROFILE" --target wasm32-unknown-unknown -p ait-checkout --lib \
+      -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
   # serde_json costs ~30 KB gzip: values cross with serde-wasm-bindgen, and gloo-net runs without its `json` feature.
   if cargo tree -p ait-checkout --target wasm32-unknown-unknown -e normal --prefix none | grep -q '^serde_json '; then
     die "serde_json reached the wasm build (budget: no serde_json in the wasm)"
@@ -159,7 +172,7 @@ browser_tests() {
   log "browser tests: wasm-pack test in headless Chromium against the real SDK, the dev host, ait-partner and ait-sandbox"
   node tests/browser/bundle.mjs
   # The flow tests read the stack's addresses at compile time; rebuild them when the addresses change.
-  touch tests/browser_flows.rs
+  touch tests/browser_flows.rs tests/browser_contract.rs
   wasm-pack test --headless --chrome --chromedriver "$(chromedriver_path)" --mode no-install
 }
 

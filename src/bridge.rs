@@ -70,7 +70,7 @@ pub async fn with_deadline<S: Sdk, T>(sdk: &S, ms: u32, fut: impl Future<Output 
 /// The `UNSUPPORTED_APP_VERSION` error for a call and its minimums.
 pub fn unsupported(call: &str, min: MinVersions, env: Option<&Environment>) -> Error {
     let running = match env {
-        Some(env) => format!(" (this app: {:?} {})", env.platform, env.app_version),
+        Some(env) => format!(" (this app: {} {})", env.platform.as_str(), env.app_version),
         None => String::new(),
     };
     let mut err = Error::new(

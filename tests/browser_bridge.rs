@@ -261,7 +261,7 @@ async fn a_calls_own_is_supported_decides_before_the_version_table() {
     let s = setup_with_module(json!({"os": "android", "appVersion": "5.260.0"}), no);
     let err = s.checkout.bridge().pending_orders().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-    assert_eq!(err.min_versions.unwrap().android, "5.234.0");
+    assert_eq!(err.min_versions.clone().unwrap().android, "5.234.0");
     assert!(messages_of("method", "getPendingOrders").is_empty(), "nothing was sent");
 
     // An app the table calls too old, whose function says yes: the call is made.
@@ -293,7 +293,7 @@ async fn a_thrown_unsupported_app_version_is_ours_with_the_minimums() {
     respond("getPendingOrders", json!({"error": {"code": "UNSUPPORTED_APP_VERSION", "message": "too old"}}));
     let err = s.checkout.bridge().pending_orders().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-    let min = err.min_versions.expect("the bridge names the minimums");
+    let min = err.min_versions.clone().expect("the bridge names the minimums");
     assert_eq!((min.android, min.ios), ("5.234.0", "5.231.0"));
 }
 
@@ -311,9 +311,9 @@ fn thrown_values_become_messages_and_codes() {
     let canceled = js_sys::JSON::parse(r#"{"code":"USER_CANCELED","message":"no"}"#).unwrap();
     assert_eq!(rejection(&canceled).code, ErrorCode::UserCanceled);
     let unknown = rejection(&js_sys::JSON::parse(r#"{"code":"NEW_CODE","message":"new"}"#).unwrap());
-    assert_eq!((unknown.code, unknown.sdk_code.as_deref()), (ErrorCode::SdkError, Some("NEW_CODE")));
+    assert_eq!((unknown.code.clone(), unknown.sdk_code.as_deref()), (ErrorCode::SdkError, Some("NEW_CODE")));
     let numeric = rejection(&js_sys::JSON::parse(r#"{"code":20,"message":"aborted"}"#).unwrap());
-    assert_eq!((numeric.code, numeric.sdk_code), (ErrorCode::SdkError, None));
+    assert_eq!((numeric.code.clone(), numeric.sdk_code.clone()), (ErrorCode::SdkError, None));
     let plain = rejection(&JsValue::from_str("plain string"));
     assert_eq!(plain.code, ErrorCode::SdkError);
     assert!(plain.message.contains("plain string"), "{}", plain.message);

@@ -148,7 +148,7 @@ async fn page_side_gates_fail_at_once_where_the_sdk_would_hang() {
     let s = setup(json!({"os": "android", "appVersion": "5.247.0"}));
     let err = s.checkout.subscribe("pro_monthly", None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-    assert_eq!(err.min_versions.unwrap().android, "5.248.0");
+    assert_eq!(err.min_versions.clone().unwrap().android, "5.248.0");
     // Sandbox bypass.
     let s = setup(json!({"os": "android", "appVersion": "5.100.0", "environment": "sandbox"}));
     assert!(s.checkout.purchase("gem_100").await.is_ok());

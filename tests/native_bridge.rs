@@ -63,7 +63,7 @@ async fn undefined_is_an_old_host_for_gated_calls_and_malformed_otherwise() {
     sdk.reply("getSubscriptionInfo", FakeReply::Undefined);
     let err = checkout.subscription_info("o1").await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-    assert_eq!(err.min_versions.unwrap().android, "5.253.0");
+    assert_eq!(err.min_versions.clone().unwrap().android, "5.253.0");
     sdk.reply("appLogin", FakeReply::Undefined);
     let err = checkout.app_login().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidBridgeResponse);
@@ -104,7 +104,7 @@ async fn a_calls_own_is_supported_decides_before_the_version_table() {
     sdk.state.borrow_mut().supported.insert(GatedCall::PendingOrders, false);
     let err = checkout.bridge().pending_orders().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-    assert_eq!(err.min_versions.unwrap().android, "5.234.0");
+    assert_eq!(err.min_versions.clone().unwrap().android, "5.234.0");
     assert!(sdk.calls().is_empty(), "the SDK was called: {:?}", sdk.calls());
 
     // And says yes although the table would refuse this app.
@@ -121,7 +121,7 @@ async fn a_thrown_unsupported_app_version_names_our_minimums() {
     sdk.reply("getSubscriptionInfo", FakeReply::Reject(thrown));
     let err = checkout.subscription_info("o1").await.unwrap_err();
     assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-    assert_eq!(err.min_versions.unwrap().ios, "5.250.0");
+    assert_eq!(err.min_versions.clone().unwrap().ios, "5.250.0");
     assert!(err.message.contains("IAP.getSubscriptionInfo needs Toss app Android 5.253.0, iOS 5.250.0"), "{}", err.message);
 }
 

@@ -323,7 +323,7 @@ async fn old_apps_fail_at_once_naming_the_minimums() {
         h.sdk.set_version(Platform::Ios, "5.248.5", OperationalEnvironment::Toss);
         let err = h.checkout.subscribe("pro", None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-        assert_eq!(err.min_versions.unwrap().ios, "5.249.0");
+        assert_eq!(err.min_versions.clone().unwrap().ios, "5.249.0");
         // The sandbox app skips version checks, like the SDK.
         h.sdk.set_version(Platform::Ios, "1.0.0", OperationalEnvironment::Sandbox);
         let task = start(&h, "gem10");
@@ -432,15 +432,36 @@ async fn an_sdk_that_refuses_an_old_app_names_the_minimums() {
         h.sdk.listener(0).error(Error::from_sdk_rejection(Some("UNSUPPORTED_APP_VERSION"), "too old"));
         let err = task.await.unwrap().unwrap_err();
         assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-        let min = err.min_versions.expect("the minimums are named");
+        let min = err.min_versions.clone().expect("the minimums are named");
         assert_eq!((min.android, min.ios), ("5.219.0", "5.219.0"));
 
         h.sdk.state.borrow_mut().purchase_throws = Some(Error::from_sdk_rejection(Some("UNSUPPORTED_APP_VERSION"), "too old"));
         let err = h.checkout.subscribe("pro", None).await.unwrap_err();
         assert_eq!(err.code, ErrorCode::UnsupportedAppVersion);
-        let min = err.min_versions.expect("the minimums are named");
+        let min = err.min_versions.clone().expect("the minimums are named");
         assert_eq!((min.android, min.ios), ("5.248.0", "5.249.0"));
         assert!(err.message.contains("IAP.createSubscriptionPurchaseOrder needs Toss app"), "{}", err.message);
+    })
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_ledger_remembers_the_recent_grants_only() {
+    // A page that sells all day must not grow without bound (tests/js/soak.test.mjs measured it in the browser).
+    run_local(async {
+        let h = harness();
+        let n = ait_checkout::flow::grant::REMEMBERED_GRANTS + 1;
+        for i in 0..n {
+            let task = start(&h, "gem10");
+            settle().await;
+            let l = h.sdk.listener(i);
+            assert!(l.grant(paid(&format!("o{i}"))).await);
+            l.success(Ok(success(&format!("o{i}"))));
+            task.await.unwrap().unwrap();
+        }
+        assert!(!h.checkout.is_granted("o0"), "the oldest grant is forgotten");
+        assert!(h.checkout.is_granted("o1") && h.checkout.is_granted(&format!("o{}", n - 1)));
+        assert_eq!(h.grants.borrow().len(), n);
     })
     .await;
 }

@@ -64,7 +64,15 @@ enum Entry {
     Granted,
 }
 
-/// The grants of one `Checkout`: running ones (to join) and successful ones (never to repeat).
+/// How many successful grants a `Checkout` remembers. Duplicate `purchased` events and a restore racing a purchase
+/// come within moments of the grant, so the most recent ones are what matters; remembering every order would grow
+/// without bound on a page that sells all day (the soak test, `tests/js/soak.test.mjs`, caught ~54 B per purchase).
+/// An order granted longer ago is granted again if the host reports it again: grants are idempotent per `orderId`
+/// on the partner's side (the contract's `POST /iap/grants` is).
+pub const REMEMBERED_GRANTS: usize = 64;
+
+/// The grants of one `Checkout`: running ones (to join) and the last [`REMEMBERED_GRANTS`] successful ones (not to
+/// repeat).
 #[derive(Default)]
 pub struct GrantLedger {
     entries: RefCell<Vec<(String, Entry)>>,
@@ -79,7 +87,7 @@ impl GrantLedger {
 
 /// Grants `request.order_id` unless it was granted already or is being granted; never fails, never exceeds the
 /// grant deadline.
-pub fn grant_once<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>>, request: GrantRequest) -> SharedGrant {
+pub(crate) fn grant_once<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>>, request: GrantRequest) -> SharedGrant {
     let order_id = request.order_id.clone();
     if let Some((_, entry)) = inner.ledger.entries.borrow().iter().find(|(id, _)| *id == order_id) {
         return match entry {
@@ -96,6 +104,12 @@ pub fn grant_once<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P>
             entries.retain(|(id, _)| *id != order_id);
             if outcome.is_granted() {
                 entries.push((order_id, Entry::Granted));
+                let granted = entries.iter().filter(|(_, e)| matches!(e, Entry::Granted)).count();
+                if granted > REMEMBERED_GRANTS {
+                    if let Some(oldest) = entries.iter().position(|(_, e)| matches!(e, Entry::Granted)) {
+                        entries.remove(oldest);
+                    }
+                }
             }
             outcome
         }
@@ -127,7 +141,7 @@ async fn run_grant<S: Sdk + 'static, P: Partner + 'static>(inner: &Rc<Inner<S, P
         None => GrantOutcome::TimedOut(ms),
         Some(Ok(true)) => GrantOutcome::Granted,
         Some(Ok(false)) => GrantOutcome::Refused,
-        Some(Err(e)) => GrantOutcome::Failed(e.message),
+        Some(Err(e)) => GrantOutcome::Failed(e.0.message),
     };
     let name = if outcome.is_granted() { "grant.succeeded" } else { "grant.failed" };
     inner.emit(Event::new(name, inner.since(started)).sku(&sku).order(&order_id));

@@ -13,6 +13,16 @@ pub enum Platform {
     Android,
 }
 
+impl Platform {
+    /// The name messages use (`Android`, `iOS`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Ios => "iOS",
+            Platform::Android => "Android",
+        }
+    }
+}
+
 /// Whether the app is the real Toss app or the developer sandbox app (`getOperationalEnvironment`).
 /// In the sandbox the SDK skips every minimum-version check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ export interface CheckoutOptions {
     sdk?: unknown;
     /** Where the partner contract lives (login, payWithTossPay, the default grant, entitlements, logout). */
     partnerBaseUrl?: string;
-    /** Grants a paid order on your server; resolve `true` only when granted. Called at most once per order.
+    /** Grants a paid order on your server; resolve `true` only when granted. Called at most once per order while the order is among the last 64 this Checkout granted; make it idempotent per `orderId` (the partner contract's grant is).
      *  Default with `partnerBaseUrl`: the partner contract's `POST /iap/grants`. */
     grant?: (order: GrantOrder) => boolean | Promise<boolean>;
     /** Progress and diagnostics; never secrets. */
@@ -877,11 +877,11 @@ export interface InitOutput {
     readonly checkout_restorePendingOrders: (a: number) => any;
     readonly checkout_subscribe: (a: number, b: any, c: number) => any;
     readonly checkout_subscriptionInfo: (a: number, b: any) => any;
-    readonly wasm_bindgen__convert__closures_____invoke__h<hash>: (a: number, b: number) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h<hash>: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures_____invoke__h<hash>: (a: number, b: number, c: any) => any;
-    readonly wasm_bindgen__convert__closures_____invoke__h<hash>: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h<hash>: (a: number, b: number, c: any, d: any) => void;
+    readonly <closure shim>: (a: number, b: number) => void;
+    readonly <closure shim>: (a: number, b: number, c: any) => [number, number];
+    readonly <closure shim>: (a: number, b: number, c: any) => any;
+    readonly <closure shim>: (a: number, b: number, c: any) => void;
+    readonly <closure shim>: (a: number, b: number, c: any, d: any) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -348,6 +348,7 @@ test('payWithTossPay refuses bad options with INVALID_ARGUMENT before any reques
       'an empty key': { order, expectedAmount: 24000, idempotencyKey: '' },
       'a blank key': { order, expectedAmount: 24000, idempotencyKey: '   ' },
       'a key of 129 characters': { order, expectedAmount: 24000, idempotencyKey: 'k'.repeat(129) },
+      'a key of 129 two-byte characters': { order, expectedAmount: 24000, idempotencyKey: 'é'.repeat(129) },
       'a key that is not a string': { order, expectedAmount: 24000, idempotencyKey: 42 },
       'no options': undefined,
     };
@@ -365,7 +366,7 @@ test('payWithTossPay refuses bad options with INVALID_ARGUMENT before any reques
   assert.deepEqual(requested, [], 'nothing reached the network');
 });
 
-test('payWithTossPay accepts a whole amount and a 128-character key, and goes to the partner', async () => {
+test('payWithTossPay accepts a whole amount and a key of 128 characters (256 UTF-8 bytes), and goes to the partner', async () => {
   const page = await fresh();
   const requested = [];
   page.on('request', (request) => {
@@ -375,7 +376,8 @@ test('payWithTossPay accepts a whole amount and a 128-character key, and goes to
     host.reset();
     const checkout = new Checkout({ sdk, partnerBaseUrl: '/no-partner', timeouts: { partnerMs: 2000 } });
     const order = { items: [{ sku: 'beans_200g', quantity: 2 }], note: '선물 포장' };
-    return attempt(() => checkout.payWithTossPay({ order, expectedAmount: 24000, idempotencyKey: 'k'.repeat(128) }));
+    // The contract counts characters, as the server does, not bytes: 128 × 'é' is 256 bytes of UTF-8.
+    return attempt(() => checkout.payWithTossPay({ order, expectedAmount: 24000, idempotencyKey: 'é'.repeat(128) }));
   });
   // The static server has no partner there: the request went out and failed as a partner failure, not an argument.
   // (Chromium logs the 404 it answered; that one is expected.)
@@ -389,6 +391,6 @@ test('payWithTossPay accepts a whole amount and a 128-character key, and goes to
   // The order is sent as the page gave it, and the key as given.
   assert.deepEqual(requested[0].body, {
     order: { items: [{ sku: 'beans_200g', quantity: 2 }], note: '선물 포장' },
-    idempotencyKey: 'k'.repeat(128),
+    idempotencyKey: 'é'.repeat(128),
   });
 });
