@@ -225,7 +225,7 @@ async fn partner_failures_are_typed() {
     let wrong = HttpPartner::new(r#"data:application/json,[{"sku":5}]#"#, 10_000).unwrap();
     let err = wrong.entitlements().await.unwrap_err();
     assert_eq!(err.code, ErrorCode::PartnerError);
-    assert!(err.message.contains("invalid type: integer `5`, expected a string"), "says what was wrong: {}", err.message);
+    assert!(err.message.contains("invalid type: floating point `5.0`, expected a string"), "says what was wrong: {}", err.message);
 
     // The deadline: Toss takes 3 s to execute, the page waits 500 ms, the request is aborted.
     let created = partner
