@@ -39,7 +39,7 @@ use ait_api::PayMethod;
 use ait_partner::app::{router, AppState};
 use ait_partner::config::Config;
 use ait_partner::db::Db;
-use ait_partner::payments::{self, Payment, PaymentState};
+use ait_partner::payments::{self, Payment, PaymentEvent, PaymentState};
 use ait_partner::toss_client::TossClient;
 use axum::body::Body;
 use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
@@ -232,7 +232,7 @@ async fn seeded_db() -> Db {
                 account_number: None,
             });
         }
-        payments::save(&db, &p, "fuzz-seed", None)
+        payments::save(&db, &p, PaymentEvent::Reconciled, Some("fuzz seed".into()))
             .await
             .expect("seed a payment's state");
     }

@@ -167,10 +167,39 @@ impl Control {
         self.call("DELETE", "/faults", None).await.map(drop)
     }
 
-    /// The whole sandbox (`GET /state`): ledger, faults, counters.
+    /// The whole sandbox: `GET /state` (ledger, faults, counters; each collection cut to its first page), then
+    /// `GET /state/{collection}?after=` for the rest of every collection that did not fit, merged in: the invariants
+    /// must see the whole ledger however many flows ran.
     pub async fn state(&self) -> Result<Value, ChaosError> {
-        self.call("GET", "/state", None).await
+        let mut state = self.call("GET", "/state?limit=5000", None).await?;
+        let collections = state["pages"]["collections"].as_object().cloned().unwrap_or_default();
+        for (name, page) in collections {
+            let mut next = page["next"].as_str().map(String::from);
+            while let Some(after) = next {
+                let path = format!("/state/{name}?limit=5000&after={}", encode_query(&after));
+                let page = self.call("GET", &path, None).await?;
+                match (&mut state[&name], &page["items"]) {
+                    (Value::Object(all), Value::Object(items)) => all.extend(items.clone()),
+                    (Value::Array(all), Value::Array(items)) => all.extend(items.iter().cloned()),
+                    (_, items) => {
+                        return Err(ChaosError::Shape { what: "sandbox state page", detail: format!("{name}: {items}") })
+                    }
+                }
+                next = page["next"].as_str().map(String::from);
+            }
+        }
+        Ok(state)
     }
+}
+
+/// `text` percent-encoded for a query value (keys are order numbers, UUIDs and user keys, but may hold anything).
+fn encode_query(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn str_field(v: &Value, field: &str, what: &'static str) -> Result<String, ChaosError> {

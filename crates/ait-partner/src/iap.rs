@@ -186,7 +186,7 @@ async fn settle_grant(
         }
         return Ok(None);
     }
-    if status.revokes_grant() && revoke_grant(db, &g.order_id, status.as_str()).await? {
+    if status.revokes_grant() && revoke_grant(db, &g.order_id, status).await? {
         tracing::info!(sku = %g.sku, %status, "revoked an IAP grant");
         return Ok(Some(RevokedGrant {
             order_id: g.order_id.clone(),
@@ -275,14 +275,14 @@ fn answer_for_existing(
         return Err(AppError::not_found("no such IAP order for this user"));
     }
     if g.revoked_at.is_some() {
-        return Err(match g.revoke_reason.as_deref() {
-            Some("FAILED") => AppError::rejected(
+        return Err(match g.revoke_reason {
+            Some(OrderStatus::Failed) => AppError::rejected(
                 StatusCode::CONFLICT,
                 codes::ORDER_NOT_PAID,
                 "the order failed at Toss; its grant was revoked",
             ),
-            Some("NOT_FOUND") => AppError::not_found("no such IAP order for this user"),
-            Some("MINIAPP_MISMATCH") => AppError::rejected(
+            Some(OrderStatus::NotFound) => AppError::not_found("no such IAP order for this user"),
+            Some(OrderStatus::MiniappMismatch) => AppError::rejected(
                 StatusCode::FORBIDDEN,
                 codes::MINIAPP_MISMATCH,
                 "the order is for a product of another mini-app",
@@ -312,7 +312,8 @@ pub struct Grant {
     user_key: i64,
     sku: String,
     revoked_at: Option<String>,
-    revoke_reason: Option<String>,
+    /// The order status that revoked it.
+    revoke_reason: Option<OrderStatus>,
     provisional: bool,
 }
 
@@ -324,7 +325,9 @@ fn grant_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Grant> {
         user_key: r.get(1)?,
         sku: r.get(2)?,
         revoked_at: r.get(3)?,
-        revoke_reason: r.get(4)?,
+        revoke_reason: r
+            .get::<_, Option<String>>(4)?
+            .map(|s| OrderStatus::parse(&s)),
         provisional: r.get(5)?,
     })
 }
@@ -402,8 +405,8 @@ async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
 }
 
 /// Marks a grant revoked (`reason`: the order status that revoked it); true when this call revoked it.
-async fn revoke_grant(db: &Db, order_id: &str, reason: &str) -> Result<bool, DbError> {
-    let (order_id, reason) = (order_id.to_string(), reason.to_string());
+async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<bool, DbError> {
+    let (order_id, reason) = (order_id.to_string(), reason.as_str().to_owned());
     db.call(move |conn| {
         let n = conn.execute(
             "UPDATE grants SET revoked_at = ?2, revoke_reason = ?3 WHERE order_id = ?1 AND revoked_at IS NULL",

@@ -17,10 +17,11 @@
 //! | `GET /iap/entitlements` | the user's grants not revoked |
 //!
 //! Modules, one concept each: [`config`], [`db`] (+ `migrations/`), [`toss_client`], [`session`],
-//! [`token_seal`], [`tosspay`] (flows) and [`payments`] (its store), [`iap`], [`reconciler`], `sandbox_mode`
-//! (feature `sandbox`), [`static_files`], [`error`], [`extract`], the HTTP surface's defences ([`guard`],
-//! [`forwarded`], [`rate_limit`], [`security_headers`]), [`serve`] (hyper with a header-read timeout), [`app`]
-//! (state, router, server).
+//! [`token_seal`], [`tosspay`] (the TossPay endpoints and the payment state machine, a file per concept) and
+//! [`payments`] (its store: states and events as enums), [`iap`], [`reconciler`], `sandbox_mode` (feature
+//! `sandbox`), [`static_files`] (tower-http's `ServeDir` for the demo), [`error`], [`extract`], the HTTP surface's
+//! defences ([`guard`], [`forwarded`], [`rate_limit`], [`security_headers`]), [`serve`] (hyper with a header-read
+//! timeout), [`app`] (state, router, server).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,11 +4,14 @@
 //! `CREATING` → `CREATED` → `EXECUTING` → `PAID` → `REFUNDING` → `REFUNDED`, or `CANCELED`. `EXECUTING` means
 //! execute-payment was sent and its outcome is not known yet; `REFUNDING` the same for refund-payment. A payment in
 //! either state may have moved money, so it leaves it only on evidence: a reply, Toss's status, or Toss refusing a
-//! call that no lost one can overtake (see `tosspay.rs`); the reconciler settles such payments on its own. Toss's
+//! call that no lost one can overtake (see `tosspay/execute.rs` and `tosspay/refund.rs`); the reconciler settles such payments on its own. Toss's
 //! status moves a payment forward only: `PAID` and `REFUNDED` never go back on a lagging read.
-//! Every change is saved together with an event row, so the history of a payment is in the database.
+//! Every change is saved together with an event row ([`PaymentEvent`]), so the history of a payment is in the
+//! database. States, events and Toss's `payStatus` are enums in the code; their names are written and parsed only
+//! here, where rows are read and written.
 
 use ait_api::partner::{PaymentReceipt, RefundReceipt};
+use ait_api::PayStatus;
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::db::{now, now_ms, Db, DbError};
@@ -33,6 +36,17 @@ pub enum PaymentState {
 }
 
 impl PaymentState {
+    /// Settled for good as far as this server knows (`PAID`, `REFUNDED`, `CANCELED`): what the store says can answer
+    /// when Toss cannot.
+    pub fn is_settled(self) -> bool {
+        matches!(self, PaymentState::Paid | PaymentState::Refunded | PaymentState::Canceled)
+    }
+
+    /// A call that may have moved money was sent and its outcome is not known yet (`EXECUTING`, `REFUNDING`).
+    pub fn is_in_flight(self) -> bool {
+        matches!(self, PaymentState::Executing | PaymentState::Refunding)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -66,6 +80,79 @@ impl PaymentState {
     }
 }
 
+/// What happened to a payment: one row of its history (`payment_events.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentEvent {
+    /// Stored, before make-payment (detail: the priced order).
+    Created,
+    /// make-payment answered: the payToken is known.
+    MakePayment,
+    /// make-payment found the payment already made (a retry after a lost reply); the payToken came from its status.
+    MakePaymentRecovered,
+    /// Toss refused make-payment (detail: its error code).
+    MakePaymentFailed,
+    /// make-payment did not answer: made or not, unknown.
+    MakePaymentUnknown,
+    /// execute-payment is about to be sent.
+    Execute,
+    /// execute-payment is about to be sent again, after an attempt whose outcome was lost.
+    ExecuteAgain,
+    /// execute-payment answered with the receipt.
+    Executed,
+    /// Toss refused the execute while an earlier one may have gone through: still unknown.
+    ExecuteRefused,
+    /// Toss refused the execute and nothing was executed: a final answer.
+    ExecuteFailed,
+    /// execute-payment could not be sent.
+    ExecuteNotSent,
+    /// execute-payment's reply was lost, late or a 5xx.
+    ExecuteUnknown,
+    /// refund-payment is about to be sent (detail: the reason).
+    Refund,
+    /// refund-payment is about to be sent again, after an attempt whose outcome was lost.
+    RefundAgain,
+    /// refund-payment answered with the refund receipt.
+    Refunded,
+    /// Toss refused the refund while an earlier one may have gone through: still unknown.
+    RefundRefused,
+    /// Toss refused the refund and nothing was refunded: a final answer.
+    RefundFailed,
+    /// refund-payment could not be sent.
+    RefundNotSent,
+    /// refund-payment's reply was lost, late or a 5xx.
+    RefundUnknown,
+    /// Toss's status changed what is stored (detail: the status).
+    Reconciled,
+}
+
+impl PaymentEvent {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentEvent::Created => "created",
+            PaymentEvent::MakePayment => "make_payment",
+            PaymentEvent::MakePaymentRecovered => "make_payment_recovered",
+            PaymentEvent::MakePaymentFailed => "make_payment_failed",
+            PaymentEvent::MakePaymentUnknown => "make_payment_unknown",
+            PaymentEvent::Execute => "execute",
+            PaymentEvent::ExecuteAgain => "execute_again",
+            PaymentEvent::Executed => "executed",
+            PaymentEvent::ExecuteRefused => "execute_refused",
+            PaymentEvent::ExecuteFailed => "execute_failed",
+            PaymentEvent::ExecuteNotSent => "execute_not_sent",
+            PaymentEvent::ExecuteUnknown => "execute_unknown",
+            PaymentEvent::Refund => "refund",
+            PaymentEvent::RefundAgain => "refund_again",
+            PaymentEvent::Refunded => "refunded",
+            PaymentEvent::RefundRefused => "refund_refused",
+            PaymentEvent::RefundFailed => "refund_failed",
+            PaymentEvent::RefundNotSent => "refund_not_sent",
+            PaymentEvent::RefundUnknown => "refund_unknown",
+            PaymentEvent::Reconciled => "reconciled",
+        }
+    }
+}
+
 /// A stored payment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payment {
@@ -90,7 +177,7 @@ pub struct Payment {
     /// What this server knows.
     pub state: PaymentState,
     /// The last `payStatus` seen at Toss.
-    pub toss_status: Option<String>,
+    pub toss_status: Option<PayStatus>,
     /// The receipt, once paid.
     pub receipt: Option<PaymentReceipt>,
     /// The refund receipt, once refunded.
@@ -118,7 +205,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<St
             is_test_payment: r.get(7)?,
             pay_token: r.get(8)?,
             state: PaymentState::Creating,
-            toss_status: r.get(10)?,
+            toss_status: r
+                .get::<_, Option<String>>(10)?
+                .map(|s| PayStatus::parse(&s)),
             receipt: None,
             refund: None,
             refund_reason: r.get(13)?,
@@ -168,7 +257,7 @@ pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
         let n = tx.execute(
             "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
                amount_tax_free, is_test_payment, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'CREATING', ?9, ?9)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)
              ON CONFLICT (user_key, idempotency_key) DO NOTHING",
             params![
                 p.order_no,
@@ -179,11 +268,12 @@ pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
                 p.amount,
                 p.amount_tax_free,
                 p.is_test_payment,
-                t
+                t,
+                PaymentState::Creating.as_str()
             ],
         )?;
         let out = if n == 1 {
-            insert_event(&tx, &p.order_no, "created", Some(&p.order_json), t)?;
+            insert_event(&tx, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t)?;
             Inserted::New(p.clone())
         } else {
             let existing = select_one(
@@ -228,9 +318,10 @@ pub async fn get(db: &Db, order_no: &str) -> Result<Option<Payment>, DbError> {
 pub async fn unsettled(db: &Db) -> Result<Vec<String>, DbError> {
     db.call(|conn| {
         let mut st = conn.prepare(
-            "SELECT order_no FROM payments WHERE state IN ('EXECUTING', 'REFUNDING') ORDER BY updated_at",
+            "SELECT order_no FROM payments WHERE state IN (?1, ?2) ORDER BY updated_at",
         )?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        let in_flight = [PaymentState::Executing.as_str(), PaymentState::Refunding.as_str()];
+        let rows = st.query_map(in_flight, |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     })
     .await
@@ -269,7 +360,7 @@ pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
 pub async fn save(
     db: &Db,
     p: &Payment,
-    kind: &'static str,
+    kind: PaymentEvent,
     detail: Option<String>,
 ) -> Result<(), DbError> {
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
@@ -278,7 +369,7 @@ pub async fn save(
         p.order_no.clone(),
         p.pay_token.clone(),
         p.state.as_str(),
-        p.toss_status.clone(),
+        p.toss_status.as_ref().map(|s| s.as_str().to_owned()),
         p.refund_reason.clone(),
         p.attempted_at,
     );
@@ -301,7 +392,7 @@ pub async fn save(
 pub async fn event(
     db: &Db,
     order_no: &str,
-    kind: &'static str,
+    kind: PaymentEvent,
     detail: Option<String>,
 ) -> Result<(), DbError> {
     let order_no = order_no.to_string();
@@ -315,13 +406,13 @@ pub async fn event(
 fn insert_event(
     conn: &rusqlite::Connection,
     order_no: &str,
-    kind: &str,
+    kind: PaymentEvent,
     detail: Option<&str>,
     at: i64,
 ) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO payment_events (order_no, kind, detail, at) VALUES (?1, ?2, ?3, ?4)",
-        params![order_no, kind, detail, at],
+        params![order_no, kind.as_str(), detail, at],
     )?;
     Ok(())
 }

@@ -1,141 +1,113 @@
-//! Static files for the demo (`--static-root <repo root>`): only `/www/`, `/pkg/`,
-//! `/node_modules/@apps-in-toss/` and `/scripts/lib/web-framework-entry.js` are served; `/` redirects to
-//! `/www/`. HTML pages get the SDK import map where they say `<!-- import-map -->`, resolved the way
-//! `scripts/lib/import-map.mjs` does it (the full web-framework build when installed, else the repo's entry).
+//! Static files for the demo (`--static-root <repo root>`), served by tower-http's [`ServeDir`]: only `/www/`,
+//! `/pkg/`, `/node_modules/@apps-in-toss/` and `/scripts/lib/web-framework-entry.js` are routed to it, and `/`
+//! redirects to `/www/`. ServeDir refuses `..` (also percent-encoded), never lists a directory (a directory answers
+//! its `index.html`), and answers conditional and range requests; a missing file is the contract's JSON 404.
 //!
-//! Every file gets the page Content-Security-Policy ([`PagePolicy`]); an HTML page's policy also allows its
-//! inline import map by the map's SHA-256. A missing file is the contract's JSON 404.
+//! Two things ServeDir does not know are added over its replies ([`finish`]): the content types the demo needs, with
+//! their charset ([`mime_type`], `application/wasm` included), and the SDK import map in HTML pages where they say
+//! `<!-- import-map -->`, resolved the way `scripts/lib/import-map.mjs` does it (the full web-framework build when
+//! installed, else the repo's entry). Every file gets the page Content-Security-Policy ([`PagePolicy`]); an HTML
+//! page's policy also allows its inline import map by the map's SHA-256.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{header, Uri};
+use axum::extract::{Request, State};
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, get_service};
 use axum::Router;
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::AppError;
 use crate::security_headers::PagePolicy;
 
-/// The URL prefixes served (directories end with `/`).
-pub const SERVED: &[&str] = &[
-    "/www/",
-    "/pkg/",
-    "/node_modules/@apps-in-toss/",
-    "/scripts/lib/web-framework-entry.js",
-];
-
 const IMPORT_MAP_MARKER: &str = "<!-- import-map -->";
+
+/// The largest HTML page read to inject the import map (the demo's pages are a few KB).
+const MAX_PAGE_BYTES: usize = 4 << 20;
+
+/// What [`finish`] needs: where the files are (for the import map) and the page policy.
+struct Site {
+    root: PathBuf,
+    policy: PagePolicy,
+}
 
 /// The static routes over `root`, under the page policy `policy`.
 pub fn router<S: Clone + Send + Sync + 'static>(root: PathBuf, policy: PagePolicy) -> Router<S> {
-    let root = Arc::new(root);
     let default_csp = policy.header(&[]);
-    let policy = Arc::new(policy);
-    let serve = move |uri: Uri| {
-        let root = root.clone();
-        let policy = policy.clone();
-        async move { serve(&root, &policy, uri.path()).await }
-    };
+    // One ServeDir over the root; the routes below decide which of its paths are reachable. GET and HEAD only:
+    // other methods get the router's JSON 405.
+    let files = get_service(
+        ServeDir::new(&root)
+            .append_index_html_on_directories(true)
+            .not_found_service((|| async { AppError::not_found("no such file") }).into_service()),
+    );
+    let site = Arc::new(Site { root, policy });
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/www/") }))
         .route("/www", get(|| async { Redirect::temporary("/www/") }))
-        .route("/www/", get(serve.clone()))
-        .route("/www/{*path}", get(serve.clone()))
-        .route("/pkg/{*path}", get(serve.clone()))
-        .route("/node_modules/@apps-in-toss/{*path}", get(serve.clone()))
-        .route("/scripts/lib/web-framework-entry.js", get(serve))
+        .route("/www/", files.clone())
+        .route("/www/{*path}", files.clone())
+        .route("/pkg/{*path}", files.clone())
+        .route("/node_modules/@apps-in-toss/{*path}", files.clone())
+        .route("/scripts/lib/web-framework-entry.js", files)
+        .layer(from_fn_with_state(site, finish))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             default_csp,
         ))
 }
 
-async fn serve(root: &Path, policy: &PagePolicy, url_path: &str) -> Response {
-    let Some(rel) = allowed_relative_path(url_path) else {
-        return not_found();
-    };
-    let mut file = root.join(&rel);
-    if tokio::fs::metadata(&file).await.is_ok_and(|m| m.is_dir()) {
-        file = file.join("index.html");
+/// Over a file ServeDir found: the content type from [`mime_type`] (with charset) where it knows the extension, and
+/// for an HTML page (GET, whole file) the import map in place of its marker with the CSP that allows it.
+async fn finish(State(site): State<Arc<Site>>, req: Request, next: Next) -> Response {
+    let whole_page_wanted = req.method() == Method::GET;
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    if !res.status().is_success() {
+        return res;
     }
-    let Ok(bytes) = tokio::fs::read(&file).await else {
-        return not_found();
-    };
-    let mime = mime_type(&file);
-    let (body, csp) = if mime.starts_with("text/html") {
-        let html = String::from_utf8_lossy(&bytes);
-        let (page, map) = inject_import_map(&html, root);
-        let inline: Vec<&str> = map.as_deref().into_iter().collect();
-        (Body::from(page), policy.header(&inline))
+    let file = if path.ends_with('/') {
+        format!("{path}index.html")
     } else {
-        (Body::from(bytes), policy.header(&[]))
+        path
     };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static(mime),
-            ),
-            (
-                header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            ),
-            (header::CONTENT_SECURITY_POLICY, csp),
-        ],
-        body,
-    )
-        .into_response()
+    let Some(mime) = known_mime_type(Path::new(&file)) else {
+        return res;
+    };
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    if !(mime.starts_with("text/html") && whole_page_wanted && res.status() == StatusCode::OK) {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        return AppError::internal("a page could not be read").into_response();
+    };
+    let (page, map) = inject_import_map(&String::from_utf8_lossy(&bytes), &site.root);
+    let inline: Vec<&str> = map.as_deref().into_iter().collect();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        site.policy.header(&inline),
+    );
+    Response::from_parts(parts, Body::from(page))
 }
 
-fn not_found() -> Response {
-    AppError::not_found("no such file").into_response()
-}
-
-/// The file path under the root for a URL path, if it is under a served prefix and has no `..`.
-pub fn allowed_relative_path(url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path)?;
-    if !SERVED
-        .iter()
-        .any(|p| decoded.starts_with(p) || (!p.ends_with('/') && decoded == *p))
-    {
-        return None;
-    }
-    if decoded.contains('\\') || decoded.contains('\0') {
-        return None;
-    }
-    let rel = PathBuf::from(decoded.trim_start_matches('/'));
-    if rel.components().all(|c| matches!(c, Component::Normal(_))) {
-        Some(rel)
-    } else {
-        None
-    }
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The content type for a file name.
+/// The content type for a file name (`application/octet-stream` when the extension is not one the demo uses).
 pub fn mime_type(path: &Path) -> &'static str {
+    known_mime_type(path).unwrap_or("application/octet-stream")
+}
+
+fn known_mime_type(path: &Path) -> Option<&'static str> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
+    Some(match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "js" | "mjs" | "cjs" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",
@@ -150,8 +122,8 @@ pub fn mime_type(path: &Path) -> &'static str {
         "woff2" => "font/woff2",
         "woff" => "font/woff",
         "txt" | "md" | "ts" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+        _ => return None,
+    })
 }
 
 /// The import map of the demo pages (URLs from the site root).
@@ -187,22 +159,57 @@ fn inject_import_map(html: &str, root: &Path) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tower::ServiceExt;
 
-    #[test]
-    fn only_the_listed_prefixes_without_dot_dot() {
-        assert_eq!(
-            allowed_relative_path("/www/demo.js"),
-            Some(PathBuf::from("www/demo.js"))
-        );
-        assert_eq!(allowed_relative_path("/www/"), Some(PathBuf::from("www")));
-        assert!(allowed_relative_path("/pkg/index_bg.wasm").is_some());
-        assert!(
-            allowed_relative_path("/node_modules/@apps-in-toss/web-bridge/dist/index.js").is_some()
-        );
-        assert!(
-            allowed_relative_path("/node_modules/%40apps-in-toss/types/dist/index.js").is_some()
-        );
-        assert!(allowed_relative_path("/scripts/lib/web-framework-entry.js").is_some());
+    /// A root with a served file, a page, and secrets next to them.
+    fn site() -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let write = |rel: &str, body: &str| {
+            let p = root.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, body).unwrap();
+        };
+        write("www/demo.js", "export {}");
+        write("www/index.html", "<head><!-- import-map --></head>");
+        write("pkg/index_bg.wasm", "\0asm");
+        write("pkg/index.d.ts", "export {}");
+        write("pkg/snippets/x.js", "export {}");
+        write("node_modules/@apps-in-toss/types/dist/index.js", "export {}");
+        write("scripts/lib/web-framework-entry.js", "export {}");
+        write("scripts/lib/server.mjs", "secret");
+        write("node_modules/other/index.js", "secret");
+        write("Cargo.toml", "secret");
+        root
+    }
+
+    async fn get(root: &Path, method: Method, path: &str) -> Response {
+        router::<()>(root.to_path_buf(), PagePolicy::default())
+            .oneshot(
+                Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_the_listed_prefixes_without_dot_dot() {
+        let root = site();
+        for (path, mime) in [
+            ("/www/demo.js", "text/javascript; charset=utf-8"),
+            ("/www/", "text/html; charset=utf-8"),
+            ("/pkg/index_bg.wasm", "application/wasm"),
+            ("/pkg/index.d.ts", "text/plain; charset=utf-8"),
+            ("/node_modules/@apps-in-toss/types/dist/index.js", "text/javascript; charset=utf-8"),
+            ("/scripts/lib/web-framework-entry.js", "text/javascript; charset=utf-8"),
+        ] {
+            let r = get(root.path(), Method::GET, path).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            assert_eq!(r.headers()[header::CONTENT_TYPE], mime, "{path}");
+        }
         for bad in [
             "/scripts/lib/server.mjs",
             "/Cargo.toml",
@@ -210,11 +217,29 @@ mod tests {
             "/www/../Cargo.toml",
             "/www/%2e%2e/Cargo.toml",
             "/www/..%2fCargo.toml",
-            "/www/a\\b",
+            "/www/%2e%2e%2fCargo.toml",
+            "/pkg/%00",
             "/ait-partner.sqlite",
         ] {
-            assert_eq!(allowed_relative_path(bad), None, "{bad}");
+            let r = get(root.path(), Method::GET, bad).await;
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{bad}");
+            let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+            assert!(!String::from_utf8_lossy(&body).contains("secret"), "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn no_directory_listing_and_no_other_methods() {
+        let root = site();
+        // A directory without index.html: no listing, the JSON 404.
+        let r = get(root.path(), Method::GET, "/pkg/snippets/").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("x.js"));
+        let r = get(root.path(), Method::POST, "/www/demo.js").await;
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let r = get(root.path(), Method::HEAD, "/www/demo.js").await;
+        assert_eq!(r.status(), StatusCode::OK);
     }
 
     #[test]

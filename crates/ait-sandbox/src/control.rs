@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::{header, HeaderValue, Method};
@@ -17,6 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::faults::{FaultRule, FaultSpec};
 use crate::state::{BillingFailure, BillingKey, ControlError, IapOrder, Promotion};
+use crate::state_page;
 use crate::Shared;
 
 /// In-process handle on the control operations (the HTTP control API calls the same methods).
@@ -245,10 +247,37 @@ impl Control {
             .unwrap_or(0)
     }
 
-    /// Everything, as JSON: state, faults, counters, configuration.
+    /// Everything, as JSON: state, faults, counters, configuration (every record: for tests and small states;
+    /// `GET /state` serves [`Control::dump_page`] instead).
     pub fn dump(&self) -> Value {
         let state = serde_json::to_value(&*self.state()).unwrap_or(Value::Null);
-        json!({
+        self.dump_around(state, None)
+    }
+
+    /// [`Control::dump`] with every collection cut to its first `limit` records (default
+    /// [`state_page::DEFAULT_PAGE_LIMIT`]), so one call on a large state stays small; `pages` gives each
+    /// collection's `total` and the `next` cursor for [`Control::state_page`].
+    pub fn dump_page(&self, limit: Option<usize>) -> Result<Value, ControlError> {
+        let limit = state_page::checked_limit(limit)?;
+        let (state, pages) = state_page::first_pages(&self.state(), limit)?;
+        Ok(self.dump_around(state, Some(pages)))
+    }
+
+    /// One page of one collection of the state (`payments`, `iapOrders`, … see [`state_page::COLLECTIONS`]):
+    /// the records after the key `after`, at most `limit` of them (default
+    /// [`state_page::DEFAULT_PAGE_LIMIT`]).
+    pub fn state_page(
+        &self,
+        collection: &str,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<state_page::Page, ControlError> {
+        let limit = state_page::checked_limit(limit)?;
+        state_page::page(&self.state(), collection, after, limit)
+    }
+
+    fn dump_around(&self, state: Value, pages: Option<Value>) -> Value {
+        let mut dump = json!({
             "state": state,
             "faults": self.faults(),
             "stats": self.shared.stats.to_json(),
@@ -263,7 +292,11 @@ impl Control {
                     "refreshToken": self.shared.settings.ttls.refresh_token,
                 },
             },
-        })
+        });
+        if let Some(pages) = pages {
+            dump["pages"] = pages;
+        }
+        dump
     }
 }
 
@@ -374,6 +407,13 @@ struct OrdersQuery {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
+struct PageQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct TemplateBody {
     template_set_code: String,
 }
@@ -415,7 +455,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/state",
-        "everything as JSON: state, faults, counters, clock, config",
+        "?limit= (default 500, at most 5000): state (each collection cut to limit records), faults, counters, clock, config; pages: each collection's total and next cursor",
+    ),
+    (
+        "GET",
+        "/state/{collection}",
+        "?after=&limit=: the next page of one collection (payments, iapOrders, loginCodes, accessTokens, refreshTokens, users, promotions, promotionKeys, templates, messages, billingKeys, bills) -> {items, total, next}",
     ),
     (
         "POST",
@@ -547,7 +592,8 @@ pub fn router(control: Control, allowed_origins: &[String]) -> Router {
             }),
         )
         .route("/health", get(|| async { Json(json!({ "ok": true })) }))
-        .route("/state", get(|State(c): State<Control>| async move { Json(c.dump()) }))
+        .route("/state", get(state_dump))
+        .route("/state/{collection}", get(state_collection))
         .route(
             "/reset",
             post(|State(c): State<Control>| async move {
@@ -682,6 +728,34 @@ async fn login_code(State(c): State<Control>, Body(b): Body<LoginCodeBody>) -> R
         Some(code) => ok(c.issue_chosen_login_code(user_key, &code, b.ttl_secs)?),
         None => ok(c.issue_login_code(user_key, b.ttl_secs)),
     }
+}
+
+/// A query string that does not parse answers in the control error shape.
+fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, ApiErr> {
+    q.map(|Query(q)| q)
+        .map_err(|e| ApiErr(ControlError::bad(format!("query: {}", e.body_text()))))
+}
+
+async fn state_dump(
+    State(c): State<Control>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Res {
+    let q = page_query(q)?;
+    if q.after.is_some() {
+        return Err(ApiErr(ControlError::bad(
+            "after pages one collection: use /state/{collection}?after=",
+        )));
+    }
+    Ok(Json(c.dump_page(q.limit)?))
+}
+
+async fn state_collection(
+    State(c): State<Control>,
+    Path(collection): Path<String>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Res {
+    let q = page_query(q)?;
+    ok(c.state_page(&collection, q.after.as_deref(), q.limit)?)
 }
 
 async fn create_order(State(c): State<Control>, Body(b): Body<OrderBody>) -> Res {

@@ -86,6 +86,7 @@ pub mod reply;
 mod req;
 mod server;
 pub mod state;
+pub mod state_page;
 mod toss;
 pub mod util;
 

@@ -1,13 +1,17 @@
-//! The Toss side: one handler for every endpoint of `ait_api::paths`, routed by path (the paths of the three
-//! hosts do not collide; a `Host` header naming a documented Toss host must match the endpoint's host).
+//! The Toss side: one axum route per endpoint of `ait_api::paths`, with its method, each running the same
+//! admission (host, method, body limit, injected faults) before the endpoint's own operation. The paths of the
+//! three hosts do not collide; a `Host` header naming a documented Toss host must match the endpoint's host.
+//! Unknown paths and wrong methods answer the documented `FAIL` shape.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use ait_api::paths::{Endpoint, Host};
+use ait_api::paths::{self, Endpoint, Host};
 use ait_api::validate::{Rule, ValidationError};
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -29,8 +33,10 @@ pub struct DropReply;
 
 /// The router of the mTLS listener.
 pub fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .fallback(handle)
+    OPERATIONS
+        .iter()
+        .fold(Router::new(), |r, &(ep, op)| r.route(ep.path, endpoint_route(ep, op)))
+        .fallback(unknown_path)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             // A bug in the sandbox: answer like a Toss internal error instead of dropping the connection.
             let env: Envelope<Value> = Envelope::unsettled(
@@ -43,6 +49,85 @@ pub fn router(shared: Arc<Shared>) -> Router {
             envelope_response(500, &env)
         }))
         .with_state(shared)
+}
+
+/// What an endpoint does once its call is admitted, given the headers and the raw body.
+type Operation = fn(&Shared, &HeaderMap, &[u8]) -> Result<Value, Fail>;
+
+/// Every endpoint of `ait_api::paths` and its operation.
+const OPERATIONS: &[(&Endpoint, Operation)] = &[
+    (&paths::MAKE_PAYMENT, make_payment),
+    (&paths::EXECUTE_PAYMENT, execute_payment),
+    (&paths::REFUND_PAYMENT, refund_payment),
+    (&paths::GET_PAYMENT_STATUS, get_payment_status),
+    (&paths::GET_ORDER_STATUS, get_order_status),
+    (&paths::GENERATE_TOKEN, generate_token),
+    (&paths::REFRESH_TOKEN, refresh_token),
+    (&paths::REMOVE_BY_USER_KEY, remove_by_user_key),
+    (&paths::REMOVE_BY_ACCESS_TOKEN, remove_by_access_token),
+    (&paths::LOGIN_ME, login_me),
+    (&paths::PROMOTION_GET_KEY, promotion_get_key),
+    (&paths::EXECUTE_PROMOTION, execute_promotion),
+    (&paths::PROMOTION_EXECUTION_RESULT, promotion_execution_result),
+    (&paths::SEND_MESSAGE, send_message),
+    (&paths::BILLING_KEY_BILL, bill),
+];
+
+/// The route of one endpoint: its method runs the call; any other method answers 405 in the endpoint's shape.
+fn endpoint_route(ep: &'static Endpoint, op: Operation) -> MethodRouter<Arc<Shared>> {
+    let method = match ep.method {
+        paths::Method::Get => MethodFilter::GET,
+        paths::Method::Post => MethodFilter::POST,
+    };
+    on(method, move |State(sh): State<Arc<Shared>>, req: Request| call(sh, ep, op, req))
+        .fallback(move |req: Request| async move {
+            let (parts, _) = req.into_parts();
+            misrouted(ep, &parts).unwrap_or_else(|| method_not_allowed(ep, parts.uri.path()))
+        })
+}
+
+async fn unknown_path(req: Request) -> Response {
+    let path = req.uri().path();
+    fail_response(
+        None,
+        &Fail::new(404, codes::NOT_FOUND, format!("no Toss endpoint at {path}")),
+    )
+}
+
+fn method_not_allowed(ep: &Endpoint, path: &str) -> Response {
+    let mut r = fail_response(
+        Some(ep),
+        &Fail::new(
+            405,
+            codes::METHOD_NOT_ALLOWED,
+            format!("{path} takes {}", ep.method.as_str()),
+        ),
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(ep.method.as_str()));
+    r
+}
+
+/// The refusal of a call that reached `ep`'s route but is not for it: another documented host (404), or
+/// another method (405, also for `HEAD`, which axum would otherwise serve as `GET`).
+fn misrouted(ep: &Endpoint, parts: &Parts) -> Option<Response> {
+    let path = parts.uri.path();
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    if host_mismatch(host, ep) {
+        return Some(fail_response(
+            Some(ep),
+            &Fail::new(
+                404,
+                codes::NOT_FOUND,
+                format!("{path} is served by {}, not this host", ep.host.name()),
+            ),
+        ));
+    }
+    (parts.method.as_str() != ep.method.as_str()).then(|| method_not_allowed(ep, path))
 }
 
 fn envelope_response(status: u16, env: &Envelope<Value>) -> Response {
@@ -168,43 +253,11 @@ fn host_mismatch(host: Option<&str>, ep: &Endpoint) -> bool {
         && ep.host.name() != name
 }
 
-async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
+/// One admitted call of `ep`: counted, its body read within the limit, injected faults applied around `op`.
+async fn call(sh: Arc<Shared>, ep: &'static Endpoint, op: Operation, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let path = parts.uri.path().to_string();
-    let Some(ep) = ait_api::paths::find(&path) else {
-        return fail_response(
-            None,
-            &Fail::new(404, codes::NOT_FOUND, format!("no Toss endpoint at {path}")),
-        );
-    };
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| parts.uri.authority().map(|a| a.as_str().to_string()));
-    if host_mismatch(host.as_deref(), ep) {
-        return fail_response(
-            Some(ep),
-            &Fail::new(
-                404,
-                codes::NOT_FOUND,
-                format!("{path} is served by {}, not this host", ep.host.name()),
-            ),
-        );
-    }
-    if parts.method.as_str() != ep.method.as_str() {
-        let mut r = fail_response(
-            Some(ep),
-            &Fail::new(
-                405,
-                codes::METHOD_NOT_ALLOWED,
-                format!("{path} takes {}", ep.method.as_str()),
-            ),
-        );
-        r.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static(ep.method.as_str()));
-        return r;
+    if let Some(refusal) = misrouted(ep, &parts) {
+        return refusal;
     }
     sh.count_call(ep.name);
     let bytes = match axum::body::to_bytes(Body::new(body), sh.settings.body_limit).await {
@@ -256,7 +309,7 @@ async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         }) => return server_error(*status),
         _ => {}
     }
-    let resp = match dispatch(&sh, ep, &parts.headers, &bytes) {
+    let resp = match op(&sh, &parts.headers, &bytes) {
         Ok(v) => success_response(ep, v),
         Err(f) => fail_response(Some(ep), &f),
     };
@@ -290,79 +343,104 @@ fn wire<T: TossJson>(reply: Result<T, Fail>) -> Result<Value, Fail> {
     reply.map(|r| r.toss_json())
 }
 
-fn dispatch(sh: &Shared, ep: &Endpoint, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
-    use ait_api::paths as p;
-    let now = sh.clock.now();
-    let ttls = sh.settings.ttls;
-    let name = ep.name;
-    // Order: the user key header first (as a gateway would), then the body.
-    let st = || crate::lock(&sh.state);
-    match name {
-        n if n == p::MAKE_PAYMENT.name => {
-            let uk = user_key(headers, 400)?;
-            let r: req::MakePayment = parse(body)?;
-            wire(st().make_payment(&uk, &r, now))
+// The operations, one per endpoint: the user key header first (as a gateway would), then the body.
+
+fn make_payment(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 400)?;
+    let r: req::MakePayment = parse(body)?;
+    wire(crate::lock(&sh.state).make_payment(&uk, &r, sh.clock.now()))
+}
+
+fn execute_payment(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 400)?;
+    let r: req::ExecutePayment = parse(body)?;
+    wire(crate::lock(&sh.state).execute_payment(&uk, &r, sh.clock.now()))
+}
+
+fn refund_payment(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 400)?;
+    let r: req::RefundPayment = parse(body)?;
+    wire(crate::lock(&sh.state).refund_payment(&uk, &r, sh.clock.now()))
+}
+
+fn get_payment_status(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 400)?;
+    let r: req::GetPaymentStatus = parse(body)?;
+    wire(crate::lock(&sh.state).payment_status(&uk, &r))
+}
+
+fn get_order_status(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 400)?;
+    let r: req::GetOrderStatus = parse(body)?;
+    Ok(crate::lock(&sh.state)
+        .order_status(&uk, &r, &sh.settings.skus)
+        .toss_json())
+}
+
+fn generate_token(sh: &Shared, _: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let r: req::GenerateToken = parse(body)?;
+    wire(crate::lock(&sh.state).generate_token(&r, sh.settings.ttls, sh.clock.now()))
+}
+
+fn refresh_token(sh: &Shared, _: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let r: req::RefreshToken = parse(body)?;
+    wire(crate::lock(&sh.state).refresh_token(&r, sh.settings.ttls, sh.clock.now()))
+}
+
+fn remove_by_user_key(sh: &Shared, _: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let r: req::RemoveByUserKey = parse(body)?;
+    wire(crate::lock(&sh.state).remove_by_user_key(&r))
+}
+
+fn remove_by_access_token(sh: &Shared, headers: &HeaderMap, _: &[u8]) -> Result<Value, Fail> {
+    let token = bearer(headers);
+    wire(crate::lock(&sh.state).remove_by_access_token(token.as_deref(), sh.clock.now()))
+}
+
+fn login_me(sh: &Shared, headers: &HeaderMap, _: &[u8]) -> Result<Value, Fail> {
+    let token = bearer(headers);
+    wire(crate::lock(&sh.state).login_me(token.as_deref(), sh.clock.now()))
+}
+
+fn promotion_get_key(sh: &Shared, _: &HeaderMap, _: &[u8]) -> Result<Value, Fail> {
+    Ok(crate::lock(&sh.state)
+        .promotion_key(sh.clock.now())
+        .toss_json())
+}
+
+fn execute_promotion(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 401)?;
+    let r: req::ExecutePromotion = parse(body)?;
+    wire(crate::lock(&sh.state).execute_promotion(&uk, &r, sh.clock.now()))
+}
+
+fn promotion_execution_result(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 401)?;
+    let r: req::PromotionResult = parse(body)?;
+    wire(crate::lock(&sh.state).promotion_result(&uk, &r))
+}
+
+fn send_message(sh: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let uk = user_key(headers, 401)?;
+    let r: req::SendMessage = parse(body)?;
+    wire(crate::lock(&sh.state).send_message(&uk, &r, sh.clock.now()))
+}
+
+fn bill(sh: &Shared, _: &HeaderMap, body: &[u8]) -> Result<Value, Fail> {
+    let r: req::Bill = parse(body)?;
+    wire(crate::lock(&sh.state).bill(&r, &sh.settings.billing_api_keys, sh.clock.now()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OPERATIONS;
+
+    #[test]
+    fn every_endpoint_has_exactly_one_route() {
+        for ep in ait_api::paths::ALL {
+            let routes = OPERATIONS.iter().filter(|(e, _)| e.path == ep.path).count();
+            assert_eq!(routes, 1, "{}", ep.name);
         }
-        n if n == p::EXECUTE_PAYMENT.name => {
-            let uk = user_key(headers, 400)?;
-            let r: req::ExecutePayment = parse(body)?;
-            wire(st().execute_payment(&uk, &r, now))
-        }
-        n if n == p::REFUND_PAYMENT.name => {
-            let uk = user_key(headers, 400)?;
-            let r: req::RefundPayment = parse(body)?;
-            wire(st().refund_payment(&uk, &r, now))
-        }
-        n if n == p::GET_PAYMENT_STATUS.name => {
-            let uk = user_key(headers, 400)?;
-            let r: req::GetPaymentStatus = parse(body)?;
-            wire(st().payment_status(&uk, &r))
-        }
-        n if n == p::GET_ORDER_STATUS.name => {
-            let uk = user_key(headers, 400)?;
-            let r: req::GetOrderStatus = parse(body)?;
-            Ok(st().order_status(&uk, &r, &sh.settings.skus).toss_json())
-        }
-        n if n == p::GENERATE_TOKEN.name => {
-            let r: req::GenerateToken = parse(body)?;
-            wire(st().generate_token(&r, ttls, now))
-        }
-        n if n == p::REFRESH_TOKEN.name => {
-            let r: req::RefreshToken = parse(body)?;
-            wire(st().refresh_token(&r, ttls, now))
-        }
-        n if n == p::REMOVE_BY_USER_KEY.name => {
-            let r: req::RemoveByUserKey = parse(body)?;
-            wire(st().remove_by_user_key(&r))
-        }
-        n if n == p::REMOVE_BY_ACCESS_TOKEN.name => {
-            wire(st().remove_by_access_token(bearer(headers).as_deref(), now))
-        }
-        n if n == p::LOGIN_ME.name => wire(st().login_me(bearer(headers).as_deref(), now)),
-        n if n == p::PROMOTION_GET_KEY.name => Ok(st().promotion_key(now).toss_json()),
-        n if n == p::EXECUTE_PROMOTION.name => {
-            let uk = user_key(headers, 401)?;
-            let r: req::ExecutePromotion = parse(body)?;
-            wire(st().execute_promotion(&uk, &r, now))
-        }
-        n if n == p::PROMOTION_EXECUTION_RESULT.name => {
-            let uk = user_key(headers, 401)?;
-            let r: req::PromotionResult = parse(body)?;
-            wire(st().promotion_result(&uk, &r))
-        }
-        n if n == p::SEND_MESSAGE.name => {
-            let uk = user_key(headers, 401)?;
-            let r: req::SendMessage = parse(body)?;
-            wire(st().send_message(&uk, &r, now))
-        }
-        n if n == p::BILLING_KEY_BILL.name => {
-            let r: req::Bill = parse(body)?;
-            wire(st().bill(&r, &sh.settings.billing_api_keys, now))
-        }
-        other => Err(Fail::new(
-            404,
-            codes::NOT_FOUND,
-            format!("endpoint {other} is not emulated"),
-        )),
+        assert_eq!(OPERATIONS.len(), ait_api::paths::ALL.len());
     }
 }

@@ -1,0 +1,141 @@
+//! One measured run: `concurrency` pages repeat a flow back to back for a fixed time (after a short warm-up that is
+//! not counted); every flow's latency, every failure, and the CPU time of the partner, the sandbox and this process.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+use crate::client::Http;
+use crate::cpu::{cpu_time, rss_bytes};
+use crate::flows::{self, FlowKind, PageLoad, StepTimes};
+use crate::stats::percentile;
+
+/// How many failure descriptions a run keeps (all are counted).
+const ERROR_SAMPLES: usize = 5;
+
+/// What one run measured.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Flows completed inside the measured window.
+    pub flows: u64,
+    /// The measured window.
+    pub elapsed: Duration,
+    /// Each completed flow's latency, sorted.
+    pub latencies: Vec<Duration>,
+    /// Each step's latencies, sorted.
+    pub steps: [Vec<Duration>; 3],
+    /// Flows that failed (measured window and warm-up).
+    pub errors: u64,
+    /// The first few failures.
+    pub error_samples: Vec<String>,
+    /// CPU cores used over the window: partner, sandbox, this load generator (`None` without `/proc`).
+    pub cores: [Option<f64>; 3],
+    /// The partner's resident memory at the end, bytes.
+    pub partner_rss: Option<u64>,
+}
+
+impl RunResult {
+    /// Completed flows per second.
+    pub fn rate(&self) -> f64 {
+        self.flows as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The `p`-th percentile of the flow latency, milliseconds.
+    pub fn ms(&self, p: f64) -> f64 {
+        percentile(&self.latencies, p).as_secs_f64() * 1000.0
+    }
+
+    /// The median of step `i`, milliseconds.
+    pub fn step_ms(&self, i: usize) -> f64 {
+        percentile(&self.steps[i], 50.0).as_secs_f64() * 1000.0
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    latencies: Vec<Duration>,
+    steps: [Vec<Duration>; 3],
+    errors: u64,
+    error_samples: Vec<String>,
+}
+
+/// Runs `kind` on every page at once (one page per concurrent flow) for `warmup` then `measure`.
+pub async fn measure(
+    http: &Http,
+    pages: Vec<PageLoad>,
+    kind: FlowKind,
+    warmup: Duration,
+    measure: Duration,
+    pids: [Option<u32>; 2],
+) -> RunResult {
+    let start = Instant::now();
+    let window_start = start + warmup;
+    let window_end = window_start + measure;
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let mut tasks = Vec::new();
+    for mut page in pages {
+        let (http, shared) = (http.clone(), shared.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine: Vec<StepTimes> = Vec::new();
+            while Instant::now() < window_end {
+                let began = Instant::now();
+                let result = flows::run(&http, &mut page, kind).await;
+                let ended = Instant::now();
+                match result {
+                    // Counted when it both started and ended inside the window.
+                    Ok(t) if began >= window_start && ended <= window_end => mine.push(t),
+                    Ok(_) => {}
+                    Err(e) => {
+                        let mut s = shared.lock().await;
+                        s.errors += 1;
+                        if s.error_samples.len() < ERROR_SAMPLES {
+                            s.error_samples.push(e);
+                        }
+                    }
+                }
+            }
+            let mut s = shared.lock().await;
+            for t in mine {
+                s.latencies.push(t.iter().sum());
+                for (i, d) in t.into_iter().enumerate() {
+                    s.steps[i].push(d);
+                }
+            }
+        }));
+    }
+    // CPU counters read at the window's edges.
+    tokio::time::sleep_until(window_start.into()).await;
+    let before = [cpu_time(pids[0]), cpu_time(pids[1]), cpu_time(None)];
+    tokio::time::sleep_until(window_end.into()).await;
+    let after = [cpu_time(pids[0]), cpu_time(pids[1]), cpu_time(None)];
+    let partner_rss = pids[0].and_then(rss_bytes);
+    for t in tasks {
+        if let Err(e) = t.await {
+            let mut s = shared.lock().await;
+            s.errors += 1;
+            s.error_samples.push(format!("a load task panicked: {e}"));
+        }
+    }
+    let mut s = std::mem::take(&mut *shared.lock().await);
+    s.latencies.sort();
+    for v in &mut s.steps {
+        v.sort();
+    }
+    let mut cores = [None; 3];
+    for i in 0..3 {
+        if let (Some(b), Some(a)) = (before[i], after[i]) {
+            cores[i] = Some(a.saturating_sub(b).as_secs_f64() / measure.as_secs_f64());
+        }
+    }
+    RunResult {
+        flows: s.latencies.len() as u64,
+        elapsed: measure,
+        latencies: s.latencies,
+        steps: s.steps,
+        errors: s.errors,
+        error_samples: s.error_samples,
+        cores,
+        partner_rss,
+    }
+}

@@ -1,0 +1,160 @@
+//! The TossPay endpoints of the partner contract, one axum handler each: who is asking (the session), which payment
+//! (a path the session's user owns), the body (validated), then one call into the flow that does the work under
+//! the payment's lock. What a handler answers is what the contract says; the states behind it are in
+//! [`super::execute`], [`super::refund`] and [`super::reconcile`].
+
+use ait_api::partner::{
+    CreatePaymentRequest, CreatePaymentResponse, ExecuteRequest, PaymentReceipt, PaymentStatusReply, RefundReceipt,
+    RefundRequest, Won,
+};
+use ait_api::PayStatus;
+use axum::extract::{Path, State};
+use axum::Json;
+
+use super::execute::execute_locked;
+use super::make_payment::make_payment;
+use super::pricing::{new_order_no, price};
+use super::reconcile::{reconcile, toss_status};
+use super::refund::refund_locked;
+use super::payment_lock;
+use crate::app::AppState;
+use crate::db::now_ms;
+use crate::error::AppError;
+use crate::extract::Valid;
+use crate::payments::{self, Inserted, Payment, PaymentState};
+use crate::session::Session;
+
+/// `POST /tosspay/payments`.
+pub async fn create(
+    State(app): State<AppState>,
+    session: Session,
+    Valid(req): Valid<CreatePaymentRequest>,
+) -> Result<Json<CreatePaymentResponse>, AppError> {
+    let priced = price(&app.config.catalog, &req.order)?;
+    let _one_at_a_time = app
+        .locks
+        .lock(format!(
+            "create:{}:{}",
+            session.user_key, req.idempotency_key
+        ))
+        .await;
+
+    let candidate = Payment {
+        order_no: new_order_no(),
+        user_key: session.user_key,
+        idempotency_key: req.idempotency_key.clone(),
+        order_json: priced.order_json,
+        product_desc: priced.product_desc,
+        amount: priced.amount,
+        amount_tax_free: priced.amount_tax_free,
+        is_test_payment: app.config.is_test_payment,
+        pay_token: None,
+        state: PaymentState::Creating,
+        toss_status: None,
+        receipt: None,
+        refund: None,
+        refund_reason: None,
+        attempted_at: None,
+    };
+    let order_json = candidate.order_json.clone();
+    let payment = match payments::insert_or_get(&app.db, candidate).await? {
+        Inserted::New(p) => p,
+        Inserted::Existing(p) if p.order_json != order_json => {
+            return Err(AppError::invalid_argument(
+                "idempotencyKey was already used for a different order",
+            ))
+        }
+        Inserted::Existing(p) => p,
+    };
+    let payment = match payment.pay_token {
+        Some(_) => payment,
+        None => make_payment(&app, payment).await?,
+    };
+    Ok(Json(CreatePaymentResponse {
+        order_no: payment.order_no,
+        pay_token: payment.pay_token.unwrap_or_default(),
+        amount: Won(payment.amount),
+        product_desc: payment.product_desc,
+    }))
+}
+
+/// `POST /tosspay/payments/{orderNo}/execute` with the contract's empty body (`{}`: read, so the body limit and the
+/// JSON rule hold here too).
+pub async fn execute(
+    State(app): State<AppState>,
+    session: Session,
+    Path(order_no): Path<String>,
+    Valid(ExecuteRequest {}): Valid<ExecuteRequest>,
+) -> Result<Json<PaymentReceipt>, AppError> {
+    let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
+    let payment = users_payment(&app, &order_no, session).await?;
+    Ok(Json(execute_locked(&app, payment).await?))
+}
+
+/// `GET /tosspay/payments/{orderNo}`. Polls are coalesced: they queue on the payment's lock, and one that finds
+/// Toss's status read within [`STATUS_FRESH_MS`] answers from the store instead of calling Toss again.
+pub async fn status(
+    State(app): State<AppState>,
+    session: Session,
+    Path(order_no): Path<String>,
+) -> Result<Json<PaymentStatusReply>, AppError> {
+    let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
+    let payment = users_payment(&app, &order_no, session).await?;
+    if payment.pay_token.is_none() {
+        return Err(AppError::invalid_state(
+            "the payment was not created at Toss yet; create it again",
+        ));
+    }
+    let fresh = payments::checked_at(&app.db, &order_no)
+        .await?
+        .is_some_and(|at| now_ms().saturating_sub(at) < STATUS_FRESH_MS);
+    let payment = if fresh {
+        payment
+    } else {
+        match toss_status(&app, &payment).await {
+            Ok(st) => {
+                payments::mark_checked(&app.db, &order_no).await?;
+                reconcile(&app, payment, &st).await?
+            }
+            // Toss unreachable: what the store knows is final for settled payments.
+            Err(e) if payment.state.is_settled() => {
+                tracing::warn!("payment status from the store, Toss unavailable: {e}");
+                payment
+            }
+            Err(e) if payment.state.is_in_flight() => {
+                return Err(AppError::outcome_unknown(format!(
+                    "the payment's outcome is not known yet and Toss did not answer ({e}); ask again later"
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    Ok(Json(PaymentStatusReply {
+        status: payment.toss_status.unwrap_or_else(|| PayStatus::parse("")),
+        receipt: payment.receipt,
+    }))
+}
+
+/// How long a status read from Toss answers further polls of the same payment, milliseconds.
+pub const STATUS_FRESH_MS: i64 = 1_000;
+
+/// `POST /tosspay/payments/{orderNo}/refund`.
+pub async fn refund(
+    State(app): State<AppState>,
+    session: Session,
+    Path(order_no): Path<String>,
+    Valid(req): Valid<RefundRequest>,
+) -> Result<Json<RefundReceipt>, AppError> {
+    let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
+    let payment = users_payment(&app, &order_no, session).await?;
+    Ok(Json(refund_locked(&app, payment, &req.reason).await?))
+}
+async fn users_payment(
+    app: &AppState,
+    order_no: &str,
+    session: Session,
+) -> Result<Payment, AppError> {
+    payments::get_for_user(&app.db, order_no, session.user_key)
+        .await?
+        .ok_or_else(|| AppError::not_found("no such payment"))
+}
