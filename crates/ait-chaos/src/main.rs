@@ -20,17 +20,16 @@
 //! the schedule, not the exact interleaving.
 
 mod control;
-mod error;
 mod flows;
 mod observe;
 mod page;
 mod plan;
-mod procs;
 mod recovery;
 mod stats;
 mod summary;
 mod world;
 
+use ait_chaos::{error, procs};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -87,14 +86,8 @@ struct Args {
     #[arg(long)]
     keep: bool,
     /// An extra setting for the partner, `AIT_PARTNER_…=value` (repeat).
-    #[arg(long = "partner-env", value_parser = parse_kv)]
+    #[arg(long = "partner-env", value_parser = ait_chaos::procs::parse_setting)]
     partner_env: Vec<(String, String)>,
-}
-
-fn parse_kv(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE"))
 }
 
 #[tokio::main]

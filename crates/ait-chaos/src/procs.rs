@@ -33,6 +33,11 @@ pub struct SandboxProc {
 }
 
 impl SandboxProc {
+    /// Its process id (the load generator reads its CPU time).
+    pub fn pid(&self) -> Option<u32> {
+        self._child.id()
+    }
+
     /// Starts `bin_dir/ait-sandbox` on free loopback ports with its certificates in `dir/certs`, and waits until it
     /// has said where it listens.
     pub async fn start(bin_dir: &Path, dir: &Path) -> Result<SandboxProc, ChaosError> {
@@ -205,6 +210,11 @@ impl PartnerProc {
         Ok(())
     }
 
+    /// The current process's id (the load generator reads its CPU time); `None` while a restart holds it.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.try_lock().ok().and_then(|child| child.id())
+    }
+
     /// How many times it was killed.
     pub fn kills(&self) -> u32 {
         self.kills.load(Ordering::Relaxed)
@@ -286,4 +296,11 @@ pub fn free_port() -> Result<u16, ChaosError> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// A `KEY=VALUE` setting from the command line (`--partner-env AIT_PARTNER_…=value`).
+pub fn parse_setting(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE"))
 }

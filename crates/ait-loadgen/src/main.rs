@@ -59,13 +59,13 @@ struct Args {
     reps: usize,
     /// A build to measure, `NAME=DIR` (a directory holding ait-partner and ait-sandbox); repeat to compare builds
     /// side by side. Default: the directory of this binary.
-    #[arg(long, value_parser = parse_kv)]
+    #[arg(long, value_parser = ait_chaos::procs::parse_setting)]
     variant: Vec<(String, String)>,
     /// Where run directories (database, logs, certificates) go; default the system temporary directory.
     #[arg(long)]
     work_dir: Option<PathBuf>,
     /// An extra setting for the partner, `AIT_PARTNER_…=value` (repeat).
-    #[arg(long = "partner-env", value_parser = parse_kv)]
+    #[arg(long = "partner-env", value_parser = ait_chaos::procs::parse_setting)]
     partner_env: Vec<(String, String)>,
     /// Measure an already running partner (`http://…/api/ait`) instead of starting one; needs --control-url.
     #[arg(long, requires = "control_url")]
@@ -73,12 +73,6 @@ struct Args {
     /// The sandbox control API of that partner's sandbox (`http://…`).
     #[arg(long, requires = "partner_url")]
     control_url: Option<String>,
-}
-
-fn parse_kv(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("{s:?}: expected KEY=VALUE"))
 }
 
 #[tokio::main]

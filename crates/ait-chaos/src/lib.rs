@@ -1,0 +1,6 @@
+//! What the chaos run shares with the load generator (`crates/ait-loadgen`): starting the real `ait-sandbox` and
+//! `ait-partner` binaries as processes ([`procs`]), and the harness's error ([`error`]). The run itself is the
+//! `ait-chaos` binary (`src/main.rs`).
+
+pub mod error;
+pub mod procs;
