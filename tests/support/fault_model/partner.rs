@@ -53,20 +53,9 @@ pub async fn restart(w: &W) {
 
 fn receipt(p: &PPay) -> PaymentReceipt {
     PaymentReceipt {
-        order_no: p.order_no.clone(),
         pay_token: p.pay_token.clone().unwrap_or_default(),
-        amount: Won(p.amount),
-        paid_amount: Won(p.amount),
-        pay_method: ait_api::PayMethod::Card,
         transaction_id: p.receipt.clone().unwrap_or_default(),
-        approval_time: "2025-09-22 10:00:00".into(),
-        discounted_amount: None,
-        mode: None,
-        card_company_name: None,
-        card_num4_print: None,
-        sales_check_link_url: None,
-        account_bank_name: None,
-        account_number: None,
+        ..crate::support::fake_partner::receipt(&p.order_no, p.amount)
     }
 }
 
