@@ -3,7 +3,9 @@
 #
 #   ./build.sh setup   install what the other commands need (idempotent; run by test and demo)
 #   ./build.sh build   build the npm package into pkg/ and report its size
-#   ./build.sh test    every test: native, browser (wasm-pack test in headless Chromium), JS, package
+#   ./build.sh test    every test: native (on SQLite and PostgreSQL), browser (wasm-pack test in headless Chromium), JS,
+#                      package. PostgreSQL: the server at AIT_TEST_DATABASE_URL if one answers, else a throwaway one
+#   ./build.sh postgres   start a throwaway PostgreSQL (scripts/postgres.sh), print its URL, wait; Ctrl-C removes it
 #   ./build.sh demo    run the demo mini-app with the dev host
 #   ./build.sh bench   benchmarks (timing goals live here, never in tests)
 #   ./build.sh chaos [--seed N] [--flows N]   seeded chaos run against the real partner and sandbox (issue 8 §3)
@@ -26,6 +28,17 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
 }
+
+# Cleanups run when the script exits, last registered first. One EXIT trap for all: a second `trap … EXIT` would
+# replace the first. Bash runs the EXIT trap on Ctrl-C and SIGTERM too.
+EXIT_HOOKS=()
+on_exit() { EXIT_HOOKS+=("$1"); trap run_exit_hooks EXIT; }
+run_exit_hooks() {
+  local i
+  for ((i = ${#EXIT_HOOKS[@]} - 1; i >= 0; i--)); do eval "${EXIT_HOOKS[i]}" || true; done
+}
+
+source "$ROOT/scripts/postgres.sh"
 
 # The wasm-bindgen version locked in Cargo.lock; the CLI must match it exactly.
 locked_wasm_bindgen() {
@@ -150,7 +163,7 @@ start_stack() {
     target/debug/ait-partner --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
     --sandbox-cert-dir "$STACK_DIR/certs" --static-root . >"$STACK_DIR/stdout" 2>"$STACK_DIR/stderr" &
   STACK_PID=$!
-  trap 'kill "$STACK_PID" 2>/dev/null || true; rm -rf "$STACK_DIR"' EXIT
+  on_exit 'kill "$STACK_PID" 2>/dev/null || true; rm -rf "$STACK_DIR"'
   for _ in $(seq 1 300); do
     grep -q 'partner API on' "$STACK_DIR/stdout" 2>/dev/null && break
     kill -0 "$STACK_PID" 2>/dev/null || { cat "$STACK_DIR/stderr" >&2; die "ait-partner did not start"; }
@@ -178,6 +191,7 @@ browser_tests() {
 
 run_tests() {
   setup
+  start_postgres
   log "native tests"
   cargo test --workspace
   build
@@ -274,5 +288,12 @@ case "${1:-}" in
   chaos) shift; chaos "$@" ;;
   fuzz) shift; fuzz "$@" ;;
   sizes) sizes ;;
+  postgres)
+    start_postgres
+    echo "$AIT_TEST_DATABASE_URL"
+    [ -n "${PG_TEST_DIR:-}" ] || exit 0  # a server was already answering: nothing of ours to keep running
+    log "postgres: running; Ctrl-C stops it and removes its directory"
+    sleep infinity & on_exit "kill $! 2>/dev/null"
+    wait ;;
   *) sed -n '2,/^set /{/^#/p}' "$0"; exit 2 ;;
 esac

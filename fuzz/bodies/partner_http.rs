@@ -2,7 +2,7 @@
 //!
 //! Shared by the libFuzzer target (`fuzz/fuzz_targets/partner_http.rs`) and the corpus replay under plain
 //! `cargo test` (`crates/ait-partner/tests/api/corpus_replay.rs`). It may only use what both reach: `ait_partner`,
-//! `ait_api`, `ait_sandbox` (certificates), `axum`, `tokio`, `tower`, `rusqlite`, `ring` and `serde_json`.
+//! `ait_api`, `ait_sandbox` (certificates), `axum`, `tokio`, `tower`, `sqlx`, `ring` and `serde_json`.
 //!
 //! The router is `ait_partner::app::router` over an in-memory SQLite database seeded with two users (one with a
 //! session cookie the input may attach), payments in several states and grants, and a Toss client pointing at a
@@ -28,7 +28,7 @@
 //! Asserted for every request: no panic; a status below 600; a 4xx/5xx reply is the contract's JSON error
 //! (`{"error":{"code","message","retryable"}}`) whose message leaks no internal detail (the Toss URL, OS errors);
 //! no reply carries the stored Toss tokens or the other user's payment;
-//! a 2xx body is JSON; after a 4xx nothing was written to the database (SQLite's `total_changes()`); a body over
+//! a 2xx body is JSON; after a 4xx no stored data changed (every table but `leases`, which only coordinates); a body over
 //! [`BODY_LIMIT`] sent with a method that may change state is refused with 413, unless the head alone was refused
 //! (401, 403, 404, 405, 415, 429); every request answers within a minute (a hang is a failure).
 
@@ -154,34 +154,44 @@ fn sha256_hex(s: &str) -> String {
 
 /// A fresh in-memory database with the seed data.
 async fn seeded_db() -> Db {
-    let db = Db::open_in_memory().expect("an in-memory database");
+    let db = Db::open_in_memory().await.expect("an in-memory database");
     let session = sha256_hex(SESSION_ID);
-    db.call(move |conn| {
-        let far = 4_000_000_000i64;
+    let far = 4_000_000_000i64;
+    let seed = async {
         for user in [USER, OTHER_USER] {
-            conn.execute(
+            sqlx::query(
                 "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
-                 VALUES (?1, 'fuzz-access', 'fuzz-refresh', ?2, 'user_key', 0, 0)",
-                rusqlite::params![user, far],
-            )?;
+                 VALUES ($1, 'fuzz-access', 'fuzz-refresh', $2, 'user_key', 0, 0)",
+            )
+            .bind(user)
+            .bind(far)
+            .execute(db.pool())
+            .await?;
         }
-        conn.execute(
-            "INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES (?1, ?2, 0, ?3)",
-            rusqlite::params![session, USER, far],
-        )?;
-        conn.execute(
-            "INSERT INTO grants (order_id, user_key, sku, granted_at) VALUES (?1, ?2, 'gem_100', '2026-01-01T00:00:00Z')",
-            rusqlite::params![GRANTED_ORDER_ID, USER],
-        )?;
-        conn.execute(
+        sqlx::query("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, 0, $3)")
+            .bind(&session)
+            .bind(USER)
+            .bind(far)
+            .execute(db.pool())
+            .await?;
+        sqlx::query(
+            "INSERT INTO grants (order_id, user_key, sku, granted_at) VALUES ($1, $2, 'gem_100', '2026-01-01T00:00:00Z')",
+        )
+        .bind(GRANTED_ORDER_ID)
+        .bind(USER)
+        .execute(db.pool())
+        .await?;
+        sqlx::query(
             "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional)
-             VALUES (?1, ?2, 'gem_500', '2026-01-01T00:00:00Z', 1)",
-            rusqlite::params![PROVISIONAL_ORDER_ID, USER],
-        )?;
-        Ok(())
-    })
-    .await
-    .expect("seed users, session and grants");
+             VALUES ($1, $2, 'gem_500', '2026-01-01T00:00:00Z', 1)",
+        )
+        .bind(PROVISIONAL_ORDER_ID)
+        .bind(USER)
+        .execute(db.pool())
+        .await?;
+        Ok::<_, sqlx::Error>(())
+    };
+    seed.await.expect("seed users, session and grants");
     for (order_no, user, state) in [
         (CREATED_ORDER, USER, PaymentState::Created),
         (PAID_ORDER, USER, PaymentState::Paid),
@@ -236,42 +246,44 @@ async fn seeded_db() -> Db {
             .await
             .expect("seed a payment's state");
     }
-    // A copy of every table, to restore the seed in place after a request wrote (cheaper than a new database).
-    db.call(|conn| {
-        for table in tables(conn)? {
-            conn.execute_batch(&format!(
-                "CREATE TEMP TABLE \"seed_{table}\" AS SELECT * FROM main.\"{table}\""
-            ))?;
-        }
-        Ok(())
-    })
-    .await
-    .expect("copy the seed");
+    // A copy of every table, to restore the seed in place after a request wrote (cheaper than a new database). The
+    // in-memory database has one connection, so its temp tables stay.
+    for table in tables(&db).await {
+        sqlx::query(&format!("CREATE TEMP TABLE \"seed_{table}\" AS SELECT * FROM main.\"{table}\""))
+            .execute(db.pool())
+            .await
+            .expect("copy the seed");
+    }
     db
 }
 
-/// The tables of the main schema (SQLite's own `sqlite_sequence` included: AUTOINCREMENT counters are data too).
-fn tables(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' ORDER BY name")?;
-    let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    names.collect()
+/// The data tables of the main schema (SQLite's own `sqlite_sequence` included: AUTOINCREMENT counters are data
+/// too), without `leases` (coordination, released in the background after a reply) and sqlx's migration record.
+async fn tables(db: &Db) -> Vec<String> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table'
+           AND name NOT IN ('leases', '_sqlx_migrations') ORDER BY name",
+    )
+    .fetch_all(db.pool())
+    .await
+    .expect("the table list");
+    rows.into_iter().map(|(n,)| n).collect()
 }
 
-/// Puts every table back to the seed, in one transaction.
+/// Puts every data table back to the seed, in one transaction.
 async fn restore_seed(db: &Db) {
-    db.call(|conn| {
-        let tx = conn.transaction()?;
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-        for table in tables(&tx)? {
-            tx.execute_batch(&format!(
-                "DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM temp.\"seed_{table}\";"
-            ))?;
-        }
-        tx.commit()?;
-        Ok(())
-    })
-    .await
-    .expect("restore the seed");
+    let tables = tables(db).await; // before the transaction takes the one connection
+    let mut tx = db.pool().begin().await.expect("a transaction");
+    sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await.expect("defer foreign keys");
+    for table in tables {
+        sqlx::query(&format!(
+            "DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM temp.\"seed_{table}\";"
+        ))
+        .execute(&mut *tx)
+        .await
+        .expect("restore a table");
+    }
+    tx.commit().await.expect("restore the seed");
 }
 
 /// A request made from fuzz bytes, or `None` for bytes no HTTP server would pass on (an unparsable target).
@@ -363,7 +375,7 @@ pub fn http(data: &[u8]) -> bool {
     let db = h.db.clone();
     let app = router(AppState::new(h.config.clone(), db.clone(), h.toss.clone(), None), None);
     let (wrote, accepted) = h.rt.block_on(async {
-        let before = total_changes(&db).await;
+        let before = stored_data(&db).await;
         // A liveness bound, not a timing goal: with Toss refusing connections every request ends in milliseconds;
         // one still running after a minute is stuck (libFuzzer's own -timeout misses hangs off its thread).
         let answer = async {
@@ -382,7 +394,7 @@ pub fn http(data: &[u8]) -> bool {
             .headers
             .get(header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let wrote = total_changes(&db).await != before;
+        let wrote = stored_data(&db).await != before;
         let code = status.as_u16();
         assert!((100..600).contains(&code), "{described}: status {code}");
         if code >= 400 && is_head {
@@ -472,9 +484,27 @@ fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|t| t.starts_with("application/json"))
 }
 
-/// SQLite's count of rows inserted, updated or deleted on the connection since it was opened.
-async fn total_changes(db: &Db) -> i64 {
-    db.call(|conn| Ok(conn.query_row("SELECT total_changes()", [], |r| r.get::<_, i64>(0))?))
-        .await
-        .expect("total_changes()")
+/// Everything stored in the data tables, as one string (each row through SQLite's `quote()`): equal before and
+/// after a request that wrote nothing.
+async fn stored_data(db: &Db) -> String {
+    let mut all = String::new();
+    for table in tables(db).await {
+        let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+            .bind(&table)
+            .fetch_all(db.pool())
+            .await
+            .expect("the columns");
+        let row = columns
+            .iter()
+            .map(|(c,)| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || ',' || ");
+        let (dump,): (Option<String>,) =
+            sqlx::query_as(&format!("SELECT group_concat({row}, ';') FROM (SELECT * FROM main.\"{table}\" ORDER BY rowid)"))
+                .fetch_one(db.pool())
+                .await
+                .expect("the table's rows");
+        all.push_str(&format!("{table}: {}\n", dump.unwrap_or_default()));
+    }
+    all
 }

@@ -7,11 +7,10 @@
 //! per route: the login rate limit per client IP, and for the calls that reach Toss the path check and the
 //! rate limit per user ([`rate_limit`]). Unknown paths answer 404 and wrong methods 405 in the contract's JSON.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ait_api::partner;
@@ -22,7 +21,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use tokio::net::TcpListener;
-use tokio::sync::{watch, OwnedMutexGuard};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -53,8 +52,6 @@ pub struct Shared {
     pub db: Db,
     /// The Toss client.
     pub toss: TossClient,
-    /// Per-key locks (one payment, one idempotency key) within this process.
-    pub locks: KeyedLocks,
     /// Sandbox mode: what `GET /dev/sandbox.json` tells the dev host.
     pub sandbox: Option<SandboxInfo>,
     /// Seals the Toss tokens kept in the database.
@@ -82,7 +79,6 @@ impl AppState {
             config,
             db,
             toss,
-            locks: KeyedLocks::default(),
             sandbox,
         }))
     }
@@ -96,29 +92,6 @@ pub struct SandboxInfo {
     pub control_url: String,
     /// The demo user's key (a string, as the dev host and the control API take it).
     pub user_key: String,
-}
-
-/// Async locks by key; entries nobody holds are dropped as the map grows.
-#[derive(Default)]
-pub struct KeyedLocks {
-    map: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl KeyedLocks {
-    /// Waits for the lock of `key`.
-    pub async fn lock(&self, key: String) -> OwnedMutexGuard<()> {
-        let m = {
-            let mut map = self
-                .map
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if map.len() > 1024 {
-                map.retain(|_, m| Arc::strong_count(m) > 1);
-            }
-            map.entry(key).or_default().clone()
-        };
-        m.lock_owned().await
-    }
 }
 
 /// Where the static files are (with `--static-root`).
@@ -285,7 +258,11 @@ impl Server {
         config.listen = addr;
         config.validate()?;
         token_seal::resolve_key(&mut config)?;
-        let db = Db::open(&config.database)?;
+        // A request waits for a claim at most as long as a live section can last: two Toss calls and some margin.
+        let lease_wait = Duration::from_millis(config.toss.timeout_ms.saturating_mul(2)) + Duration::from_secs(5);
+        let db = Db::connect(&config.database)
+            .await?
+            .with_leases(Duration::from_millis(config.lease_ttl_ms), lease_wait);
         let toss = TossClient::from_config(&config.toss)?;
         listener
             .set_nonblocking(true)
@@ -341,6 +318,8 @@ impl Server {
         for t in self.tasks.drain(..) {
             let _ = t.await;
         }
+        // Every connection closed: SQLite checkpoints its WAL into the file, so a copy of the file alone is whole.
+        self.state.db.close().await;
     }
 
     /// Runs until the server task ends (e.g. after a shutdown signal handled by the caller).
@@ -348,6 +327,7 @@ impl Server {
         for t in self.tasks.drain(..) {
             let _ = t.await;
         }
+        self.state.db.close().await;
     }
 
     /// A handle that stops the server from elsewhere.

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use ait_api::validate;
+
+use crate::db::DatabaseUrl;
 use serde::{Deserialize, Serialize};
 
 /// The embedded default configuration (sandbox mode; `ait-partner --print-default-config` prints it).
@@ -53,8 +55,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Mount path of the partner contract (the page's `partnerBaseUrl`), e.g. `/api/ait`.
     pub api_prefix: String,
-    /// SQLite database file.
-    pub database: PathBuf,
+    /// The database: `sqlite://path` or a plain path (a SQLite file, the default), or `postgres://…` for several
+    /// instances on one database.
+    pub database: DatabaseUrl,
     /// Origins allowed to call the API with credentials (CORS). Empty: same origin only.
     pub allowed_origins: Vec<String>,
     /// `isTestPayment` on every TossPay call: true for test payments, false for live ones.
@@ -65,6 +68,9 @@ pub struct Config {
     /// refusing a later attempt while reporting the payment not executed (or not refunded) does not settle the
     /// payment: the lost call may still go through. After it, that refusal is final.
     pub in_flight_grace_secs: u64,
+    /// How long a claim in the database (a payment being executed, an order being granted) outlives an instance that
+    /// died holding it, milliseconds. Live holders renew theirs; see `db::Lease`.
+    pub lease_ttl_ms: u64,
     /// Session lifetime, seconds.
     pub session_ttl_secs: u64,
     /// When the session cookie gets `Secure` (and is named `__Host-ait_session`, `Path=/`).
@@ -208,11 +214,12 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             api_prefix: "/api/ait".into(),
-            database: PathBuf::from("ait-partner.sqlite"),
+            database: DatabaseUrl::Sqlite(PathBuf::from("ait-partner.sqlite")),
             allowed_origins: Vec::new(),
             is_test_payment: true,
             reconcile_interval_secs: 30,
             in_flight_grace_secs: 30,
+            lease_ttl_ms: 5_000,
             session_ttl_secs: 30 * 24 * 3600,
             secure_cookie: SecureCookie::Auto,
             page_refunds: false,
@@ -295,6 +302,7 @@ impl Config {
     /// | `AIT_PARTNER_IS_TEST_PAYMENT` | `is_test_payment` (`true`/`false`) |
     /// | `AIT_PARTNER_RECONCILE_INTERVAL_SECS` | `reconcile_interval_secs` |
     /// | `AIT_PARTNER_IN_FLIGHT_GRACE_SECS` | `in_flight_grace_secs` |
+    /// | `AIT_PARTNER_LEASE_TTL_MS` | `lease_ttl_ms` |
     /// | `AIT_PARTNER_SESSION_TTL_SECS` | `session_ttl_secs` |
     /// | `AIT_PARTNER_SECURE_COOKIE` | `secure_cookie` (`auto`/`always`/`never`) |
     /// | `AIT_PARTNER_PAGE_REFUNDS` | `page_refunds` (`true`/`false`) |
@@ -324,8 +332,8 @@ impl Config {
         if let Some((_, v)) = var("API_PREFIX") {
             self.api_prefix = v;
         }
-        if let Some((_, v)) = var("DATABASE") {
-            self.database = v.into();
+        if let Some((n, v)) = var("DATABASE") {
+            self.database = parse(&n, &v)?;
         }
         if let Some((_, v)) = var("ALLOWED_ORIGINS") {
             self.allowed_origins = v
@@ -343,6 +351,9 @@ impl Config {
         }
         if let Some((n, v)) = var("IN_FLIGHT_GRACE_SECS") {
             self.in_flight_grace_secs = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("LEASE_TTL_MS") {
+            self.lease_ttl_ms = parse(&n, &v)?;
         }
         if let Some((n, v)) = var("SESSION_TTL_SECS") {
             self.session_ttl_secs = parse(&n, &v)?;
@@ -453,6 +464,14 @@ impl Config {
                     return bad(format!("token_key: {e}"));
                 }
             }
+            // Several instances share one PostgreSQL: each must open the tokens the others sealed, so the key is
+            // configured, not generated into a file next to a database that has no file.
+            None if matches!(self.database, DatabaseUrl::Postgres(_)) => {
+                return bad(
+                    "token_key (AIT_PARTNER_TOKEN_KEY) is required with PostgreSQL: the same 32 random bytes on every instance"
+                        .into(),
+                )
+            }
             None if !self.is_test_payment => {
                 return bad(
                     "token_key (AIT_PARTNER_TOKEN_KEY) is required for live payments: 32 random bytes, hex or base64"
@@ -460,6 +479,9 @@ impl Config {
                 )
             }
             None => {}
+        }
+        if self.lease_ttl_ms < 30 {
+            return bad("lease_ttl_ms must be at least 30 (it is renewed every third of it)".into());
         }
         if self.header_read_timeout_ms == 0 {
             return bad("header_read_timeout_ms must be positive".into());
@@ -536,7 +558,7 @@ mod tests {
         assert!(!c.page_refunds, "page refunds are off by default");
         assert_eq!(c.rate_limit, RateLimitConfig::default());
         assert_eq!(c.prefix(), "/api/ait");
-        assert_eq!(c.database, PathBuf::from("ait-partner.sqlite"));
+        assert_eq!(c.database, DatabaseUrl::Sqlite(PathBuf::from("ait-partner.sqlite")));
         let beans = c.catalog.tosspay_item("beans_200g").unwrap();
         assert_eq!(
             (beans.name.as_str(), beans.price, beans.tax_free),

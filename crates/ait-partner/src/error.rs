@@ -230,8 +230,15 @@ impl IntoResponse for AppError {
 }
 
 impl From<DbError> for AppError {
+    /// A lease held longer than a lease lasts is "already in progress" (retryable); any other storage failure is
+    /// internal.
     fn from(e: DbError) -> Self {
-        AppError::internal(e)
+        match e {
+            DbError::Busy { .. } => AppError::in_progress(
+                "the same payment or grant is being handled by another request; try again",
+            ),
+            other => AppError::internal(other),
+        }
     }
 }
 

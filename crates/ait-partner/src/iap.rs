@@ -27,7 +27,6 @@ use ait_api::validate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rusqlite::{params, OptionalExtension};
 
 use crate::app::AppState;
 use crate::db::{now, rfc3339, Db, DbError};
@@ -54,8 +53,9 @@ pub async fn grant(
             format!("{:?} is not one of this mini-app's products", req.sku),
         ));
     }
-    // One grant of an order at a time: concurrent requests wait here, then find the row without calling Toss.
-    let _one_at_a_time = app.locks.lock(format!("grant:{}", req.order_id)).await;
+    // One grant of an order at a time, across instances: concurrent requests wait here, then find the row without
+    // calling Toss. (The primary key on `order_id` is what makes the grant happen once; the lease saves Toss calls.)
+    let _one_at_a_time = app.db.lease(format!("grant:{}", req.order_id)).await?;
     // Granted before (by this user, not revoked): the same answer, no second grant, no Toss call.
     if let Some(g) = find_grant(&app.db, &req.order_id).await? {
         return answer_for_existing(&g, session, &req.sku);
@@ -146,24 +146,23 @@ pub async fn entitlements(
     session: Session,
 ) -> Result<Json<EntitlementsResponse>, AppError> {
     let user_key = session.user_key;
-    let owned = app
-        .db
-        .call(move |conn| {
-            let mut st = conn.prepare(
-                "SELECT sku, order_id, granted_at, provisional FROM grants
-                 WHERE user_key = ?1 AND revoked_at IS NULL ORDER BY granted_at, order_id",
-            )?;
-            let rows = st.query_map([user_key], |r| {
-                Ok(Entitlement {
-                    sku: r.get(0)?,
-                    order_id: Some(r.get(1)?),
-                    granted_at: Some(r.get(2)?),
-                    provisional: r.get(3)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT sku, order_id, granted_at, provisional FROM grants
+         WHERE user_key = $1 AND revoked_at IS NULL ORDER BY granted_at, order_id",
+    )
+    .bind(user_key)
+    .fetch_all(app.db.pool())
+    .await
+    .map_err(DbError::from)?;
+    let owned = rows
+        .into_iter()
+        .map(|(sku, order_id, granted_at, provisional)| Entitlement {
+            sku,
+            order_id: Some(order_id),
+            granted_at: Some(granted_at),
+            provisional: provisional != 0,
         })
-        .await?;
+        .collect();
     Ok(Json(owned))
 }
 
@@ -319,58 +318,61 @@ pub struct Grant {
 
 const GRANT_COLUMNS: &str = "order_id, user_key, sku, revoked_at, revoke_reason, provisional";
 
-fn grant_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Grant> {
-    Ok(Grant {
-        order_id: r.get(0)?,
-        user_key: r.get(1)?,
-        sku: r.get(2)?,
-        revoked_at: r.get(3)?,
-        revoke_reason: r
-            .get::<_, Option<String>>(4)?
-            .map(|s| OrderStatus::parse(&s)),
-        provisional: r.get(5)?,
-    })
+/// A `grants` row as stored (read by column name).
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    order_id: String,
+    user_key: i64,
+    sku: String,
+    revoked_at: Option<String>,
+    revoke_reason: Option<String>,
+    provisional: i64,
+}
+
+impl From<GrantRow> for Grant {
+    fn from(r: GrantRow) -> Grant {
+        Grant {
+            order_id: r.order_id,
+            user_key: r.user_key,
+            sku: r.sku,
+            revoked_at: r.revoked_at,
+            revoke_reason: r.revoke_reason.map(|s| OrderStatus::parse(&s)),
+            provisional: r.provisional != 0,
+        }
+    }
 }
 
 async fn find_grant(db: &Db, order_id: &str) -> Result<Option<Grant>, DbError> {
-    let order_id = order_id.to_string();
-    db.call(move |conn| {
-        Ok(conn
-            .query_row(
-                &format!("SELECT {GRANT_COLUMNS} FROM grants WHERE order_id = ?1"),
-                [order_id],
-                grant_from_row,
-            )
-            .optional()?)
-    })
-    .await
+    let row: Option<GrantRow> = sqlx::query_as(&format!("SELECT {GRANT_COLUMNS} FROM grants WHERE order_id = $1"))
+        .bind(order_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(Grant::from))
 }
 
 /// Every live provisional grant (the reconciler's work list), oldest first.
 pub async fn provisional_grants(db: &Db) -> Result<Vec<Grant>, DbError> {
-    db.call(|conn| {
-        let mut st = conn.prepare(&format!(
-            "SELECT {GRANT_COLUMNS} FROM grants WHERE provisional = 1 AND revoked_at IS NULL ORDER BY granted_at"
-        ))?;
-        let rows = st.query_map([], grant_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    })
-    .await
+    let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE provisional = 1 AND revoked_at IS NULL ORDER BY granted_at"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(Grant::from).collect())
 }
 
 async fn user_provisional_grants(db: &Db, user_key: i64) -> Result<Vec<Grant>, DbError> {
-    db.call(move |conn| {
-        let mut st = conn.prepare(&format!(
-            "SELECT {GRANT_COLUMNS} FROM grants
-             WHERE user_key = ?1 AND provisional = 1 AND revoked_at IS NULL ORDER BY granted_at"
-        ))?;
-        let rows = st.query_map([user_key], grant_from_row)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    })
-    .await
+    let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+        "SELECT {GRANT_COLUMNS} FROM grants
+         WHERE user_key = $1 AND provisional = 1 AND revoked_at IS NULL ORDER BY granted_at"
+    ))
+    .bind(user_key)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.into_iter().map(Grant::from).collect())
 }
 
-/// Inserts the grant unless the order has one; true when this call inserted it.
+/// Inserts the grant unless the order has one; true when this call inserted it. The primary key on `order_id`
+/// makes the database the judge: two instances granting one order at once insert one row.
 async fn insert_grant(
     db: &Db,
     order_id: &str,
@@ -378,43 +380,45 @@ async fn insert_grant(
     sku: &str,
     provisional: bool,
 ) -> Result<bool, DbError> {
-    let (order_id, sku) = (order_id.to_string(), sku.to_string());
-    db.call(move |conn| {
-        let n = conn.execute(
-            "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (order_id) DO NOTHING",
-            params![order_id, user_key, sku, rfc3339(now()), provisional],
-        )?;
-        Ok(n == 1)
-    })
-    .await
+    let n = sqlx::query(
+        "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (order_id) DO NOTHING",
+    )
+    .bind(order_id)
+    .bind(user_key)
+    .bind(sku)
+    .bind(rfc3339(now()))
+    .bind(i64::from(provisional))
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }
 
 /// Marks a live provisional grant confirmed; true when this call confirmed it.
 async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
-    let order_id = order_id.to_string();
-    db.call(move |conn| {
-        let n = conn.execute(
-            "UPDATE grants SET provisional = 0, confirmed_at = ?2
-             WHERE order_id = ?1 AND provisional = 1 AND revoked_at IS NULL",
-            params![order_id, rfc3339(now())],
-        )?;
-        Ok(n == 1)
-    })
-    .await
+    let n = sqlx::query(
+        "UPDATE grants SET provisional = 0, confirmed_at = $2
+         WHERE order_id = $1 AND provisional = 1 AND revoked_at IS NULL",
+    )
+    .bind(order_id)
+    .bind(rfc3339(now()))
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }
 
 /// Marks a grant revoked (`reason`: the order status that revoked it); true when this call revoked it.
 async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<bool, DbError> {
-    let (order_id, reason) = (order_id.to_string(), reason.as_str().to_owned());
-    db.call(move |conn| {
-        let n = conn.execute(
-            "UPDATE grants SET revoked_at = ?2, revoke_reason = ?3 WHERE order_id = ?1 AND revoked_at IS NULL",
-            params![order_id, rfc3339(now()), reason],
-        )?;
-        Ok(n == 1)
-    })
-    .await
+    let n = sqlx::query("UPDATE grants SET revoked_at = $2, revoke_reason = $3 WHERE order_id = $1 AND revoked_at IS NULL")
+        .bind(order_id)
+        .bind(rfc3339(now()))
+        .bind(reason.as_str())
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    Ok(n == 1)
 }
 
 #[cfg(test)]

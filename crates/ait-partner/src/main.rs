@@ -23,9 +23,9 @@ struct Args {
     /// Listen address (overrides the configuration).
     #[arg(long)]
     listen: Option<SocketAddr>,
-    /// SQLite database file (overrides the configuration).
+    /// The database (overrides the configuration): `sqlite://path` or a plain path, or `postgres://…`.
     #[arg(long)]
-    database: Option<PathBuf>,
+    database: Option<ait_partner::db::DatabaseUrl>,
     /// Serve the demo's static files (/www/, /pkg/, /node_modules/@apps-in-toss/, …) from this repo root.
     #[arg(long)]
     static_root: Option<PathBuf>,

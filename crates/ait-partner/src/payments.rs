@@ -12,7 +12,7 @@
 
 use ait_api::partner::{PaymentReceipt, RefundReceipt};
 use ait_api::PayStatus;
-use rusqlite::{params, OptionalExtension, Row};
+use sqlx::FromRow;
 
 use crate::db::{now, now_ms, Db, DbError};
 
@@ -69,13 +69,7 @@ impl PaymentState {
             "REFUNDING" => PaymentState::Refunding,
             "REFUNDED" => PaymentState::Refunded,
             "CANCELED" => PaymentState::Canceled,
-            other => {
-                return Err(DbError::Sqlite(rusqlite::Error::InvalidColumnType(
-                    0,
-                    format!("payments.state {other}"),
-                    rusqlite::types::Type::Text,
-                )))
-            }
+            other => return Err(DbError::Stored(format!("payments.state {other}"))),
         })
     }
 }
@@ -188,55 +182,51 @@ pub struct Payment {
     pub attempted_at: Option<i64>,
 }
 
-const COLUMNS: &str =
-    "order_no, user_key, idempotency_key, order_json, product_desc, amount, amount_tax_free, \
+const COLUMNS: &str = "order_no, user_key, idempotency_key, order_json, product_desc, amount, amount_tax_free, \
                        is_test_payment, pay_token, state, toss_status, receipt_json, refund_json, refund_reason, attempted_at";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(Payment, Option<String>, Option<String>, String)> {
-    Ok((
-        Payment {
-            order_no: r.get(0)?,
-            user_key: r.get(1)?,
-            idempotency_key: r.get(2)?,
-            order_json: r.get(3)?,
-            product_desc: r.get(4)?,
-            amount: r.get(5)?,
-            amount_tax_free: r.get(6)?,
-            is_test_payment: r.get(7)?,
-            pay_token: r.get(8)?,
-            state: PaymentState::Creating,
-            toss_status: r
-                .get::<_, Option<String>>(10)?
-                .map(|s| PayStatus::parse(&s)),
-            receipt: None,
-            refund: None,
-            refund_reason: r.get(13)?,
-            attempted_at: r.get(14)?,
-        },
-        r.get(11)?,
-        r.get(12)?,
-        r.get(9)?,
-    ))
+/// A `payments` row as stored (read by column name); [`Payment`] is what the code works with.
+#[derive(FromRow)]
+struct PaymentRow {
+    order_no: String,
+    user_key: i64,
+    idempotency_key: String,
+    order_json: String,
+    product_desc: String,
+    amount: i64,
+    amount_tax_free: i64,
+    is_test_payment: i64,
+    pay_token: Option<String>,
+    state: String,
+    toss_status: Option<String>,
+    receipt_json: Option<String>,
+    refund_json: Option<String>,
+    refund_reason: Option<String>,
+    attempted_at: Option<i64>,
 }
 
-fn finish(row: (Payment, Option<String>, Option<String>, String)) -> Result<Payment, DbError> {
-    let (mut p, receipt, refund, state) = row;
-    p.state = PaymentState::parse(&state)?;
-    p.receipt = receipt.map(|s| serde_json::from_str(&s)).transpose()?;
-    p.refund = refund.map(|s| serde_json::from_str(&s)).transpose()?;
-    Ok(p)
-}
+impl TryFrom<PaymentRow> for Payment {
+    type Error = DbError;
 
-fn select_one(
-    conn: &rusqlite::Connection,
-    filter: &str,
-    args: impl rusqlite::Params,
-) -> Result<Option<Payment>, DbError> {
-    let sql = format!("SELECT {COLUMNS} FROM payments WHERE {filter}");
-    conn.query_row(&sql, args, from_row)
-        .optional()?
-        .map(finish)
-        .transpose()
+    fn try_from(r: PaymentRow) -> Result<Payment, DbError> {
+        Ok(Payment {
+            order_no: r.order_no,
+            user_key: r.user_key,
+            idempotency_key: r.idempotency_key,
+            order_json: r.order_json,
+            product_desc: r.product_desc,
+            amount: r.amount,
+            amount_tax_free: r.amount_tax_free,
+            is_test_payment: r.is_test_payment != 0,
+            pay_token: r.pay_token,
+            state: PaymentState::parse(&r.state)?,
+            toss_status: r.toss_status.map(|s| PayStatus::parse(&s)),
+            receipt: r.receipt_json.map(|s| serde_json::from_str(&s)).transpose()?,
+            refund: r.refund_json.map(|s| serde_json::from_str(&s)).transpose()?,
+            refund_reason: r.refund_reason,
+            attempted_at: r.attempted_at,
+        })
+    }
 }
 
 /// The result of [`insert_or_get`].
@@ -248,171 +238,145 @@ pub enum Inserted {
     Existing(Payment),
 }
 
-/// Stores a new `CREATING` payment unless the user already has one under the same idempotency key
-/// (`INSERT … ON CONFLICT DO NOTHING`, so two concurrent creates cannot both insert).
+/// Stores a new `CREATING` payment unless the user already has one under the same idempotency key: the unique
+/// `(user_key, idempotency_key)` makes the database the judge (`INSERT … ON CONFLICT DO NOTHING`), so two creates
+/// on two instances cannot both insert.
 pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
-    db.call(move |conn| {
-        let t = now();
-        let tx = conn.transaction()?;
-        let n = tx.execute(
-            "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
-               amount_tax_free, is_test_payment, state, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?9, ?9)
-             ON CONFLICT (user_key, idempotency_key) DO NOTHING",
-            params![
-                p.order_no,
-                p.user_key,
-                p.idempotency_key,
-                p.order_json,
-                p.product_desc,
-                p.amount,
-                p.amount_tax_free,
-                p.is_test_payment,
-                t,
-                PaymentState::Creating.as_str()
-            ],
-        )?;
-        let out = if n == 1 {
-            insert_event(&tx, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t)?;
-            Inserted::New(p.clone())
-        } else {
-            let existing = select_one(
-                &tx,
-                "user_key = ?1 AND idempotency_key = ?2",
-                params![p.user_key, p.idempotency_key],
-            )?
-            .ok_or(DbError::Sqlite(rusqlite::Error::QueryReturnedNoRows))?;
-            Inserted::Existing(existing)
-        };
-        tx.commit()?;
-        Ok(out)
-    })
-    .await
+    let t = now();
+    let mut tx = db.pool().begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
+           amount_tax_free, is_test_payment, state, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+         ON CONFLICT (user_key, idempotency_key) DO NOTHING",
+    )
+    .bind(&p.order_no)
+    .bind(p.user_key)
+    .bind(&p.idempotency_key)
+    .bind(&p.order_json)
+    .bind(&p.product_desc)
+    .bind(p.amount)
+    .bind(p.amount_tax_free)
+    .bind(i64::from(p.is_test_payment))
+    .bind(PaymentState::Creating.as_str())
+    .bind(t)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    let out = if inserted {
+        insert_event(&mut tx, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t).await?;
+        Inserted::New(p)
+    } else {
+        let row: PaymentRow = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM payments WHERE user_key = $1 AND idempotency_key = $2"
+        ))
+        .bind(p.user_key)
+        .bind(&p.idempotency_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        Inserted::Existing(row.try_into()?)
+    };
+    tx.commit().await?;
+    Ok(out)
 }
 
 /// A payment by order number, only if it belongs to `user_key`.
-pub async fn get_for_user(
-    db: &Db,
-    order_no: &str,
-    user_key: i64,
-) -> Result<Option<Payment>, DbError> {
-    let order_no = order_no.to_string();
-    db.call(move |conn| {
-        select_one(
-            conn,
-            "order_no = ?1 AND user_key = ?2",
-            params![order_no, user_key],
-        )
-    })
-    .await
+pub async fn get_for_user(db: &Db, order_no: &str, user_key: i64) -> Result<Option<Payment>, DbError> {
+    sqlx::query_as::<_, PaymentRow>(&format!("SELECT {COLUMNS} FROM payments WHERE order_no = $1 AND user_key = $2"))
+        .bind(order_no)
+        .bind(user_key)
+        .fetch_optional(db.pool())
+        .await?
+        .map(Payment::try_from)
+        .transpose()
 }
 
 /// A payment by order number.
 pub async fn get(db: &Db, order_no: &str) -> Result<Option<Payment>, DbError> {
-    let order_no = order_no.to_string();
-    db.call(move |conn| select_one(conn, "order_no = ?1", params![order_no]))
-        .await
+    sqlx::query_as::<_, PaymentRow>(&format!("SELECT {COLUMNS} FROM payments WHERE order_no = $1"))
+        .bind(order_no)
+        .fetch_optional(db.pool())
+        .await?
+        .map(Payment::try_from)
+        .transpose()
 }
 
 /// Order numbers of the payments whose outcome is not known yet (`EXECUTING` or `REFUNDING`), oldest first.
 pub async fn unsettled(db: &Db) -> Result<Vec<String>, DbError> {
-    db.call(|conn| {
-        let mut st = conn.prepare(
-            "SELECT order_no FROM payments WHERE state IN (?1, ?2) ORDER BY updated_at",
-        )?;
-        let in_flight = [PaymentState::Executing.as_str(), PaymentState::Refunding.as_str()];
-        let rows = st.query_map(in_flight, |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
-    })
-    .await
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT order_no FROM payments WHERE state IN ($1, $2) ORDER BY updated_at")
+            .bind(PaymentState::Executing.as_str())
+            .bind(PaymentState::Refunding.as_str())
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(o,)| o).collect())
 }
 
 /// When Toss's status of the payment was last read (Unix milliseconds), if ever.
 pub async fn checked_at(db: &Db, order_no: &str) -> Result<Option<i64>, DbError> {
-    let order_no = order_no.to_string();
-    db.call(move |conn| {
-        Ok(conn
-            .query_row(
-                "SELECT checked_at FROM payments WHERE order_no = ?1",
-                [order_no],
-                |r| r.get::<_, Option<i64>>(0),
-            )
-            .optional()?
-            .flatten())
-    })
-    .await
+    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT checked_at FROM payments WHERE order_no = $1")
+        .bind(order_no)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.and_then(|(at,)| at))
 }
 
 /// Records that Toss's status of the payment was read now.
 pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
-    let order_no = order_no.to_string();
-    db.call(move |conn| {
-        conn.execute(
-            "UPDATE payments SET checked_at = ?2 WHERE order_no = ?1",
-            params![order_no, now_ms()],
-        )?;
-        Ok(())
-    })
-    .await
+    sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
+        .bind(order_no)
+        .bind(now_ms())
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 /// Saves the mutable fields of `p` and records an event (`kind`, optional `detail`), in one transaction.
-pub async fn save(
-    db: &Db,
-    p: &Payment,
-    kind: PaymentEvent,
-    detail: Option<String>,
-) -> Result<(), DbError> {
+pub async fn save(db: &Db, p: &Payment, kind: PaymentEvent, detail: Option<String>) -> Result<(), DbError> {
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
-    let (order_no, pay_token, state, toss_status, refund_reason, attempted_at) = (
-        p.order_no.clone(),
-        p.pay_token.clone(),
-        p.state.as_str(),
-        p.toss_status.as_ref().map(|s| s.as_str().to_owned()),
-        p.refund_reason.clone(),
-        p.attempted_at,
-    );
-    db.call(move |conn| {
-        let t = now();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE payments SET pay_token = ?2, state = ?3, toss_status = ?4, receipt_json = ?5,
-               refund_json = ?6, refund_reason = ?8, attempted_at = ?9, updated_at = ?7 WHERE order_no = ?1",
-            params![order_no, pay_token, state, toss_status, receipt, refund, t, refund_reason, attempted_at],
-        )?;
-        insert_event(&tx, &order_no, kind, detail.as_deref(), t)?;
-        tx.commit()?;
-        Ok(())
-    })
-    .await
+    let t = now();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
+           refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1",
+    )
+    .bind(&p.order_no)
+    .bind(&p.pay_token)
+    .bind(p.state.as_str())
+    .bind(p.toss_status.as_ref().map(|s| s.as_str().to_owned()))
+    .bind(receipt)
+    .bind(refund)
+    .bind(&p.refund_reason)
+    .bind(p.attempted_at)
+    .bind(t)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(&mut tx, &p.order_no, kind, detail.as_deref(), t).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Records an event without changing the payment.
-pub async fn event(
-    db: &Db,
-    order_no: &str,
-    kind: PaymentEvent,
-    detail: Option<String>,
-) -> Result<(), DbError> {
-    let order_no = order_no.to_string();
-    db.call(move |conn| {
-        insert_event(conn, &order_no, kind, detail.as_deref(), now())?;
-        Ok(())
-    })
-    .await
+pub async fn event(db: &Db, order_no: &str, kind: PaymentEvent, detail: Option<String>) -> Result<(), DbError> {
+    let mut conn = db.pool().acquire().await?;
+    insert_event(&mut conn, order_no, kind, detail.as_deref(), now()).await
 }
 
-fn insert_event(
-    conn: &rusqlite::Connection,
+async fn insert_event(
+    conn: &mut sqlx::AnyConnection,
     order_no: &str,
     kind: PaymentEvent,
     detail: Option<&str>,
     at: i64,
 ) -> Result<(), DbError> {
-    conn.execute(
-        "INSERT INTO payment_events (order_no, kind, detail, at) VALUES (?1, ?2, ?3, ?4)",
-        params![order_no, kind.as_str(), detail, at],
-    )?;
+    sqlx::query("INSERT INTO payment_events (order_no, kind, detail, at) VALUES ($1, $2, $3, $4)")
+        .bind(order_no)
+        .bind(kind.as_str())
+        .bind(detail)
+        .bind(at)
+        .execute(conn)
+        .await?;
     Ok(())
 }

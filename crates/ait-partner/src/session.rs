@@ -19,7 +19,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rusqlite::{params, OptionalExtension};
 
 use crate::app::AppState;
 use crate::config::SecureCookie;
@@ -97,12 +96,11 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     if let Some(id) = cookie_value(&headers, cookie_name(&app, &headers)) {
         let stored = stored_id(id);
-        app.db
-            .call(move |conn| {
-                conn.execute("DELETE FROM sessions WHERE id = ?1", [stored])?;
-                Ok(())
-            })
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(stored)
+            .execute(app.db.pool())
+            .await
+            .map_err(DbError::from)?;
         tracing::info!("user logged out");
     }
     let cookie = session_cookie(&app, &headers, "", 0);
@@ -131,7 +129,7 @@ impl FromRequestParts<AppState> for Session {
         if found.access_expires_at <= now() {
             // One refresh per user at a time: concurrent requests wait, then see the renewed tokens (a refresh token
             // Toss rotated must not be spent twice).
-            let _one_at_a_time = app.locks.lock(format!("refresh:{}", found.user_key)).await;
+            let _one_at_a_time = app.db.lease(format!("refresh:{}", found.user_key)).await?;
             found = load_session(&app.db, stored).await?.ok_or_else(|| {
                 AppError::unauthenticated("the session ended: call /login again")
             })?;
@@ -274,6 +272,7 @@ impl SealedTokens {
     }
 }
 
+#[derive(sqlx::FromRow)]
 struct StoredSession {
     user_key: i64,
     refresh_token: Option<String>,
@@ -288,77 +287,72 @@ async fn store_login(
     session_id: String,
     ttl: i64,
 ) -> Result<(), DbError> {
-    let SealedTokens { access, refresh } = sealed;
-    let scope = tokens.scope.clone();
-    let access_exp = expires_at(tokens);
-    db.call(move |conn| {
-        let t = now();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT (user_key) DO UPDATE SET access_token = excluded.access_token,
-               refresh_token = excluded.refresh_token, access_expires_at = excluded.access_expires_at,
-               scope = excluded.scope, updated_at = excluded.updated_at",
-            params![user_key, access, refresh, access_exp, scope, t],
-        )?;
-        tx.execute(
-            "INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![session_id, user_key, t, t + ttl],
-        )?;
-        tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [t])?;
-        tx.commit()?;
-        Ok(())
-    })
-    .await
+    let t = now();
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (user_key) DO UPDATE SET access_token = excluded.access_token,
+           refresh_token = excluded.refresh_token, access_expires_at = excluded.access_expires_at,
+           scope = excluded.scope, updated_at = excluded.updated_at",
+    )
+    .bind(user_key)
+    .bind(sealed.access)
+    .bind(sealed.refresh)
+    .bind(expires_at(tokens))
+    .bind(&tokens.scope)
+    .bind(t)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(session_id)
+        .bind(user_key)
+        .bind(t)
+        .bind(t + ttl)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn load_session(db: &Db, id: String) -> Result<Option<StoredSession>, DbError> {
-    db.call(move |conn| {
-        Ok(conn
-            .query_row(
-                "SELECT s.user_key, u.refresh_token, u.access_expires_at
-                 FROM sessions s JOIN users u ON u.user_key = s.user_key
-                 WHERE s.id = ?1 AND s.expires_at > ?2",
-                params![id, now()],
-                |r| {
-                    Ok(StoredSession {
-                        user_key: r.get(0)?,
-                        refresh_token: r.get(1)?,
-                        access_expires_at: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
-    })
-    .await
+    Ok(sqlx::query_as(
+        "SELECT s.user_key, u.refresh_token, u.access_expires_at
+         FROM sessions s JOIN users u ON u.user_key = s.user_key
+         WHERE s.id = $1 AND s.expires_at > $2",
+    )
+    .bind(id)
+    .bind(now())
+    .fetch_optional(db.pool())
+    .await?)
 }
 
-async fn update_tokens(
-    db: &Db,
-    user_key: i64,
-    tokens: &TokenResponse,
-    sealed: SealedTokens,
-) -> Result<(), DbError> {
-    let exp = expires_at(tokens);
-    db.call(move |conn| {
-        // Toss may or may not rotate the refresh token: keep the old one when none is sent.
-        conn.execute(
-            "UPDATE users SET access_token = ?2, refresh_token = COALESCE(?3, refresh_token),
-               access_expires_at = ?4, updated_at = ?5 WHERE user_key = ?1",
-            params![user_key, sealed.access, sealed.refresh, exp, now()],
-        )?;
-        Ok(())
-    })
-    .await
+async fn update_tokens(db: &Db, user_key: i64, tokens: &TokenResponse, sealed: SealedTokens) -> Result<(), DbError> {
+    // Toss may or may not rotate the refresh token: keep the old one when none is sent.
+    sqlx::query(
+        "UPDATE users SET access_token = $2, refresh_token = COALESCE($3, refresh_token),
+           access_expires_at = $4, updated_at = $5 WHERE user_key = $1",
+    )
+    .bind(user_key)
+    .bind(sealed.access)
+    .bind(sealed.refresh)
+    .bind(expires_at(tokens))
+    .bind(now())
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }
 
 async fn end_user_sessions(db: &Db, user_key: i64) -> Result<(), DbError> {
-    db.call(move |conn| {
-        conn.execute("DELETE FROM sessions WHERE user_key = ?1", [user_key])?;
-        Ok(())
-    })
-    .await
+    sqlx::query("DELETE FROM sessions WHERE user_key = $1")
+        .bind(user_key)
+        .execute(db.pool())
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

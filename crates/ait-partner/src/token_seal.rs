@@ -22,6 +22,9 @@ pub enum TokenKeyError {
     /// The configured key is not 32 bytes of hex or base64.
     #[error("the token key must be 32 bytes, hex (64 digits) or base64")]
     Malformed,
+    /// No key is configured and there is no SQLite file to keep a generated one next to (PostgreSQL).
+    #[error("the token key must be configured (AIT_PARTNER_TOKEN_KEY) when the database is PostgreSQL")]
+    Missing,
     /// The generated key file could not be read or written.
     #[error("token key file {path}: {source}")]
     File {
@@ -66,7 +69,11 @@ pub fn resolve_key(config: &mut Config) -> Result<(), TokenKeyError> {
     if config.token_key.is_some() {
         return Ok(());
     }
-    let path = key_file(&config.database);
+    let Some(database) = config.database.sqlite_path() else {
+        // PostgreSQL: `Config::validate` requires the key to be configured.
+        return Err(TokenKeyError::Missing);
+    };
+    let path = key_file(database);
     let err = |source| TokenKeyError::File {
         path: path.clone(),
         source,
@@ -221,11 +228,11 @@ mod tests {
     fn a_missing_key_is_generated_once_with_owner_only_permissions() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = Config {
-            database: dir.path().join("p.sqlite"),
+            database: dir.path().join("p.sqlite").into(),
             ..Config::default()
         };
         resolve_key(&mut c).unwrap();
-        let path = key_file(&c.database);
+        let path = key_file(c.database.sqlite_path().unwrap());
         assert_eq!(path, dir.path().join("p.sqlite.token-key"));
         let first = c.token_key.clone().unwrap();
         #[cfg(unix)]

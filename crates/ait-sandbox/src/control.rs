@@ -3,7 +3,10 @@
 //! fault injection. Available in-process as [`Control`] and over plain HTTP (loopback) through [`router`], whose
 //! CORS lets only the configured web origins call it from a page ([`cors`]).
 
+use std::fmt::Display;
 use std::sync::Arc;
+
+use ait_api::iap::OrderStatus;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -17,7 +20,10 @@ use serde_json::{json, Value};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::faults::{FaultRule, FaultSpec};
-use crate::state::{BillingFailure, BillingKey, ControlError, IapOrder, Promotion};
+use crate::state::{
+    one_of, BillingFailure, BillingKey, ControlError, IapOrder, Promotion, ORDER_DECISIONS,
+    PAY_METHODS, PROMOTION_RESULTS, STORED_ORDER_STATUSES,
+};
 use crate::state_page;
 use crate::Shared;
 
@@ -84,6 +90,9 @@ impl Control {
         pay_token: &str,
         pay_method: Option<&str>,
     ) -> Result<Value, ControlError> {
+        let pay_method = pay_method
+            .map(|m| parse_name("payMethod", m, PAY_METHODS))
+            .transpose()?;
         self.state().approve_payment(pay_token, pay_method)
     }
 
@@ -126,6 +135,11 @@ impl Control {
     /// The outcome of an in-progress order: `PAYMENT_COMPLETED` (paid and granted), `FAILED` (payment or
     /// grant failed) or the legacy `PURCHASED`.
     pub fn decide_order(&self, order_id: &str, status: &str) -> Result<IapOrder, ControlError> {
+        self.decide(order_id, parse_name("status", status, ORDER_DECISIONS)?)
+    }
+
+    /// [`Control::decide_order`] with the outcome already parsed (one of [`ORDER_DECISIONS`]).
+    pub fn decide(&self, order_id: &str, status: OrderStatus) -> Result<IapOrder, ControlError> {
         let now = self.shared.clock.now();
         self.state().decide_order(order_id, status, now)
     }
@@ -141,15 +155,17 @@ impl Control {
     pub fn orders(
         &self,
         user_key: Option<&str>,
-        status: Option<&str>,
+        status: Option<OrderStatus>,
         pending: Option<bool>,
     ) -> Vec<IapOrder> {
         self.state()
             .iap_orders
             .values()
             .filter(|o| user_key.is_none_or(|u| o.user_key == u))
-            .filter(|o| status.is_none_or(|s| o.status == s))
-            .filter(|o| pending.is_none_or(|p| p == (o.paid && o.status == "ORDER_IN_PROGRESS")))
+            .filter(|o| status.as_ref().is_none_or(|s| o.status == *s))
+            .filter(|o| {
+                pending.is_none_or(|p| p == (o.paid && o.status == OrderStatus::OrderInProgress))
+            })
             .cloned()
             .collect()
     }
@@ -171,12 +187,16 @@ impl Control {
         budget: Option<i64>,
         result: Option<&str>,
     ) -> Result<Promotion, ControlError> {
+        let result = result
+            .map(|r| parse_name("result", r, PROMOTION_RESULTS))
+            .transpose()?;
         self.state()
             .register_promotion(promotion_code, budget, result)
     }
 
-    /// Sets the result of a promotion execution, by key.
+    /// Sets the result of a promotion execution, by key (`SUCCESS`, `PENDING` or `FAILED`).
     pub fn settle_promotion(&self, key: &str, result: &str) -> Result<Value, ControlError> {
+        let result = parse_name("result", result, PROMOTION_RESULTS)?;
         self.state().settle_promotion(key, result)
     }
 
@@ -193,6 +213,9 @@ impl Control {
         let api_key = api_key
             .or_else(|| self.shared.settings.billing_api_keys.first().cloned())
             .ok_or_else(|| ControlError::bad("apiKey is required (no default is configured)"))?;
+        let pay_method = pay_method
+            .map(|m| parse_name("payMethod", &m, PAY_METHODS))
+            .transpose()?;
         self.state()
             .register_billing_key(billing_key, user_key, api_key, pay_method, fail_with)
     }
@@ -298,6 +321,18 @@ impl Control {
         }
         dump
     }
+}
+
+/// A status or method name a test gave the control API (a string), parsed into `T` at the edge: a name outside
+/// `allowed` (unknown, or documented but meaningless there) is refused with a 400 that names the allowed values,
+/// so the state only ever stores documented values.
+fn parse_name<T>(field: &str, name: &str, allowed: &[T]) -> Result<T, ControlError>
+where
+    T: for<'a> From<&'a str> + PartialEq + Display,
+{
+    let value = T::from(name);
+    one_of(field, &value, allowed)?;
+    Ok(value)
 }
 
 // -------------------------------------------------------------------- HTTP
@@ -763,7 +798,12 @@ async fn create_order(State(c): State<Control>, Body(b): Body<OrderBody>) -> Res
 }
 
 async fn list_orders(State(c): State<Control>, Query(q): Query<OrdersQuery>) -> Res {
-    ok(json!({ "orders": c.orders(q.user_key.as_deref(), q.status.as_deref(), q.pending) }))
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| parse_name("status", s, STORED_ORDER_STATUSES))
+        .transpose()?;
+    ok(json!({ "orders": c.orders(q.user_key.as_deref(), status, q.pending) }))
 }
 
 async fn decide_order(
@@ -772,21 +812,176 @@ async fn decide_order(
     Body(b): Body<DecideBody>,
 ) -> Res {
     let status = match (b.status, b.granted) {
-        (Some(s), _) => s,
-        (None, Some(true)) => "PAYMENT_COMPLETED".into(),
-        (None, Some(false)) => "FAILED".into(),
+        (Some(s), _) => parse_name("status", &s, ORDER_DECISIONS)?,
+        (None, Some(true)) => OrderStatus::PaymentCompleted,
+        (None, Some(false)) => OrderStatus::Failed,
         (None, None) => {
             return Err(ApiErr(ControlError::bad(
                 "give granted (true/false) or status",
             )))
         }
     };
-    ok(c.decide_order(&id, &status)?)
+    ok(c.decide(&id, status)?)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::origin_allowed;
+    use super::*;
+    use crate::state::State as SandboxState;
+    use crate::{faults, state, util, Settings, Shared, Stats};
+    use axum::body::Body as HttpBody;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    fn control() -> Control {
+        Control {
+            shared: Arc::new(Shared {
+                settings: Settings {
+                    skus: Vec::new(),
+                    templates: Vec::new(),
+                    promotions: Vec::new(),
+                    billing_api_keys: vec!["sk_test".into()],
+                    body_limit: 64 * 1024,
+                    ttls: state::Ttls {
+                        login_code: 600,
+                        access_token: 3600,
+                        refresh_token: 86_400,
+                    },
+                },
+                clock: util::Clock::default(),
+                state: std::sync::Mutex::new(SandboxState::default()),
+                faults: std::sync::Mutex::new(faults::Faults::default()),
+                stats: Stats::default(),
+            }),
+        }
+    }
+
+    async fn call(c: &Control, method: &str, uri: &str, body: Option<Value>) -> (u16, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(HttpBody::from(
+                body.map(|b| b.to_string()).unwrap_or_default(),
+            ))
+            .expect("a request");
+        let res = router(c.clone(), &[]).oneshot(req).await.expect("a reply");
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        (status, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    fn bad(message: &str) -> Value {
+        json!({ "error": { "code": "BAD_REQUEST", "message": message } })
+    }
+
+    /// Names a test gives the control API are parsed at the edge: documented names reach the state as enums,
+    /// unknown (or meaningless there) names are refused with the control error shape before anything changes.
+    #[tokio::test]
+    async fn status_names_are_parsed_at_the_edge() {
+        let c = control();
+        let o = c.create_order("1", "sku.gem", None, false).unwrap();
+        let decide = format!("/iap/orders/{}/decide", o.order_id);
+        for (name, message) in [
+            (
+                "BOGUS",
+                r#"status "BOGUS": use PAYMENT_COMPLETED, FAILED or PURCHASED"#,
+            ),
+            (
+                "payment_completed",
+                r#"status "payment_completed": use PAYMENT_COMPLETED, FAILED or PURCHASED"#,
+            ),
+            (
+                "REFUNDED",
+                r#"status "REFUNDED": use PAYMENT_COMPLETED, FAILED or PURCHASED"#,
+            ),
+        ] {
+            assert_eq!(
+                call(&c, "POST", &decide, Some(json!({ "status": name }))).await,
+                (400, bad(message))
+            );
+        }
+        assert_eq!(
+            call(&c, "GET", "/iap/orders?status=DONE", None).await,
+            (
+                400,
+                bad(
+                    r#"status "DONE": use ORDER_IN_PROGRESS, PAYMENT_COMPLETED, PURCHASED, FAILED or REFUNDED"#
+                )
+            )
+        );
+        let (status, listed) = call(&c, "GET", "/iap/orders?status=ORDER_IN_PROGRESS", None).await;
+        assert_eq!(
+            (status, listed["orders"][0]["status"].clone()),
+            (200, json!("ORDER_IN_PROGRESS"))
+        );
+
+        let (status, decided) = call(&c, "POST", &decide, Some(json!({ "granted": true }))).await;
+        assert_eq!(
+            (status, &decided["status"], &decided["paid"]),
+            (200, &json!("PAYMENT_COMPLETED"), &json!(true))
+        );
+        assert_eq!(
+            c.orders(None, Some(OrderStatus::PaymentCompleted), None)
+                .len(),
+            1
+        );
+        assert!(c
+            .orders(None, Some(OrderStatus::OrderInProgress), None)
+            .is_empty());
+        assert_eq!(
+            call(&c, "GET", "/iap/orders?status=PAYMENT_COMPLETED", None)
+                .await
+                .1["orders"][0]["orderId"],
+            json!(o.order_id)
+        );
+
+        assert_eq!(
+            c.register_promotion("PROMO", None, Some("DONE"))
+                .unwrap_err(),
+            ControlError::bad(r#"result "DONE": use SUCCESS, PENDING or FAILED"#)
+        );
+        assert_eq!(
+            call(
+                &c,
+                "POST",
+                "/promotions",
+                Some(json!({ "promotionCode": "PROMO", "result": "PENDING" }))
+            )
+            .await,
+            (
+                200,
+                json!({ "promotionCode": "PROMO", "budget": null, "paid": 0, "result": "PENDING" })
+            )
+        );
+        assert_eq!(
+            call(
+                &c,
+                "POST",
+                "/billing-keys",
+                Some(json!({ "billingKey": "bk", "payMethod": "PAYPAL" }))
+            )
+            .await,
+            (400, bad(r#"payMethod "PAYPAL": use CARD or TOSS_MONEY"#))
+        );
+        let (status, key) = call(
+            &c,
+            "POST",
+            "/billing-keys",
+            Some(json!({ "billingKey": "bk", "payMethod": "TOSS_MONEY" })),
+        )
+        .await;
+        assert_eq!((status, &key["payMethod"]), (200, &json!("TOSS_MONEY")));
+        assert_eq!(
+            c.approve_payment("no-such-token", Some("CASH"))
+                .unwrap_err(),
+            ControlError::bad(r#"payMethod "CASH": use CARD or TOSS_MONEY"#)
+        );
+        let st = c.state();
+        assert_eq!((st.promotions.len(), st.iap_orders.len()), (1, 1));
+    }
 
     #[test]
     fn origins_match_exactly_or_by_any_port() {

@@ -1,6 +1,6 @@
 //! The TossPay endpoints of the partner contract, one axum handler each: who is asking (the session), which payment
 //! (a path the session's user owns), the body (validated), then one call into the flow that does the work under
-//! the payment's lock. What a handler answers is what the contract says; the states behind it are in
+//! the payment's lease (held in the database, so it holds across instances). What a handler answers is what the contract says; the states behind it are in
 //! [`super::execute`], [`super::refund`] and [`super::reconcile`].
 
 use ait_api::partner::{
@@ -31,13 +31,11 @@ pub async fn create(
     Valid(req): Valid<CreatePaymentRequest>,
 ) -> Result<Json<CreatePaymentResponse>, AppError> {
     let priced = price(&app.config.catalog, &req.order)?;
+    // One create per idempotency key at a time, across instances: a double tap waits, then finds the payment.
     let _one_at_a_time = app
-        .locks
-        .lock(format!(
-            "create:{}:{}",
-            session.user_key, req.idempotency_key
-        ))
-        .await;
+        .db
+        .lease(format!("create:{}:{}", session.user_key, req.idempotency_key))
+        .await?;
 
     let candidate = Payment {
         order_no: new_order_no(),
@@ -86,7 +84,7 @@ pub async fn execute(
     Path(order_no): Path<String>,
     Valid(ExecuteRequest {}): Valid<ExecuteRequest>,
 ) -> Result<Json<PaymentReceipt>, AppError> {
-    let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
+    let _one_at_a_time = app.db.lease(payment_lock(&order_no)).await?;
     let payment = users_payment(&app, &order_no, session).await?;
     Ok(Json(execute_locked(&app, payment).await?))
 }
@@ -98,7 +96,7 @@ pub async fn status(
     session: Session,
     Path(order_no): Path<String>,
 ) -> Result<Json<PaymentStatusReply>, AppError> {
-    let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
+    let _one_at_a_time = app.db.lease(payment_lock(&order_no)).await?;
     let payment = users_payment(&app, &order_no, session).await?;
     if payment.pay_token.is_none() {
         return Err(AppError::invalid_state(
@@ -145,7 +143,7 @@ pub async fn refund(
     Path(order_no): Path<String>,
     Valid(req): Valid<RefundRequest>,
 ) -> Result<Json<RefundReceipt>, AppError> {
-    let _one_at_a_time = app.locks.lock(payment_lock(&order_no)).await;
+    let _one_at_a_time = app.db.lease(payment_lock(&order_no)).await?;
     let payment = users_payment(&app, &order_no, session).await?;
     Ok(Json(refund_locked(&app, payment, &req.reason).await?))
 }

@@ -16,8 +16,13 @@ use crate::toss_client::TossError;
 /// Settles a payment left `EXECUTING` or `REFUNDING` (the reconciler): Toss's status first; a payment Toss reports
 /// approved but not executed is executed (the buyer authenticated it and the page asked to execute it; Toss executes
 /// a payToken once), and one Toss still reports paid while a refund was asked for is refunded (Toss refunds once).
+///
+/// A payment someone else is working on (a handler, or the reconciler of another instance) is skipped, like
+/// `SKIP LOCKED`: it is looked at again next period.
 pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppError> {
-    let _one_at_a_time = app.locks.lock(payment_lock(order_no)).await;
+    let Some(_claim) = app.db.try_lease(payment_lock(order_no)).await? else {
+        return Ok(());
+    };
     let Some(p) = payments::get(&app.db, order_no).await? else {
         return Ok(());
     };

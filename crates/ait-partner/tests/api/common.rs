@@ -31,7 +31,7 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::embedded();
         config.listen = "127.0.0.1:0".parse().unwrap();
-        config.database = dir.path().join("partner.sqlite");
+        config.database = dir.path().join("partner.sqlite").into();
         config.reconcile_interval_secs = 0; // tests run the reconciler explicitly unless they ask
         config.toss.timeout_ms = 10_000;
         config.page_refunds = true; // the flows refund through the page; security.rs tests the default (off)
@@ -84,7 +84,7 @@ impl Env {
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.config.database.clone()
+        self.config.database.sqlite_path().expect("the tests' database is a SQLite file").to_path_buf()
     }
 
     /// A direct connection to the server's SQLite file.

@@ -32,6 +32,8 @@ const LATE_MS: u64 = 1_500;
 /// For the kill cases: a Toss timeout the held call stays within.
 const KILL_TOSS_TIMEOUT_MS: u64 = 10_000;
 const HOLD_MS: u64 = 1_500;
+/// The killed server's claims in the database (leases) are free again this long after the kill.
+const KILL_LEASE_TTL_MS: u64 = 300;
 const SKU: &str = "gem_100";
 const RETRYABLE_FAIL: &str = "COMMON_BREAK_TIME_OF_BANK";
 const FINAL_FAIL: &str = "COMMON_SYSTEM_ERROR";
@@ -444,6 +446,7 @@ async fn env_for(case: &Case) -> Env {
     let toss_timeout = if case.fault == Fault::Killed { KILL_TOSS_TIMEOUT_MS } else { TOSS_TIMEOUT_MS };
     Env::with(|c| {
         c.toss.timeout_ms = toss_timeout;
+        c.lease_ttl_ms = KILL_LEASE_TTL_MS;
         c.rate_limit.login_burst = 0;
         c.rate_limit.toss_burst = 0;
     })
@@ -587,7 +590,11 @@ async fn run_case(case: &Case) -> Ran {
         env.ctl().clear_faults();
     }
 
-    // Recovery: a new page restores, the reconciler passes, the page retries what it was told is unknown.
+    // Recovery: a new page restores, the reconciler passes, the page retries what it was told is unknown. After a
+    // kill, the dead server's claims expire first (the reconciler skips a payment someone holds).
+    if case.fault == Fault::Killed {
+        tokio::time::sleep(Duration::from_millis(KILL_LEASE_TTL_MS + 100)).await;
+    }
     for r in page.restore(&env).await {
         record(&mut outcomes, "recovery: restorePendingOrders", r);
     }

@@ -490,7 +490,7 @@ async fn security_headers_are_on_every_reply() {
     .unwrap();
     std::fs::write(root.path().join("www/demo.js"), "export {}").unwrap();
     let mut config = env.config.clone();
-    config.database = env.dir.path().join("static.sqlite");
+    config.database = env.dir.path().join("static.sqlite").into();
     let server = Server::start(
         config,
         StartOptions {
@@ -902,7 +902,11 @@ async fn toss_tokens_are_sealed_at_rest_and_a_database_copy_alone_is_useless() {
     }
     let copy = |name: &str| {
         let to = env.dir.path().join(name);
-        std::fs::copy(env.db_path(), &to).unwrap();
+        // A copy as an operator takes one (docs/DEPLOY.md): the file alone misses what its WAL holds.
+        rusqlite::Connection::open(env.db_path())
+            .unwrap()
+            .execute("VACUUM INTO ?1", [to.to_string_lossy()])
+            .unwrap();
         let c = rusqlite::Connection::open(&to).unwrap();
         c.execute("UPDATE users SET access_expires_at = 0", [])
             .unwrap();
@@ -910,7 +914,7 @@ async fn toss_tokens_are_sealed_at_rest_and_a_database_copy_alone_is_useless() {
     };
     let serve_copy = |db, key: String| {
         let mut config = env.config.clone();
-        config.database = db;
+        config.database = ait_partner::db::DatabaseUrl::Sqlite(db);
         config.token_key = Some(Secret(key));
         Server::start(config, StartOptions::default())
     };
@@ -947,7 +951,7 @@ async fn toss_tokens_are_sealed_at_rest_and_a_database_copy_alone_is_useless() {
 async fn plaintext_tokens_from_before_are_dropped_by_the_migration() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
-    drop(ait_partner::db::Db::open(&path).unwrap());
+    ait_partner::db::Db::connect(&path.clone().into()).await.unwrap().close().await;
     {
         // A database as version 3 left it: a user with plaintext tokens and a session.
         let c = rusqlite::Connection::open(&path).unwrap();
@@ -955,11 +959,11 @@ async fn plaintext_tokens_from_before_are_dropped_by_the_migration() {
             "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, created_at, updated_at)
                VALUES (1001, 'plain-access', 'plain-refresh', 0, 0, 0);
              INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ('s', 1001, 0, 99999999999);
-             DELETE FROM schema_version WHERE version >= 4;",
+             DELETE FROM _sqlx_migrations WHERE version >= 4; DROP TABLE leases;",
         )
         .unwrap();
     }
-    drop(ait_partner::db::Db::open(&path).unwrap());
+    ait_partner::db::Db::connect(&path.clone().into()).await.unwrap().close().await;
     let c = rusqlite::Connection::open(&path).unwrap();
     let n: i64 = c
         .query_row("SELECT COUNT(*) FROM users WHERE access_token LIKE 'plain%' OR refresh_token LIKE 'plain%'", [], |r| r.get(0))
@@ -1095,7 +1099,7 @@ async fn the_toss_server_certificate_is_checked_and_a_wrong_ca_fails_closed() {
     .await
     .unwrap();
     let mut config = env.config.clone();
-    config.database = env.dir.path().join("wrong-ca.sqlite");
+    config.database = env.dir.path().join("wrong-ca.sqlite").into();
     config.toss.ca_cert = other.certs.paths.clone().map(|p| p.ca_cert);
     let server = Server::start(config, StartOptions::default())
         .await

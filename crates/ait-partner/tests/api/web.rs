@@ -52,7 +52,7 @@ async fn web_server(env: &Env) -> (Server, tempfile::TempDir) {
     write("scripts/lib/server.mjs", b"secret");
     write("Cargo.toml", b"secret");
     let mut config: Config = env.config.clone();
-    config.database = env.dir.path().join("web.sqlite");
+    config.database = env.dir.path().join("web.sqlite").into();
     let server = Server::start(
         config,
         StartOptions {

@@ -10,7 +10,8 @@ use ait_api::{
 use serde::Serialize;
 
 use super::instruments::*;
-use super::{ControlError, Fail, State};
+use super::payments::PAY_METHODS;
+use super::{one_of, ControlError, Fail, State};
 use crate::codes;
 use crate::req;
 use crate::util::fmt_pay_time;
@@ -22,7 +23,7 @@ pub struct BillingKey {
     pub billing_key: String,
     pub user_key: Option<String>,
     pub api_key: String,
-    pub pay_method: String,
+    pub pay_method: PayMethod,
     /// When set, every `bill` fails with this `errorCode` (e.g. insufficient balance).
     pub fail_with: Option<BillingFailure>,
 }
@@ -52,21 +53,17 @@ impl State {
     // ---------------------------------------------------------------- Billing
 
     /// Control: registers a billing key (the result of the billing-key creation flow, which the seeds do not
-    /// cover).
+    /// cover) that pays with `pay_method` (one of [`PAY_METHODS`], `CARD` when `None`).
     pub fn register_billing_key(
         &mut self,
         billing_key: Option<String>,
         user_key: Option<String>,
         api_key: String,
-        pay_method: Option<String>,
+        pay_method: Option<PayMethod>,
         fail_with: Option<BillingFailure>,
     ) -> Result<BillingKey, ControlError> {
-        let pay_method = pay_method.unwrap_or_else(|| "CARD".into());
-        if pay_method != "CARD" && pay_method != "TOSS_MONEY" {
-            return Err(ControlError::bad(format!(
-                "payMethod {pay_method:?}: use CARD or TOSS_MONEY"
-            )));
-        }
+        let pay_method = pay_method.unwrap_or(PayMethod::Card);
+        one_of("payMethod", &pay_method, PAY_METHODS)?;
         let billing_key = billing_key.unwrap_or_else(|| self.rng.alnum(30));
         if billing_key.is_empty() || billing_key.chars().count() > 50 {
             return Err(ControlError::bad("billingKey must be 1-50 characters"));
@@ -137,7 +134,7 @@ impl State {
                 at: now,
             },
         );
-        let card = key.pay_method == "CARD";
+        let card = key.pay_method == PayMethod::Card;
         Ok(BillResponse {
             code: ait_api::billing::CODE_SUCCESS,
             mode: Some(PayMode::Test),
@@ -146,7 +143,7 @@ impl State {
             msg: None,
             approval_time: Some(fmt_pay_time(now)),
             amount: Some(IntOrString::Int(amount)),
-            pay_method: Some(PayMethod::parse(&key.pay_method)),
+            pay_method: Some(key.pay_method.clone()),
             pay_token: Some(pay_token),
             transaction_id: Some(txn_id),
             discounted_amount: Some(IntOrString::Int(0)),

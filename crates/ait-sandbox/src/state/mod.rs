@@ -9,6 +9,7 @@
 #![allow(missing_docs)]
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Display;
 
 use serde::Serialize;
 
@@ -23,11 +24,11 @@ mod payments;
 mod promotions;
 
 pub use billing::{BillRecord, BillingFailure, BillingKey};
-pub use iap::{iap_reason, IapOrder};
+pub use iap::{iap_reason, IapOrder, ORDER_DECISIONS, STORED_ORDER_STATUSES};
 pub use login::{LoginCode, Token};
 pub use messages::SentMessage;
-pub use payments::{payment_status_json, payment_status_reply, Payment, Transaction};
-pub use promotions::{Promotion, PromotionExecution, PromotionKey};
+pub use payments::{payment_status_json, payment_status_reply, Payment, Transaction, PAY_METHODS};
+pub use promotions::{Promotion, PromotionExecution, PromotionKey, PROMOTION_RESULTS};
 
 /// A decided failure of a Toss call: the HTTP status, `errorCode` and `reason` of the `FAIL` envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +97,29 @@ impl ControlError {
             message: what.into(),
         }
     }
+}
+
+/// Refuses a control input `field` whose value is not one of `allowed`: a name the documents do not list (parsed
+/// to `Other`) or a documented value that means nothing there (e.g. deciding an order `REFUNDED`). The 400 names
+/// the allowed values: `status "X": use A, B or C`.
+pub(crate) fn one_of<T: PartialEq + Display>(
+    field: &str,
+    value: &T,
+    allowed: &[T],
+) -> Result<(), ControlError> {
+    if allowed.contains(value) {
+        return Ok(());
+    }
+    let names: Vec<String> = allowed.iter().map(T::to_string).collect();
+    let names = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => "nothing".to_owned(),
+    };
+    Err(ControlError::bad(format!(
+        "{field} {:?}: use {names}",
+        value.to_string()
+    )))
 }
 
 /// Lifetimes of login artefacts, in seconds.

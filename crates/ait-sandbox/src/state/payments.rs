@@ -16,11 +16,15 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::instruments::*;
-use super::{ControlError, Fail, State};
+use super::{one_of, ControlError, Fail, State};
 use crate::codes;
 use crate::reply::TossJson;
 use crate::req;
 use crate::util::fmt_pay_time;
+
+/// The methods a buyer can pay with in the sheet (the control API's `payMethod`, a billing key's method), in
+/// the order the control API names them.
+pub const PAY_METHODS: &[PayMethod] = &[PayMethod::Card, PayMethod::TossMoney];
 
 /// A TossPay payment.
 #[derive(Debug, Clone, Serialize)]
@@ -30,15 +34,18 @@ pub struct Payment {
     pub order_no: String,
     pub user_key: String,
     pub is_test_payment: bool,
-    pub pay_status: String,
+    pub pay_status: PayStatus,
     pub product_desc: String,
     pub amount: i64,
     pub amount_tax_free: i64,
     pub amount_taxable: i64,
     pub amount_vat: i64,
     pub amount_service_fee: i64,
-    pub enable_pay_methods: Option<String>,
-    pub pay_method: Option<String>,
+    /// The method the payment was restricted to at creation, verbatim (an undocumented value means "the
+    /// store default" and is kept as `Other`).
+    pub enable_pay_methods: Option<PayMethod>,
+    /// How the buyer paid (`CARD` or `TOSS_MONEY`), once they approved in the sheet.
+    pub pay_method: Option<PayMethod>,
     pub created_at: i64,
     pub paid_at: Option<i64>,
     pub refunded_at: Option<i64>,
@@ -49,7 +56,7 @@ pub struct Payment {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Transaction {
-    pub step_type: String,
+    pub step_type: StepType,
     pub transaction_id: String,
     pub paid_amount: i64,
     pub transaction_amount: i64,
@@ -155,17 +162,14 @@ impl State {
                 order_no,
                 user_key: user_key.to_string(),
                 is_test_payment: r.is_test_payment,
-                pay_status: "PAY_STANDBY".into(),
+                pay_status: PayStatus::PayStandby,
                 product_desc: r.product_desc.clone(),
                 amount,
                 amount_tax_free: tax_free,
                 amount_taxable: taxable,
                 amount_vat: vat,
                 amount_service_fee: service_fee,
-                enable_pay_methods: r
-                    .enable_pay_methods
-                    .as_ref()
-                    .map(|m| m.as_str().to_string()),
+                enable_pay_methods: r.enable_pay_methods.clone(),
                 pay_method: None,
                 created_at: now,
                 paid_at: None,
@@ -186,15 +190,15 @@ impl State {
         let is_test = r.is_test_payment;
         let token = Some(r.pay_token.as_str());
         let p = self.find_payment(user_key, token, r.order_no.as_deref(), is_test, 400)?;
-        match p.pay_status.as_str() {
-            "PAY_APPROVED" => {}
-            "PAY_STANDBY" => {
+        match &p.pay_status {
+            PayStatus::PayApproved => {}
+            PayStatus::PayStandby => {
                 return Err(Fail::bad(
                     codes::PAYMENT_NOT_APPROVED,
                     "the buyer has not authenticated this payment yet (payStatus PAY_STANDBY)",
                 ))
             }
-            "PAY_CANCEL" => {
+            PayStatus::PayCancel => {
                 return Err(Fail::bad(
                     codes::PAYMENT_CANCELED,
                     "the buyer canceled this payment (payStatus PAY_CANCEL)",
@@ -212,17 +216,17 @@ impl State {
             .payments
             .get_mut(r.pay_token.as_str())
             .expect("found above");
-        p.pay_status = "PAY_COMPLETE".into();
+        p.pay_status = PayStatus::PayComplete;
         p.paid_at = Some(now);
         p.transactions.push(Transaction {
-            step_type: "PAY".into(),
+            step_type: StepType::Pay,
             transaction_id: txn_id.clone(),
             paid_amount: p.amount,
             transaction_amount: p.amount,
             at: now,
         });
         let p = p.clone();
-        let card = p.pay_method.as_deref() == Some("CARD");
+        let card = p.pay_method == Some(PayMethod::Card);
         Ok(ExecutePaymentResponse {
             code: Some(0),
             mode: Some(mode(p.is_test_payment)),
@@ -232,7 +236,7 @@ impl State {
             state_msg: Some("결제 완료".into()),
             discounted_amount: Some(0),
             paid_amount: Some(p.amount),
-            pay_method: p.pay_method.as_deref().map(PayMethod::parse),
+            pay_method: p.pay_method,
             pay_token: Some(p.pay_token),
             transaction_id: Some(txn_id),
             // Seed 001 §3 types these three as String.
@@ -266,9 +270,10 @@ impl State {
         let is_test = r.is_test_payment;
         let token = Some(r.pay_token.as_str());
         let p = self.find_payment(user_key, token, None, is_test, 400)?;
-        match p.pay_status.as_str() {
-            "PAY_COMPLETE" => {}
-            "REFUND_SUCCESS" => {
+        // Only money that moved and has not gone back can be refunded.
+        match &p.pay_status {
+            s if s.is_paid() => {}
+            s if s.is_refunded() => {
                 return Err(Fail::bad(
                     codes::PAYMENT_ALREADY_REFUNDED,
                     "this payment was already refunded",
@@ -287,17 +292,17 @@ impl State {
             .payments
             .get_mut(r.pay_token.as_str())
             .expect("found above");
-        p.pay_status = "REFUND_SUCCESS".into();
+        p.pay_status = PayStatus::RefundSuccess;
         p.refunded_at = Some(now);
         p.transactions.push(Transaction {
-            step_type: "REFUND".into(),
+            step_type: StepType::Refund,
             transaction_id: txn_id.clone(),
             paid_amount: p.amount,
             transaction_amount: -p.amount,
             at: now,
         });
         let p = p.clone();
-        let card = p.pay_method.as_deref() == Some("CARD");
+        let card = p.pay_method == Some(PayMethod::Card);
         Ok(RefundPaymentResponse {
             refund_no: Some(refund_no),
             approval_time: Some(fmt_pay_time(now)),
@@ -339,42 +344,40 @@ impl State {
 
     // ---------------------------------------------------------------- TossPay control
 
-    /// Control: the buyer authenticated the payment in the sheet (`PAY_STANDBY` → `PAY_APPROVED`).
+    /// Control: the buyer authenticated the payment in the sheet (`PAY_STANDBY` → `PAY_APPROVED`), paying with
+    /// `pay_method` (one of [`PAY_METHODS`]; default: what `enablePayMethods` allows, else `TOSS_MONEY`).
     pub fn approve_payment(
         &mut self,
         pay_token: &str,
-        pay_method: Option<&str>,
+        pay_method: Option<PayMethod>,
     ) -> Result<Value, ControlError> {
         let p = self
             .payments
             .get_mut(pay_token)
             .ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
-        if p.pay_status != "PAY_STANDBY" {
+        if p.pay_status != PayStatus::PayStandby {
             return Err(ControlError::conflict(format!(
                 "payment is {}, only PAY_STANDBY can be approved",
                 p.pay_status
             )));
         }
-        let method = match pay_method {
-            Some(m @ ("CARD" | "TOSS_MONEY")) => m.to_string(),
-            Some(m) => {
-                return Err(ControlError::bad(format!(
-                    "payMethod {m:?}: use CARD or TOSS_MONEY"
-                )))
-            }
-            None => match p.enable_pay_methods.as_deref() {
-                Some("CARD") => "CARD".into(),
-                _ => "TOSS_MONEY".into(),
-            },
-        };
-        if let Some(allowed @ ("CARD" | "TOSS_MONEY")) = p.enable_pay_methods.as_deref() {
-            if allowed != method {
+        if let Some(m) = &pay_method {
+            one_of("payMethod", m, PAY_METHODS)?;
+        }
+        // Only a documented method restricts the sheet; any other `enablePayMethods` means the store default.
+        let allowed = p
+            .enable_pay_methods
+            .as_ref()
+            .filter(|m| PAY_METHODS.contains(m));
+        let method = pay_method.unwrap_or_else(|| allowed.cloned().unwrap_or(PayMethod::TossMoney));
+        if let Some(allowed) = allowed {
+            if *allowed != method {
                 return Err(ControlError::conflict(format!(
                     "the payment allows only {allowed} (enablePayMethods)"
                 )));
             }
         }
-        p.pay_status = "PAY_APPROVED".into();
+        p.pay_status = PayStatus::PayApproved;
         p.pay_method = Some(method);
         Ok(serde_json::to_value(&*p).unwrap_or(Value::Null))
     }
@@ -385,38 +388,35 @@ impl State {
             .payments
             .get_mut(pay_token)
             .ok_or_else(|| ControlError::not_found(format!("payToken {pay_token}")))?;
-        if p.pay_status != "PAY_STANDBY" && p.pay_status != "PAY_APPROVED" {
+        if !matches!(p.pay_status, PayStatus::PayStandby | PayStatus::PayApproved) {
             return Err(ControlError::conflict(format!(
                 "payment is {}, cannot cancel",
                 p.pay_status
             )));
         }
-        p.pay_status = "PAY_CANCEL".into();
+        p.pay_status = PayStatus::PayCancel;
         Ok(serde_json::to_value(&*p).unwrap_or(Value::Null))
     }
 }
 
 /// The `success` payload of `get-payment-status` for a payment.
 pub fn payment_status_reply(p: &Payment) -> PaymentStatusResponse {
-    let paid = matches!(p.pay_status.as_str(), "PAY_COMPLETE" | "REFUND_SUCCESS");
-    let card = p.pay_method.as_deref() == Some("CARD");
+    // Money moved at some point (refunded money was paid first); only money still held is refundable.
+    let paid = p.pay_status.is_paid() || p.pay_status.is_refunded();
+    let card = p.pay_method == Some(PayMethod::Card);
     let account = !card && p.pay_method.is_some();
     PaymentStatusResponse {
         mode: Some(mode(p.is_test_payment)),
         pay_token: Some(p.pay_token.clone()),
         order_no: Some(p.order_no.clone()),
-        pay_status: Some(PayStatus::parse(&p.pay_status)),
-        pay_method: p.pay_method.as_deref().map(PayMethod::parse),
+        pay_status: Some(p.pay_status.clone()),
+        pay_method: p.pay_method.clone(),
         amount: Some(p.amount),
         discounted_amount: Some(0),
         discount_amount_v2: Some(0),
         paid_point_v2: Some(0),
         paid_amount: Some(if paid { p.amount } else { 0 }),
-        refundable_amount: Some(if p.pay_status == "PAY_COMPLETE" {
-            p.amount
-        } else {
-            0
-        }),
+        refundable_amount: Some(if p.pay_status.is_paid() { p.amount } else { 0 }),
         amount_taxable: Some(p.amount_taxable),
         amount_tax_free: Some(p.amount_tax_free),
         amount_vat: Some(p.amount_vat),
@@ -443,7 +443,7 @@ pub fn payment_status_reply(p: &Payment) -> PaymentStatusResponse {
             p.transactions
                 .iter()
                 .map(|t| PaymentTransaction {
-                    step_type: Some(StepType::parse(&t.step_type)),
+                    step_type: Some(t.step_type.clone()),
                     transaction_id: Some(t.transaction_id.clone()),
                     paid_amount: Some(t.paid_amount),
                     transaction_amount: Some(t.transaction_amount),
@@ -484,6 +484,154 @@ mod tests {
             order_no: Some(order_no.to_owned()),
             is_test_payment: true,
         }
+    }
+
+    fn execute(pay_token: &str) -> req::ExecutePayment {
+        req::ExecutePayment {
+            pay_token: pay_token.to_owned(),
+            order_no: None,
+            is_test_payment: true,
+        }
+    }
+
+    fn refund(pay_token: &str) -> req::RefundPayment {
+        req::RefundPayment {
+            pay_token: pay_token.to_owned(),
+            reason: Some("고객 요청".into()),
+            is_test_payment: true,
+        }
+    }
+
+    /// Money moves back only when it moved: a payment that was never executed is not refundable, a completed
+    /// one is refunded once, and `get-payment-status` reports what is still refundable (the whole amount while
+    /// paid, nothing before or after) and what was paid (also after the refund).
+    #[test]
+    fn refundable_only_while_paid() {
+        let mut st = State::default();
+        let token = st
+            .make_payment("1", &make("order-refund", 12_000), 1)
+            .expect("new orderNo")
+            .pay_token;
+        let amounts = |st: &State| {
+            let r = payment_status_reply(&st.payments[&token]);
+            (r.pay_status.unwrap(), r.paid_amount, r.refundable_amount)
+        };
+        assert_eq!(amounts(&st), (PayStatus::PayStandby, Some(0), Some(0)));
+        let unpaid = st.refund_payment("1", &refund(&token), 2).unwrap_err();
+        assert_eq!(unpaid.code, codes::PAYMENT_NOT_REFUNDABLE);
+        assert!(unpaid.reason.contains("PAY_STANDBY"), "{}", unpaid.reason);
+
+        st.approve_payment(&token, Some(PayMethod::Card))
+            .expect("standby is approvable");
+        let approved = st.refund_payment("1", &refund(&token), 3).unwrap_err();
+        assert_eq!(approved.code, codes::PAYMENT_NOT_REFUNDABLE);
+        assert_eq!(amounts(&st), (PayStatus::PayApproved, Some(0), Some(0)));
+
+        st.execute_payment("1", &execute(&token), 4)
+            .expect("approved is executable");
+        assert_eq!(
+            amounts(&st),
+            (PayStatus::PayComplete, Some(12_000), Some(12_000))
+        );
+        let r = st
+            .refund_payment("1", &refund(&token), 5)
+            .expect("a paid payment is refundable");
+        assert_eq!(r.refunded_amount, Some(12_000));
+        assert_eq!(
+            amounts(&st),
+            (PayStatus::RefundSuccess, Some(12_000), Some(0))
+        );
+        let again = st.refund_payment("1", &refund(&token), 6).unwrap_err();
+        assert_eq!(again.code, codes::PAYMENT_ALREADY_REFUNDED);
+        let again = st.execute_payment("1", &execute(&token), 7).unwrap_err();
+        assert_eq!(again.code, codes::PAYMENT_ALREADY_EXECUTED);
+        assert!(again.reason.contains("REFUND_SUCCESS"), "{}", again.reason);
+
+        // A canceled payment never moved money.
+        let canceled = st
+            .make_payment("1", &make("order-canceled", 500), 8)
+            .unwrap()
+            .pay_token;
+        st.cancel_payment(&canceled).expect("standby is cancelable");
+        let e = st.refund_payment("1", &refund(&canceled), 9).unwrap_err();
+        assert_eq!(e.code, codes::PAYMENT_NOT_REFUNDABLE);
+        assert_eq!(
+            st.execute_payment("1", &execute(&canceled), 9)
+                .unwrap_err()
+                .code,
+            codes::PAYMENT_CANCELED
+        );
+    }
+
+    /// The stored payment serialises its statuses, methods and step types as the wire strings (what
+    /// `GET /state` and `GET /payments/{payToken}` show and ait-invariants reads).
+    #[test]
+    fn stored_payment_json_keeps_the_wire_strings() {
+        let mut st = State::default();
+        let mut body = serde_json::to_value(make("order-json", 1_100)).unwrap();
+        body["enablePayMethods"] = "TOSS_MONEY".into();
+        let r: req::MakePayment = serde_json::from_value(body).unwrap();
+        let token = st.make_payment("1", &r, 10).unwrap().pay_token;
+        let refused = st
+            .approve_payment(&token, Some(PayMethod::Card))
+            .unwrap_err();
+        assert_eq!(
+            (refused.status, refused.message.as_str()),
+            (409, "the payment allows only TOSS_MONEY (enablePayMethods)")
+        );
+        let odd = st
+            .approve_payment(&token, Some(PayMethod::parse("card")))
+            .unwrap_err();
+        assert_eq!(
+            (odd.status, odd.message.as_str()),
+            (400, r#"payMethod "card": use CARD or TOSS_MONEY"#)
+        );
+        let approved = st.approve_payment(&token, None).unwrap();
+        assert_eq!(approved["payStatus"], "PAY_APPROVED");
+        assert_eq!(approved["payMethod"], "TOSS_MONEY");
+        st.execute_payment("1", &execute(&token), 11).unwrap();
+        st.refund_payment("1", &refund(&token), 12).unwrap();
+        let p = &st.payments[&token];
+        let v = serde_json::to_value(p).unwrap();
+        let txn = |i: usize| p.transactions[i].transaction_id.clone();
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "payToken": token,
+                "orderNo": "order-json",
+                "userKey": "1",
+                "isTestPayment": true,
+                "payStatus": "REFUND_SUCCESS",
+                "productDesc": "테스트 상품",
+                "amount": 1_100,
+                "amountTaxFree": 0,
+                "amountTaxable": 1_000,
+                "amountVat": 100,
+                "amountServiceFee": 0,
+                "enablePayMethods": "TOSS_MONEY",
+                "payMethod": "TOSS_MONEY",
+                "createdAt": 10,
+                "paidAt": 11,
+                "refundedAt": 12,
+                "transactions": [
+                    { "stepType": "PAY", "transactionId": txn(0), "paidAmount": 1_100,
+                      "transactionAmount": 1_100, "at": 11 },
+                    { "stepType": "REFUND", "transactionId": txn(1), "paidAmount": 1_100,
+                      "transactionAmount": -1_100, "at": 12 },
+                ],
+            })
+        );
+        // An undocumented enablePayMethods is kept verbatim and means the store default.
+        let mut body = serde_json::to_value(make("order-odd", 1_100)).unwrap();
+        body["enablePayMethods"] = "BANK".into();
+        let r: req::MakePayment = serde_json::from_value(body).unwrap();
+        let token = st.make_payment("1", &r, 13).unwrap().pay_token;
+        assert_eq!(
+            serde_json::to_value(&st.payments[&token]).unwrap()["enablePayMethods"],
+            "BANK"
+        );
+        let approved = st.approve_payment(&token, Some(PayMethod::Card)).unwrap();
+        assert_eq!(approved["payMethod"], "CARD");
     }
 
     /// The `orderNo` index answers like the scan it replaced, at any size: every payment is found by its own

@@ -9,9 +9,17 @@ use ait_api::promotion::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{ControlError, Fail, State};
+use super::{one_of, ControlError, Fail, State};
 use crate::codes;
 use crate::req;
+
+/// The results a promotion payment can have (the control API's `result`), in the order the control API names
+/// them.
+pub const PROMOTION_RESULTS: &[PromotionExecutionStatus] = &[
+    PromotionExecutionStatus::Success,
+    PromotionExecutionStatus::Pending,
+    PromotionExecutionStatus::Failed,
+];
 
 /// A promotion registered through control.
 #[derive(Debug, Clone, Serialize)]
@@ -22,7 +30,7 @@ pub struct Promotion {
     pub budget: Option<i64>,
     pub paid: i64,
     /// Result recorded for new executions (`SUCCESS`, `PENDING` or `FAILED`).
-    pub result: String,
+    pub result: PromotionExecutionStatus,
 }
 
 /// A promotion key from `get-key`, and its execution once used.
@@ -41,35 +49,32 @@ pub struct PromotionExecution {
     pub promotion_code: String,
     pub user_key: String,
     pub amount: i64,
-    pub result: String,
+    pub result: PromotionExecutionStatus,
     pub at: i64,
 }
 
 impl State {
     // ---------------------------------------------------------------- Promotions
 
-    /// Control: registers (or updates) a promotion.
+    /// Control: registers (or updates) a promotion whose new executions get `result` (one of
+    /// [`PROMOTION_RESULTS`], `SUCCESS` when `None`).
     pub fn register_promotion(
         &mut self,
         code: &str,
         budget: Option<i64>,
-        result: Option<&str>,
+        result: Option<PromotionExecutionStatus>,
     ) -> Result<Promotion, ControlError> {
         if code.trim().is_empty() {
             return Err(ControlError::bad("promotionCode is required"));
         }
-        let result = result.unwrap_or("SUCCESS");
-        if !["SUCCESS", "PENDING", "FAILED"].contains(&result) {
-            return Err(ControlError::bad(format!(
-                "result {result:?}: use SUCCESS, PENDING or FAILED"
-            )));
-        }
+        let result = result.unwrap_or(PromotionExecutionStatus::Success);
+        one_of("result", &result, PROMOTION_RESULTS)?;
         let paid = self.promotions.get(code).map(|p| p.paid).unwrap_or(0);
         let p = Promotion {
             promotion_code: code.to_string(),
             budget,
             paid,
-            result: result.to_string(),
+            result,
         };
         self.promotions.insert(code.to_string(), p.clone());
         Ok(p)
@@ -159,9 +164,7 @@ impl State {
             .get(key)
             .and_then(|k| k.execution.as_ref())
         {
-            Some(e) if e.promotion_code == code && e.user_key == user_key => {
-                Ok(PromotionExecutionStatus::parse(&e.result))
-            }
+            Some(e) if e.promotion_code == code && e.user_key == user_key => Ok(e.result.clone()),
             _ => Err(Fail::bad(
                 codes::PROMOTION_EXECUTION_NOT_FOUND,
                 format!("no execution of promotionCode {code} with this key for this user"),
@@ -169,19 +172,67 @@ impl State {
         }
     }
 
-    /// Control: sets the result of an execution (e.g. `PENDING` → `SUCCESS`).
-    pub fn settle_promotion(&mut self, key: &str, result: &str) -> Result<Value, ControlError> {
-        if !["SUCCESS", "PENDING", "FAILED"].contains(&result) {
-            return Err(ControlError::bad(format!(
-                "result {result:?}: use SUCCESS, PENDING or FAILED"
-            )));
-        }
+    /// Control: sets the result of an execution (e.g. `PENDING` → `SUCCESS`), one of [`PROMOTION_RESULTS`].
+    pub fn settle_promotion(
+        &mut self,
+        key: &str,
+        result: PromotionExecutionStatus,
+    ) -> Result<Value, ControlError> {
+        one_of("result", &result, PROMOTION_RESULTS)?;
         let e = self
             .promotion_keys
             .get_mut(key)
             .and_then(|k| k.execution.as_mut())
             .ok_or_else(|| ControlError::not_found(format!("no execution with key {key}")))?;
-        e.result = result.to_string();
+        e.result = result;
         Ok(serde_json::to_value(&*e).unwrap_or(Value::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Registered and settled results are stored as the enum and shown as the wire strings; a result that is
+    /// not one of [`PROMOTION_RESULTS`] is refused.
+    #[test]
+    fn results_keep_the_wire_strings() {
+        let mut st = State::default();
+        let p = st
+            .register_promotion("PROMO", None, Some(PromotionExecutionStatus::Pending))
+            .unwrap();
+        assert_eq!(serde_json::to_value(&p).unwrap()["result"], "PENDING");
+        let key = st.promotion_key(1).key;
+        let r = req::ExecutePromotion {
+            promotion_code: "PROMO".into(),
+            key: key.clone(),
+            amount: 10,
+        };
+        st.execute_promotion("1", &r, 2).unwrap();
+        let ask = req::PromotionResult {
+            promotion_code: "PROMO".into(),
+            key: key.clone(),
+        };
+        assert_eq!(
+            st.promotion_result("1", &ask),
+            Ok(PromotionExecutionStatus::Pending)
+        );
+        let v = st
+            .settle_promotion(&key, PromotionExecutionStatus::Success)
+            .unwrap();
+        assert_eq!(v["result"], "SUCCESS");
+        assert_eq!(
+            st.promotion_result("1", &ask),
+            Ok(PromotionExecutionStatus::Success)
+        );
+        let e = st
+            .settle_promotion(&key, PromotionExecutionStatus::parse("DONE"))
+            .unwrap_err();
+        assert_eq!(
+            e.message,
+            r#"result "DONE": use SUCCESS, PENDING or FAILED"#
+        );
+        let p = st.register_promotion("DEFAULT", None, None).unwrap();
+        assert_eq!(p.result, PromotionExecutionStatus::Success);
     }
 }

@@ -1,0 +1,228 @@
+//! Leases: what must happen once is claimed in the database, so that it holds across instances and restarts, not
+//! just inside one process (issue 10). One row per key in `leases`: a payment being created, executed, refunded or
+//! reconciled; a user's token refresh.
+//!
+//! A lease is taken by one upsert that succeeds only when nobody holds the key or the holder's lease expired; it is
+//! released by deleting the row, guarded by the holder's random id so that a late release never frees a lease
+//! someone else took over. A lease lasts a short time (the TTL) and its holder renews it while it works (every third
+//! of the TTL, so a section shorter than that writes nothing more): an instance killed mid-flow stops renewing, and
+//! its leases are free again within one TTL, however long the Toss call it was making could have lasted. Waiting is polling with a short
+//! backoff: cheap beside the Toss call the lease usually guards. A lease is the section's claim; the state
+//! machine stays the safety net (a payment in `EXECUTING` is settled from Toss's status, never re-executed blindly).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::{now_ms, Db, DbError};
+
+/// How long a lease lasts unless renewed, when the server does not say (see [`Db::with_leases`]).
+pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(5);
+/// How long a request waits for a lease when the server does not say: past it, the holder is alive (it renews) but
+/// slower than any section should be, and the request gets [`DbError::Busy`].
+pub const DEFAULT_LEASE_WAIT: Duration = Duration::from_secs(30);
+/// The longest pause between two attempts to take a held lease.
+const MAX_POLL: Duration = Duration::from_millis(25);
+
+/// The leases of one [`Db`] handle: their lifetime and this process's holder ids.
+pub(super) struct Leases {
+    ttl: Duration,
+    wait: Duration,
+    /// Random per process; with `next` it makes every lease's holder id unique.
+    instance: String,
+    next: AtomicU64,
+}
+
+impl Leases {
+    pub(super) fn new(ttl: Duration, wait: Duration) -> Leases {
+        let mut bytes = [0u8; 8];
+        // Without randomness, ids are still unique within the process; across instances the time tells them apart.
+        if getrandom::getrandom(&mut bytes).is_err() {
+            bytes = now_ms().to_le_bytes();
+        }
+        Leases {
+            ttl,
+            wait,
+            instance: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            next: AtomicU64::new(0),
+        }
+    }
+
+    fn ttl_ms(&self) -> i64 {
+        i64::try_from(self.ttl.as_millis()).unwrap_or(i64::MAX / 2)
+    }
+}
+
+/// A held lease, renewed in the background while held; released when dropped (or with [`Lease::release`], which
+/// waits for the release).
+pub struct Lease {
+    db: Db,
+    key: String,
+    holder: String,
+    released: bool,
+    renewal: tokio::task::JoinHandle<()>,
+}
+
+impl Db {
+    /// Waits for the lease of `key`: a holder that died loses it within a TTL; a live one that holds it longer than
+    /// the wait makes this [`DbError::Busy`].
+    pub async fn lease(&self, key: impl Into<String>) -> Result<Lease, DbError> {
+        let key = key.into();
+        let deadline = Instant::now() + self.leases.wait;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            if let Some(lease) = self.try_lease(key.clone()).await? {
+                return Ok(lease);
+            }
+            if Instant::now() >= deadline {
+                return Err(DbError::Busy { key });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(MAX_POLL);
+        }
+    }
+
+    /// The lease of `key` if nobody holds it now (the reconciler skips what another instance is working on, like
+    /// `SKIP LOCKED`).
+    pub async fn try_lease(&self, key: impl Into<String>) -> Result<Option<Lease>, DbError> {
+        let key = key.into();
+        let n = self.leases.next.fetch_add(1, Ordering::Relaxed);
+        let holder = format!("{}-{n}", self.leases.instance);
+        let now = now_ms();
+        let taken = sqlx::query(
+            "INSERT INTO leases (key, holder, expires_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+             WHERE leases.expires_at < $4",
+        )
+        .bind(&key)
+        .bind(&holder)
+        .bind(now.saturating_add(self.leases.ttl_ms()))
+        .bind(now)
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1;
+        if !taken {
+            return Ok(None);
+        }
+        let renewal = tokio::spawn(renew(self.clone(), key.clone(), holder.clone()));
+        Ok(Some(Lease {
+            db: self.clone(),
+            key,
+            holder,
+            released: false,
+            renewal,
+        }))
+    }
+}
+
+/// Extends the lease every third of its TTL until the task is aborted (the lease released or dropped). A lease
+/// found taken over (this process stalled past its TTL) is logged: the state machine, not the lease, is what keeps
+/// that from doing anything twice.
+async fn renew(db: Db, key: String, holder: String) {
+    let every = db.leases.ttl / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let renewed = sqlx::query("UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2")
+            .bind(&key)
+            .bind(&holder)
+            .bind(now_ms().saturating_add(db.leases.ttl_ms()))
+            .execute(db.pool())
+            .await;
+        match renewed {
+            Ok(r) if r.rows_affected() == 1 => {}
+            Ok(_) => {
+                tracing::warn!("lease {key} expired while held (this process stalled past its TTL)");
+                return;
+            }
+            Err(e) => tracing::warn!("lease {key} not renewed: {e}"),
+        }
+    }
+}
+
+impl Lease {
+    /// Releases the lease now.
+    pub async fn release(mut self) -> Result<(), DbError> {
+        self.released = true;
+        self.renewal.abort();
+        delete(&self.db, &self.key, &self.holder).await
+    }
+}
+
+async fn delete(db: &Db, key: &str, holder: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
+        .bind(key)
+        .bind(holder)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+impl Drop for Lease {
+    /// Releases in the background. If that cannot happen (no runtime, the database gone), the lease expires.
+    fn drop(&mut self) {
+        if self.released {
+            return;
+        }
+        self.renewal.abort();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let (db, key, holder) = (self.db.clone(), std::mem::take(&mut self.key), std::mem::take(&mut self.holder));
+            rt.spawn(async move {
+                if let Err(e) = delete(&db, &key, &holder).await {
+                    tracing::warn!("lease {key} not released (it expires on its own): {e}");
+                }
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_holder_at_a_time_and_released_on_drop() {
+        let db = Db::open_in_memory().await.unwrap();
+        let first = db.try_lease("pay:1").await.unwrap().expect("free");
+        assert!(db.try_lease("pay:1").await.unwrap().is_none(), "held");
+        assert!(db.try_lease("pay:2").await.unwrap().is_some(), "another key is free");
+        drop(first);
+        // The release runs in the background; the waiter gets the lease once it lands.
+        let again = tokio::time::timeout(Duration::from_secs(5), db.lease("pay:1"))
+            .await
+            .expect("released")
+            .unwrap();
+        again.release().await.unwrap();
+        assert!(db.try_lease("pay:1").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn an_expired_lease_is_taken_over_and_its_late_release_frees_nothing() {
+        let db = Db::open_in_memory()
+            .await
+            .unwrap()
+            .with_leases(Duration::from_millis(60), Duration::from_secs(5));
+        let dead = db.try_lease("pay:1").await.unwrap().expect("free");
+        dead.renewal.abort();
+        // Its holder "dies": nothing renews or releases it; a waiter takes it over once it expires.
+        let started = Instant::now();
+        let next = db.lease("pay:1").await.unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(40));
+        dead.release().await.unwrap(); // too late: the row is the new holder's now
+        assert!(db.try_lease("pay:1").await.unwrap().is_none(), "still held by the new holder");
+        next.release().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_live_holder_keeps_its_lease_past_the_ttl_and_waiters_end_busy() {
+        let db = Db::open_in_memory()
+            .await
+            .unwrap()
+            .with_leases(Duration::from_millis(60), Duration::from_millis(300));
+        let _held = db.try_lease("pay:1").await.unwrap().expect("free");
+        // Five TTLs later the holder still has it: it renews.
+        match db.lease("pay:1").await {
+            Err(DbError::Busy { key }) => assert_eq!(key, "pay:1"),
+            other => panic!("expected Busy, got {:?}", other.map(|_| ())),
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! The database: one sqlx pool for SQLite (the embedded default: `./build.sh demo` needs nothing) and PostgreSQL
+//! (several instances on one database), chosen by URL ([`DatabaseUrl`]).
+//!
+//! Queries are written once, in SQL both databases understand (`$1` parameters, `ON CONFLICT`, 0/1 integers for
+//! flags, `BIGINT`/`INTEGER` read as `i64`), and live with the concept they serve (`session.rs`, `payments.rs`,
+//! `iap.rs`); rows are read into `sqlx::FromRow` structs by column name. The migrations differ per dialect:
+//! `migrations/sqlite/` (the history since the first release) and `migrations/postgres/` (the same schema in one
+//! step); sqlx applies them at start-up and records them in `_sqlx_migrations`.
+//!
+//! What must happen once is claimed here too, not in a process: see [`Lease`].
+
+mod clock;
+mod lease;
+mod legacy;
+mod url;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+pub use clock::{now, now_ms, rfc3339};
+pub use lease::{Lease, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
+pub use url::{DatabaseUrl, UnknownScheme};
+
+/// The SQLite migrations, embedded in the binary. Never edit a released one: add the next.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+/// The PostgreSQL migrations, embedded in the binary.
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Connections per instance. SQLite writes one transaction at a time whatever the pool (WAL lets reads run beside
+/// it); PostgreSQL runs them side by side, and a few more connections than cores keep it busy while some wait on
+/// Toss inside no transaction (no query holds a connection across a Toss call).
+const SQLITE_POOL: u32 = 8;
+const POSTGRES_POOL: u32 = 16;
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database refused or could not be reached.
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    /// A migration failed or the database has one this binary does not know.
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON column did not parse.
+    #[error("database: stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A stored value this version does not know (e.g. a payment state).
+    #[error("database: unknown stored value: {0}")]
+    Stored(String),
+    /// Another request held the lease of `key` for longer than a lease lasts.
+    #[error("database: `{key}` is busy with another request")]
+    Busy {
+        /// The lease's key.
+        key: String,
+    },
+}
+
+/// Which SQL dialect the pool speaks (for the few statements that must differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The database handle (cheap to clone).
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    dialect: Dialect,
+    leases: Arc<lease::Leases>,
+}
+
+impl Db {
+    /// Connects (creating a SQLite file if needed) and applies pending migrations.
+    pub async fn connect(url: &DatabaseUrl) -> Result<Db, DbError> {
+        let (dialect, size) = match url {
+            DatabaseUrl::Sqlite(_) => (Dialect::Sqlite, SQLITE_POOL),
+            DatabaseUrl::Postgres(_) => (Dialect::Postgres, POSTGRES_POOL),
+        };
+        Db::with_pool(&url.connect_url(), dialect, size).await
+    }
+
+    /// A private in-memory SQLite database (tests of single modules): one connection, since each SQLite
+    /// connection to `:memory:` is a database of its own.
+    pub async fn open_in_memory() -> Result<Db, DbError> {
+        Db::with_pool("sqlite::memory:", Dialect::Sqlite, 1).await
+    }
+
+    async fn with_pool(url: &str, dialect: Dialect, size: u32) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(size)
+            .idle_timeout(if size == 1 { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if size == 1 { None } else { Some(Duration::from_secs(3600)) })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // WAL: a commit appends to `<db>-wal` and syncs once (the rollback journal synced about
+                        // four times), and readers do not wait for the writer. `synchronous = FULL` keeps a commit
+                        // durable on power loss too: a payment Toss charged or a grant the page was told about
+                        // must never be forgotten after the reply (NORMAL syncs only at checkpoints; measured in
+                        // issue 10's note). An in-memory database has no WAL and answers "memory": fine.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match dialect {
+            Dialect::Sqlite => {
+                legacy::adopt_schema_version(&pool, &SQLITE_MIGRATIONS).await?;
+                SQLITE_MIGRATIONS.run(&pool).await?;
+            }
+            // sqlx takes an advisory lock while it migrates: instances starting together apply each migration once.
+            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        }
+        Ok(Db {
+            pool,
+            dialect,
+            leases: Arc::new(lease::Leases::new(DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT)),
+        })
+    }
+
+    /// The same database with leases that last `ttl` unless renewed (how soon a killed instance's claims are free
+    /// again) and requests that wait at most `wait` for one (the server derives it from the Toss timeout: the
+    /// longest a live section should take).
+    pub fn with_leases(mut self, ttl: Duration, wait: Duration) -> Db {
+        self.leases = Arc::new(lease::Leases::new(ttl, wait));
+        self
+    }
+
+    /// The pool, for the queries of each concept.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which dialect the pool speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrations_apply_once_and_are_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("t.sqlite"));
+        Db::connect(&url).await.unwrap().close().await;
+        let db = Db::connect(&url).await.unwrap(); // second start: nothing to apply
+        let (n, max): (i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(n, SQLITE_MIGRATIONS.iter().count() as i64);
+        assert_eq!(max, SQLITE_MIGRATIONS.iter().last().unwrap().version);
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_file_is_in_wal_with_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&DatabaseUrl::Sqlite(dir.path().join("w.sqlite")))
+            .await
+            .unwrap();
+        let mut conn = db.pool().acquire().await.unwrap();
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous = FULL (2)");
+    }
+}
