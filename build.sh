@@ -194,6 +194,8 @@ run_tests() {
   start_postgres
   log "native tests"
   cargo test --workspace
+  log "ait-partner's storage and API tests again, on PostgreSQL (a fresh database per server)"
+  AIT_TEST_DATABASE=postgres cargo test -p ait-partner
   build
   log "golden TypeScript declarations"
   node scripts/check-golden-dts.mjs

@@ -17,9 +17,10 @@ pub enum DatabaseUrl {
 }
 
 impl DatabaseUrl {
-    /// The URL sqlx connects to. A SQLite path is percent-encoded where sqlx's parser would split it (`?`, `#`, `%`)
-    /// and opened with `mode=rwc` (create when missing).
-    pub(super) fn connect_url(&self) -> String {
+    /// The URL sqlx connects to (also for tools and tests that read the database beside the server). A SQLite path
+    /// is percent-encoded where sqlx's parser would split it (`?`, `#`, `%`) and opened with `mode=rwc` (create when
+    /// missing).
+    pub fn connect_url(&self) -> String {
         match self {
             DatabaseUrl::Sqlite(path) => {
                 let path = path

@@ -1,11 +1,16 @@
 //! Test harness: an in-process ait-sandbox (real mTLS, certificates in a temp dir) and an ait-partner server
 //! on a free port with its own temp SQLite file, driven over HTTP by reqwest with a cookie store.
+//!
+//! With `AIT_TEST_DATABASE=postgres`, each server gets a fresh PostgreSQL database instead, created on the server at
+//! `AIT_TEST_DATABASE_URL` (`./build.sh test` starts a throwaway one and runs this suite a second time that way).
+//! Tests that read the SQLite file itself ([`Env::sql`]) start with [`Env::sqlite_only`] and are skipped there.
 
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
-use ait_partner::config::Config;
+use ait_partner::config::{Config, Secret};
+use ait_partner::db::DatabaseUrl;
 use ait_partner::{Server, StartOptions};
 use ait_sandbox::{Control, FaultSpec, Sandbox, SandboxConfig, SandboxHandle};
 use reqwest::StatusCode;
@@ -31,7 +36,14 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::embedded();
         config.listen = "127.0.0.1:0".parse().unwrap();
-        config.database = dir.path().join("partner.sqlite").into();
+        config.database = match on_postgres() {
+            false => dir.path().join("partner.sqlite").into(),
+            true => {
+                // Several instances share one key; the tests' is fixed (it seals only sandbox tokens).
+                config.token_key = Some(Secret("42".repeat(32)));
+                fresh_postgres_database()
+            }
+        };
         config.reconcile_interval_secs = 0; // tests run the reconciler explicitly unless they ask
         config.toss.timeout_ms = 10_000;
         config.page_refunds = true; // the flows refund through the page; security.rs tests the default (off)
@@ -87,6 +99,41 @@ impl Env {
         self.config.database.sqlite_path().expect("the tests' database is a SQLite file").to_path_buf()
     }
 
+    /// True (and says so) when the tests run on PostgreSQL: the caller, a test that reads the SQLite file itself,
+    /// returns early.
+    pub fn sqlite_only(&self, why: &str) -> bool {
+        if on_postgres() {
+            eprintln!("skipped on PostgreSQL: {why}");
+        }
+        on_postgres()
+    }
+
+    /// One value read from the server's database, whichever it is (`$1` is `arg`). Blocking, on a thread of its
+    /// own, so that synchronous helpers can call it from inside the tests' runtime.
+    pub fn scalar<T>(&self, sql: &str, arg: Option<&str>) -> T
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin + 'static,
+    {
+        let (url, sql, arg) = (self.config.database.connect_url(), sql.to_owned(), arg.map(str::to_owned));
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                use sqlx::Connection;
+                sqlx::any::install_default_drivers();
+                let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+                let mut q = sqlx::query_scalar::<_, T>(&sql);
+                if let Some(a) = arg {
+                    q = q.bind(a);
+                }
+                let v = q.fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let _ = conn.close().await;
+                v
+            })
+        })
+        .join()
+        .unwrap()
+    }
+
     /// A direct connection to the server's SQLite file.
     pub fn sql(&self) -> rusqlite::Connection {
         let c = rusqlite::Connection::open(self.db_path()).unwrap();
@@ -95,7 +142,7 @@ impl Env {
     }
 
     pub fn count(&self, sql: &str) -> i64 {
-        self.sql().query_row(sql, [], |r| r.get(0)).unwrap()
+        self.scalar(sql, None)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -151,13 +198,7 @@ impl Env {
     }
 
     pub fn payment_state(&self, order_no: &str) -> String {
-        self.sql()
-            .query_row(
-                "SELECT state FROM payments WHERE order_no = ?1",
-                [order_no],
-                |r| r.get(0),
-            )
-            .unwrap()
+        self.scalar("SELECT state FROM payments WHERE order_no = $1", Some(order_no))
     }
 }
 
@@ -216,4 +257,39 @@ pub fn assert_error(got: &(StatusCode, Value), status: u16, code: &str, retryabl
     assert_eq!(got.1["error"]["code"], code, "{}", got.1);
     assert_eq!(got.1["error"]["retryable"], retryable, "{}", got.1);
     assert!(got.1["error"]["message"].is_string(), "{}", got.1);
+}
+
+/// Whether this run is on PostgreSQL (`AIT_TEST_DATABASE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("AIT_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// A new, empty database on the server at `AIT_TEST_DATABASE_URL`, named after this process and a counter (the
+/// throwaway cluster of `./build.sh test` is removed with them; on a long-lived server they stay until dropped).
+pub fn fresh_postgres_database() -> DatabaseUrl {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let admin = std::env::var("AIT_TEST_DATABASE_URL")
+        .expect("AIT_TEST_DATABASE=postgres needs AIT_TEST_DATABASE_URL (./build.sh postgres starts one)");
+    let name = format!(
+        "ait_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let create = format!("CREATE DATABASE {name}");
+    let admin_for_thread = admin.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&admin_for_thread).await.unwrap();
+            sqlx::query(&create).execute(&mut conn).await.unwrap();
+            let _ = conn.close().await;
+        })
+    })
+    .join()
+    .unwrap();
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    DatabaseUrl::Postgres(url.to_string())
 }

@@ -151,7 +151,7 @@ async fn status_polls_are_coalesced() {
         assert_eq!(st["status"], "PAY_COMPLETE");
     }
     let calls = env.ctl().calls("get-payment-status") - before;
-    assert!(calls >= 1 && calls <= 3, "20 concurrent polls made {calls} Toss calls");
+    assert!((1..=3).contains(&calls), "20 concurrent polls made {calls} Toss calls");
 }
 
 // ------------------------------------------------------------------------------------------------ grants

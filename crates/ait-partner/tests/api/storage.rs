@@ -1,0 +1,96 @@
+//! Once means once in the database: two handles on one database (two instances, as far as the database can tell)
+//! race for the same claims. Runs on SQLite, and on PostgreSQL with `AIT_TEST_DATABASE=postgres`.
+
+use std::time::Duration;
+
+use ait_partner::db::{DatabaseUrl, Db};
+use ait_partner::payments::{self, Inserted, Payment, PaymentState};
+
+use crate::common;
+
+/// Two handles on one fresh database.
+async fn two_instances() -> (Db, Db, Option<tempfile::TempDir>) {
+    let (url, dir) = if common::on_postgres() {
+        (common::fresh_postgres_database(), None)
+    } else {
+        let dir = tempfile::tempdir().unwrap();
+        (DatabaseUrl::Sqlite(dir.path().join("shared.sqlite")), Some(dir))
+    };
+    let a = Db::connect(&url).await.unwrap();
+    let b = Db::connect(&url).await.unwrap();
+    (a, b, dir)
+}
+
+fn payment(order_no: &str, key: &str) -> Payment {
+    Payment {
+        order_no: order_no.into(),
+        user_key: common::USER,
+        idempotency_key: key.into(),
+        order_json: "{}".into(),
+        product_desc: "원두 200g".into(),
+        amount: 12_000,
+        amount_tax_free: 0,
+        is_test_payment: true,
+        pay_token: None,
+        state: PaymentState::Creating,
+        toss_status: None,
+        receipt: None,
+        refund: None,
+        refund_reason: None,
+        attempted_at: None,
+    }
+}
+
+#[tokio::test]
+async fn a_lease_held_by_one_instance_excludes_the_other_until_released() {
+    let (a, b, _dir) = two_instances().await;
+    let held = a.lease("payment:p-1").await.unwrap();
+    assert!(b.try_lease("payment:p-1").await.unwrap().is_none(), "the other instance sees it held");
+    let waiter = tokio::spawn({
+        let b = b.clone();
+        async move { b.lease("payment:p-1").await.map(|_| ()) }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!waiter.is_finished(), "the other instance waits");
+    held.release().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), waiter)
+        .await
+        .expect("it gets the lease once released")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_killed_instances_lease_is_taken_over_after_its_ttl() {
+    let (a, b, _dir) = two_instances().await;
+    let a = a.with_leases(Duration::from_millis(200), Duration::from_secs(5));
+    let b = b.with_leases(Duration::from_millis(200), Duration::from_secs(5));
+    let held = a.try_lease("grant:o-1").await.unwrap().expect("free");
+    // "kill -9": the process vanishes without releasing; its renewals stop with it.
+    a.close().await;
+    std::mem::forget(held);
+    assert!(b.try_lease("grant:o-1").await.unwrap().is_none(), "held until its TTL passes");
+    tokio::time::timeout(Duration::from_secs(5), b.lease("grant:o-1"))
+        .await
+        .expect("taken over after the TTL")
+        .unwrap();
+}
+
+#[tokio::test]
+async fn one_idempotency_key_makes_one_payment_whichever_instance_inserts() {
+    let (a, b, _dir) = two_instances().await;
+    for round in 0..20 {
+        let key = format!("k-{round}");
+        let (x, y) = tokio::join!(
+            payments::insert_or_get(&a, payment(&format!("a-{round}"), &key)),
+            payments::insert_or_get(&b, payment(&format!("b-{round}"), &key)),
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        let order_no = |i: &Inserted| match i {
+            Inserted::New(p) | Inserted::Existing(p) => p.order_no.clone(),
+        };
+        let news = [&x, &y].iter().filter(|i| matches!(i, Inserted::New(_))).count();
+        assert_eq!(news, 1, "round {round}: exactly one insert wins");
+        assert_eq!(order_no(&x), order_no(&y), "round {round}: both see the same payment");
+    }
+}
