@@ -97,7 +97,7 @@ impl Db {
         .bind(&holder)
         .bind(now.saturating_add(self.leases.ttl_ms()))
         .bind(now)
-        .execute(self.pool())
+        .execute(self.lease_pool())
         .await?
         .rows_affected()
             == 1;
@@ -126,7 +126,7 @@ async fn renew(db: Db, key: String, holder: String) {
             .bind(&key)
             .bind(&holder)
             .bind(now_ms().saturating_add(db.leases.ttl_ms()))
-            .execute(db.pool())
+            .execute(db.lease_pool())
             .await;
         match renewed {
             Ok(r) if r.rows_affected() == 1 => {}
@@ -152,7 +152,7 @@ async fn delete(db: &Db, key: &str, holder: &str) -> Result<(), DbError> {
     sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
         .bind(key)
         .bind(holder)
-        .execute(db.pool())
+        .execute(db.lease_pool())
         .await?;
     Ok(())
 }

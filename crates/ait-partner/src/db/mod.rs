@@ -72,6 +72,10 @@ pub enum Dialect {
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Where leases are written: connections whose commits do not wait for the disk. A lease lost in a crash is
+    /// a lease released, which is what a crash means anyway; the payments and grants it guards are committed
+    /// durably through `pool`. (Half the commits of a flow are leases: this halves the syncs.)
+    lease_pool: AnyPool,
     dialect: Dialect,
     leases: Arc<lease::Leases>,
 }
@@ -95,27 +99,7 @@ impl Db {
     async fn with_pool(url: &str, dialect: Dialect, size: u32) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let options: AnyConnectOptions = url.parse()?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(size)
-            .idle_timeout(if size == 1 { None } else { Some(Duration::from_secs(600)) })
-            .max_lifetime(if size == 1 { None } else { Some(Duration::from_secs(3600)) })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if dialect == Dialect::Sqlite {
-                        // WAL: a commit appends to `<db>-wal` and syncs once (the rollback journal synced about
-                        // four times), and readers do not wait for the writer. `synchronous = FULL` keeps a commit
-                        // durable on power loss too: a payment Toss charged or a grant the page was told about
-                        // must never be forgotten after the reply (NORMAL syncs only at checkpoints; measured in
-                        // issue 10's note). An in-memory database has no WAL and answers "memory": fine.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+        let pool = pool(&options, dialect, size, Durability::Synced).await?;
         match dialect {
             Dialect::Sqlite => {
                 legacy::adopt_schema_version(&pool, &SQLITE_MIGRATIONS).await?;
@@ -124,8 +108,14 @@ impl Db {
             // sqlx takes an advisory lock while it migrates: instances starting together apply each migration once.
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
+        // A private in-memory database is one connection: its leases go through it too.
+        let lease_pool = match size {
+            1 => pool.clone(),
+            _ => self::pool(&options, dialect, 2, Durability::Unsynced).await?,
+        };
         Ok(Db {
             pool,
+            lease_pool,
             dialect,
             leases: Arc::new(lease::Leases::new(DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT)),
         })
@@ -137,6 +127,11 @@ impl Db {
     pub fn with_leases(mut self, ttl: Duration, wait: Duration) -> Db {
         self.leases = Arc::new(lease::Leases::new(ttl, wait));
         self
+    }
+
+    /// The pool for leases (see the field's comment).
+    pub(crate) fn lease_pool(&self) -> &AnyPool {
+        &self.lease_pool
     }
 
     /// The pool, for the queries of each concept.
@@ -151,8 +146,57 @@ impl Db {
 
     /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        self.lease_pool.close().await;
         self.pool.close().await;
     }
+}
+
+/// Whether a pool's commits wait for the disk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// Every commit is on disk before it returns (payments, grants, sessions).
+    Synced,
+    /// Commits return before the disk has them (leases only).
+    Unsynced,
+}
+
+/// A pool of `size` connections set up for `dialect` and `durability`.
+async fn pool(
+    options: &AnyConnectOptions,
+    dialect: Dialect,
+    size: u32,
+    durability: Durability,
+) -> Result<AnyPool, DbError> {
+    let settings: &'static [&'static str] = match (dialect, durability) {
+        // WAL: a commit appends to `<db>-wal` and syncs once (the rollback journal synced about four times), and
+        // readers do not wait for the writer. `synchronous = FULL` keeps a commit durable on power loss too: a
+        // payment Toss charged or a grant the page was told about must never be forgotten after the reply (NORMAL
+        // syncs only at checkpoints; measured in issue 10's note). An in-memory database has no WAL and answers
+        // "memory": fine.
+        (Dialect::Sqlite, Durability::Synced) => {
+            &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"]
+        }
+        // No sync on commit; the next synced commit of another connection syncs the WAL, these frames included.
+        (Dialect::Sqlite, Durability::Unsynced) => &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = OFF"],
+        (Dialect::Postgres, Durability::Synced) => &[],
+        // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
+        (Dialect::Postgres, Durability::Unsynced) => &["SET synchronous_commit = off"],
+    };
+    let keep = size > 1; // one connection to `:memory:` is the database itself: never let it go
+    Ok(AnyPoolOptions::new()
+        .max_connections(size)
+        .idle_timeout(keep.then_some(Duration::from_secs(600)))
+        .max_lifetime(keep.then_some(Duration::from_secs(3600)))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                for statement in settings {
+                    conn.execute(*statement).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await?)
 }
 
 #[cfg(test)]
