@@ -203,7 +203,13 @@ run_tests() {
   browser_tests
   log "JS tests (dev host, the built package in a page and in a Vite build)"
   node --test --test-concurrency=1 tests/js/
-  if [ -z "${AIT_SKIP_CHAOS:-}" ]; then chaos --short; else log "chaos: skipped (AIT_SKIP_CHAOS is set)"; fi
+  if [ -z "${AIT_SKIP_CHAOS:-}" ]; then
+    chaos --short
+    # Two partner instances on one PostgreSQL database (a database of the run's own, dropped afterwards).
+    chaos --short --instances 2 --database-url "$AIT_TEST_DATABASE_URL"
+  else
+    log "chaos: skipped (AIT_SKIP_CHAOS is set)"
+  fi
 }
 
 demo() {
@@ -215,7 +221,8 @@ demo() {
 
 # The seeded chaos run (crates/ait-chaos): mixed flows against ait-partner and ait-sandbox started as processes, with
 # sandbox faults, double taps and kill -9 of the partner, then the invariants of crates/ait-invariants. Prints its
-# seed; exits non-zero on a violation. Arguments go to ait-chaos (--seed N, --flows N, --short, --help).
+# seed; exits non-zero on a violation. Arguments go to ait-chaos (--seed N, --flows N, --short, --help; two partner
+# instances on one PostgreSQL: --instances 2 --database-url postgres://…).
 chaos() {
   log "chaos: building ait-sandbox, ait-partner and ait-chaos"
   cargo build -p ait-sandbox -p ait-partner -p ait-chaos

@@ -43,12 +43,15 @@ pub enum ChaosError {
     /// A file or process operation failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
-    /// Reading the partner's database failed.
+    /// Creating, reading or dropping the partner's database failed.
     #[error("partner database: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] sqlx::Error),
     /// Building the observation failed.
     #[error("observation: {0}")]
     Load(#[from] ait_invariants::LoadError),
+    /// The command line asks for something the run cannot do (e.g. two instances on one SQLite file).
+    #[error("{0}")]
+    Usage(String),
     /// A JSON value had an unexpected shape.
     #[error("unexpected JSON from {what}: {detail}")]
     Shape {

@@ -1,6 +1,10 @@
 //! The flows, as a page and the Toss app perform them: each arms its planned fault and kill just before the call
 //! they aim at, double-taps when planned, repeats retryable typed errors like a page's retry, and records how it
 //! ended as an `ait_invariants::PageOutcome`.
+//!
+//! With several partner instances a flow's calls go to them in turn ([`Route`]), starting at the flow's planned
+//! instance: a payment created on one is executed on the next, a double tap sends one request to each, a planned
+//! cross grant sends the grant to two at once, and a kill hits the instance the call it aims at went to.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,33 +26,52 @@ const REFUND_REASON: &str = "단순변심";
 
 /// Runs one flow of the plan. A planned kill whose call never came (the flow ended before it) happens at the end.
 pub async fn run(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
-    run_kind(w, f).await?;
+    let mut route = Route {
+        next: f.instance,
+        instances: w.instances().max(1),
+    };
+    run_kind(w, f, &mut route).await?;
     if f.kill.is_some() && w.kills_armed.lock().is_ok_and(|mut s| s.insert(f.index)) {
         w.stats.add("kills-at-flow-end", 1);
-        w.kill_partner_soon(0);
+        w.kill_partner_soon(f.instance, 0);
     }
     Ok(())
 }
 
-async fn run_kind(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
+/// Which partner instance a flow's next call goes to: the flow's planned one first, then each next in turn.
+pub struct Route {
+    next: usize,
+    instances: usize,
+}
+
+impl Route {
+    /// The instance of the next call.
+    fn take(&mut self) -> usize {
+        let i = self.next % self.instances;
+        self.next += 1;
+        i
+    }
+}
+
+async fn run_kind(w: &Arc<World>, f: &FlowPlan, route: &mut Route) -> Result<(), ChaosError> {
     match f.kind {
-        FlowKind::TossPay => tosspay(w, f).await,
-        FlowKind::IapPurchase => purchase(w, f).await,
+        FlowKind::TossPay => tosspay(w, f, route).await,
+        FlowKind::IapPurchase => purchase(w, f, route).await,
         FlowKind::Refund => match w.take_paid(f.pick) {
-            Some(p) => refund(w, f, p).await,
+            Some(p) => refund(w, f, p, route).await,
             None => {
                 w.stats.add("fallback:refund->tosspay", 1);
-                tosspay(w, f).await
+                tosspay(w, f, route).await
             }
         },
         FlowKind::StoreRefundSync => match w.take_granted(f.pick) {
-            Some(g) => store_refund_sync(w, f, g).await,
+            Some(g) => store_refund_sync(w, f, g, route).await,
             None => {
                 w.stats.add("fallback:store-refund-sync->iap-purchase", 1);
-                purchase(w, f).await
+                purchase(w, f, route).await
             }
         },
-        FlowKind::Restore => restore(w, f).await,
+        FlowKind::Restore => restore(w, f, route).await,
     }
 }
 
@@ -67,8 +90,8 @@ fn tap_step(f: &FlowPlan) -> Step {
     }
 }
 
-/// Arms the flow's fault and kill aimed at `step`.
-async fn arm(w: &Arc<World>, f: &FlowPlan, step: Step) -> Result<(), ChaosError> {
+/// Arms the flow's fault and kill aimed at `step`, whose request goes to partner instance `instance`.
+async fn arm(w: &Arc<World>, f: &FlowPlan, step: Step, instance: usize) -> Result<(), ChaosError> {
     for (s, fault) in &f.faults {
         if *s == step {
             w.control.add_fault(fault.spec()).await?;
@@ -82,15 +105,15 @@ async fn arm(w: &Arc<World>, f: &FlowPlan, step: Step) -> Result<(), ChaosError>
                 w.control.add_fault(hold.spec()).await?;
                 w.stats.add("kills-inside-toss-call", 1);
             }
-            w.kill_partner_soon(k.delay_ms);
+            w.kill_partner_soon(instance, k.delay_ms);
         }
     }
     Ok(())
 }
 
-/// Sends `step`'s request (twice at once for a planned double tap) and repeats it on retryable typed errors like a
-/// page's retry; `PAYMENT_OUTCOME_UNKNOWN` is asked once more after a pause. Returns the last answer and, for a
-/// double tap, the second tap's first answer.
+/// Sends `step`'s request (twice at once for a planned double tap or cross grant, to two instances when there
+/// are several) and repeats it on retryable typed errors like a page's retry; `PAYMENT_OUTCOME_UNKNOWN` is asked
+/// once more after a pause. Returns the last answer and, for a double tap, the second tap's first answer.
 async fn send(
     w: &Arc<World>,
     page: &Page,
@@ -98,14 +121,26 @@ async fn send(
     step: Step,
     path: &str,
     body: Value,
+    route: &mut Route,
 ) -> Result<(Answer, Option<Answer>), ChaosError> {
-    arm(w, f, step).await?;
-    let (mut answer, tap) = if f.double_tap && tap_step(f) == step {
-        w.stats.add(&format!("double-tap:{step:?}"), 1);
-        let (a, b) = tokio::join!(page.post(path, body.clone()), page.post(path, body.clone()));
+    let first = route.take();
+    arm(w, f, step, first).await?;
+    let double_tap = f.double_tap && tap_step(f) == step;
+    let cross_grant = f.cross_grant && step == Step::Grant && w.instances() > 1;
+    let (mut answer, tap) = if double_tap || cross_grant {
+        if double_tap {
+            w.stats.add(&format!("double-tap:{step:?}"), 1);
+        } else {
+            w.stats.add("cross-grants", 1);
+        }
+        let second = route.take();
+        let (a, b) = tokio::join!(
+            page.post_via(first, path, body.clone()),
+            page.post_via(second, path, body.clone())
+        );
         (a, Some(b))
     } else {
-        (page.post(path, body.clone()).await, None)
+        (page.post_via(first, path, body.clone()).await, None)
     };
     let mut unknown_retried = false;
     for _ in 0..PAGE_RETRIES {
@@ -124,7 +159,7 @@ async fn send(
         }
         w.stats.add("page-retries", 1);
         tokio::time::sleep(Duration::from_millis(300)).await;
-        answer = page.post(path, body.clone()).await;
+        answer = page.post_via(route.take(), path, body.clone()).await;
     }
     for a in std::iter::once(&answer).chain(tap.as_ref()) {
         if let Answer::Typed { code, message, .. } = a {
@@ -187,7 +222,7 @@ fn record_payment(w: &World, flow: String, user: usize, order_no: &str, result: 
 }
 
 /// `payWithTossPay`: create (same idempotency key on every repeat), the sheet, execute.
-async fn tosspay(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
+async fn tosspay(w: &Arc<World>, f: &FlowPlan, route: &mut Route) -> Result<(), ChaosError> {
     w.stats.add("flow:tosspay", 1);
     let flow = label(FlowKind::TossPay, f);
     let page = &w.pages[f.user];
@@ -196,7 +231,7 @@ async fn tosspay(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
         "order": { "items": [{ "sku": sku, "quantity": f.quantity }] },
         "idempotencyKey": format!("chaos-{}-{}", w.seed, f.index),
     });
-    let (created, tap) = send(w, page, f, Step::Create, PATH_PAYMENTS, body).await?;
+    let (created, tap) = send(w, page, f, Step::Create, PATH_PAYMENTS, body, route).await?;
     let created = match (created, tap) {
         (Answer::Ok(v), tap) => {
             if let Some(Answer::Untyped(s)) = tap {
@@ -274,6 +309,7 @@ async fn tosspay(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
         Step::Execute,
         &execute_path(order_no),
         json!({}),
+        route,
     )
     .await?;
     let result = receipt_result(&executed, order_no);
@@ -296,12 +332,18 @@ async fn tosspay(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
 }
 
 /// A page refund of a paid payment.
-async fn refund(w: &Arc<World>, f: &FlowPlan, p: PaidPayment) -> Result<(), ChaosError> {
+async fn refund(
+    w: &Arc<World>,
+    f: &FlowPlan,
+    p: PaidPayment,
+    route: &mut Route,
+) -> Result<(), ChaosError> {
     w.stats.add("flow:refund", 1);
     let flow = label(FlowKind::Refund, f);
     let page = &w.pages[p.user];
     let body = json!({ "reason": REFUND_REASON });
-    let (answer, tap) = send(w, page, f, Step::Refund, &refund_path(&p.order_no), body).await?;
+    let path = refund_path(&p.order_no);
+    let (answer, tap) = send(w, page, f, Step::Refund, &path, body, route).await?;
     if let Some(tap) = tap {
         record_payment(
             w,
@@ -340,7 +382,7 @@ async fn decide(w: &World, order_id: &str, granted: bool) -> Result<(), ChaosErr
 }
 
 /// `purchase(sku)`: the store charges the order, the page grants it, the SDK reports the outcome.
-async fn purchase(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
+async fn purchase(w: &Arc<World>, f: &FlowPlan, route: &mut Route) -> Result<(), ChaosError> {
     w.stats.add("flow:iap-purchase", 1);
     let flow = label(FlowKind::IapPurchase, f);
     let page = &w.pages[f.user];
@@ -354,10 +396,11 @@ async fn purchase(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
     let body = json!({ "orderId": order_id, "sku": sku });
     let (result, tap) = match &f.abandon_grant {
         Some((deadline_ms, hold)) => {
-            arm(w, f, Step::Grant).await?;
+            let instance = route.take();
+            arm(w, f, Step::Grant, instance).await?;
             w.control.add_fault(hold.spec()).await?;
             w.stats.add("fault:latency", 1);
-            let call = page.post(PATH_IAP_GRANTS, body);
+            let call = page.post_via(instance, PATH_IAP_GRANTS, body);
             match tokio::time::timeout(Duration::from_millis(*deadline_ms), call).await {
                 Ok(answer) => (grant_result(&answer, &order_id), None),
                 // The bridge's grant ran out of time: processProductGrant returns false.
@@ -375,7 +418,7 @@ async fn purchase(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
             }
         }
         None => {
-            let (answer, tap) = send(w, page, f, Step::Grant, PATH_IAP_GRANTS, body).await?;
+            let (answer, tap) = send(w, page, f, Step::Grant, PATH_IAP_GRANTS, body, route).await?;
             (
                 grant_result(&answer, &order_id),
                 tap.map(|t| grant_result(&t, &order_id)),
@@ -412,6 +455,7 @@ async fn store_refund_sync(
     w: &Arc<World>,
     f: &FlowPlan,
     g: GrantedOrder,
+    route: &mut Route,
 ) -> Result<(), ChaosError> {
     w.stats.add("flow:store-refund-sync", 1);
     let flow = label(FlowKind::StoreRefundSync, f);
@@ -426,7 +470,7 @@ async fn store_refund_sync(
     }
     let page = &w.pages[g.user];
     let body = json!({ "orders": [{ "orderId": g.order_id, "sku": g.sku, "status": "REFUNDED" }] });
-    let (answer, tap) = send(w, page, f, Step::Sync, PATH_IAP_SYNC, body).await?;
+    let (answer, tap) = send(w, page, f, Step::Sync, PATH_IAP_SYNC, body, route).await?;
     for (name, a) in [(format!("{flow}/tap2"), tap), (flow, Some(answer))] {
         match a {
             // A successful sync has no PageResult variant: counted, not recorded.
@@ -442,7 +486,7 @@ async fn store_refund_sync(
 }
 
 /// `restorePendingOrders()`: grant each pending order of the user and complete it; a failure leaves it pending.
-async fn restore(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
+async fn restore(w: &Arc<World>, f: &FlowPlan, route: &mut Route) -> Result<(), ChaosError> {
     w.stats.add("flow:restore", 1);
     let flow = label(FlowKind::Restore, f);
     let page = &w.pages[f.user];
@@ -455,9 +499,12 @@ async fn restore(w: &Arc<World>, f: &FlowPlan) -> Result<(), ChaosError> {
         let name = format!("{flow}/{order_id}");
         let body = json!({ "orderId": order_id, "sku": sku });
         let (answer, tap) = if i == 0 {
-            send(w, page, f, Step::Grant, PATH_IAP_GRANTS, body).await?
+            send(w, page, f, Step::Grant, PATH_IAP_GRANTS, body, route).await?
         } else {
-            (page.post(PATH_IAP_GRANTS, body).await, None)
+            (
+                page.post_via(route.take(), PATH_IAP_GRANTS, body).await,
+                None,
+            )
         };
         if let Some(tap) = tap {
             w.record(format!("{name}/tap2"), grant_result(&tap, &order_id));

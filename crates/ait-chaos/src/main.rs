@@ -4,12 +4,15 @@
 //! separate processes, plays a seeded schedule of mixed flows against them — TossPay create + sheet + execute, IAP
 //! purchase + grant + completion, page refunds, store refunds + `/iap/sync`, restores of pending orders — with
 //! sandbox faults on the Toss steps, concurrent double taps and `kill -9` + restart of the partner, then recovers as
-//! a page would and checks the invariants of `ait-invariants` on the sandbox's ledger, the partner's SQLite file and
-//! every page outcome.
+//! a page would and checks the invariants of `ait-invariants` on the sandbox's ledger, the partner's database and
+//! every page outcome. The partner is one instance on a SQLite file, or (`--instances 2 --database-url
+//! postgres://…`) several instances on one PostgreSQL database of the run's own, the flows spread over them and one
+//! of them killed at a time.
 //!
 //! ```sh
 //! ./build.sh chaos [--seed N] [--flows N]      # builds the binaries, then runs this
 //! target/debug/ait-chaos --short               # the form `./build.sh test` runs (500 flows, 5 kills)
+//! target/debug/ait-chaos --short --instances 2 --database-url "$AIT_TEST_DATABASE_URL"   # and this
 //! ```
 //!
 //! Exit code: 0 when every invariant holds, 1 on a violation (each printed with the rows of the ids it names),
@@ -20,6 +23,7 @@
 //! the schedule, not the exact interleaving.
 
 mod control;
+mod database;
 mod flows;
 mod observe;
 mod page;
@@ -30,7 +34,7 @@ mod summary;
 mod world;
 
 use ait_chaos::{error, procs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -38,6 +42,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 
 use crate::control::Control;
+use crate::database::RunDatabase;
 use crate::error::ChaosError;
 use crate::page::Page;
 use crate::plan::{Plan, PlanOptions};
@@ -85,6 +90,15 @@ struct Args {
     /// Keep the run directory (logs, database, certificates) even when the run passes.
     #[arg(long)]
     keep: bool,
+    /// A PostgreSQL server, `postgres://…` (a role that may CREATE DATABASE): the run creates a database of its own
+    /// there (`chaos_<seed>_<pid>`) for the partners and drops it at the end (kept on a violation or with --keep).
+    /// Without it, one SQLite file in the run directory.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Partner instances on the one database (above 1 needs --database-url): flows start on either, a double tap
+    /// sends one request to each, some grants go to two at once, and a kill -9 hits one at a time.
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
     /// An extra setting for the partner, `AIT_PARTNER_…=value` (repeat).
     #[arg(long = "partner-env", value_parser = ait_chaos::procs::parse_setting)]
     partner_env: Vec<(String, String)>,
@@ -104,9 +118,50 @@ async fn main() {
     std::process::exit(code);
 }
 
-/// Runs everything; the number of violations.
+/// Runs everything; the number of violations. The run's PostgreSQL database, if any, is dropped at the end unless
+/// a violation was found or `--keep` was given (then it is printed, like the run directory).
 async fn run(args: Args) -> Result<usize, ChaosError> {
+    if args.instances == 0 {
+        return Err(ChaosError::Usage("--instances must be at least 1".into()));
+    }
+    if args.instances > 1 && args.database_url.is_none() {
+        return Err(ChaosError::Usage(
+            "--instances above 1 needs --database-url postgres://… (instances share one PostgreSQL database)"
+                .into(),
+        ));
+    }
     let seed = args.seed.unwrap_or_else(clock_seed);
+    let dir = tempfile::Builder::new().prefix("ait-chaos-").tempdir()?;
+    let database = match &args.database_url {
+        Some(server) => RunDatabase::create_postgres(server, seed).await?,
+        None => RunDatabase::sqlite(dir.path()),
+    };
+    let outcome = run_on(&args, seed, dir.path(), &database).await;
+    let keep = args.keep || matches!(outcome, Ok(n) if n > 0);
+    if database.is_postgres() {
+        if keep {
+            println!("database kept: {}", database.describe());
+        } else if let Err(e) = database.drop_database().await {
+            eprintln!("ait-chaos: could not drop {}: {e}", database.describe());
+        }
+    }
+    if keep {
+        let kept = dir.keep();
+        println!(
+            "run directory kept: {} (partner*.log, partner*.env, partner.sqlite with SQLite, sandbox.log)",
+            kept.display()
+        );
+    }
+    outcome
+}
+
+/// The run itself, on `database`, with its files in `dir`.
+async fn run_on(
+    args: &Args,
+    seed: u64,
+    dir: &Path,
+    database: &RunDatabase,
+) -> Result<usize, ChaosError> {
     let flows = args.flows.unwrap_or(if args.short { 500 } else { 1000 });
     let kills = args.kills.unwrap_or((flows / 100).max(3));
     // The command that draws the same schedule: the seed and every knob that differs from its default.
@@ -146,12 +201,24 @@ async fn run(args: Args) -> Result<usize, ChaosError> {
             args.toss_timeout_ms.to_string(),
             defaults.toss_timeout_ms.to_string(),
         ),
+        (
+            "--instances",
+            args.instances.to_string(),
+            defaults.instances.to_string(),
+        ),
     ] {
         if value != default {
             reproduce += &format!(" {name} {value}");
         }
     }
-    println!("ait-chaos: seed {seed}, {flows} flows, {kills} kills (reproduce: {reproduce})");
+    if let Some(server) = &args.database_url {
+        reproduce += &format!(" --database-url {}", database::without_password(server));
+    }
+    println!(
+        "ait-chaos: seed {seed}, {flows} flows, {kills} kills, {} partner instance{} (reproduce: {reproduce})",
+        args.instances,
+        if args.instances == 1 { "" } else { "s" }
+    );
 
     let config = ait_partner::config::Config::embedded();
     let catalog = Catalog {
@@ -180,44 +247,69 @@ async fn run(args: Args) -> Result<usize, ChaosError> {
             toss_timeout_ms: args.toss_timeout_ms,
             tosspay_items: catalog.tosspay.len(),
             iap_skus: catalog.iap.len(),
+            instances: args.instances,
         },
     ));
 
-    let bin_dir = match args.bin_dir {
-        Some(d) => d,
+    let bin_dir = match &args.bin_dir {
+        Some(d) => d.clone(),
         None => std::env::current_exe()?
             .parent()
             .map(PathBuf::from)
             .unwrap_or_default(),
     };
-    let dir = tempfile::Builder::new().prefix("ait-chaos-").tempdir()?;
-    let sandbox = SandboxProc::start(&bin_dir, dir.path()).await?;
+    let sandbox = SandboxProc::start(&bin_dir, dir).await?;
     let control = Control::new(sandbox.control_url.clone())?;
-    let launch = PartnerLaunch::new(
-        &bin_dir,
-        dir.path(),
-        free_port()?,
-        &sandbox,
-        args.reconcile_secs,
-        args.toss_timeout_ms,
-        &args.partner_env,
-    )?;
-    let db = dir.path().join("partner.sqlite");
-    let partner = Arc::new(PartnerProc::start(launch).await?);
+    // Every instance: the same database and, with PostgreSQL, the same token key (each seals the Toss tokens the
+    // others read); then the caller's settings, which win.
+    let mut settings = vec![(
+        "AIT_PARTNER_DATABASE".to_string(),
+        database.partner_setting(),
+    )];
+    if database.is_postgres() {
+        settings.push(("AIT_PARTNER_TOKEN_KEY".to_string(), token_key(seed)));
+    }
+    settings.extend(args.partner_env.iter().cloned());
+    let mut partners = Vec::new();
+    for i in 0..args.instances {
+        let name = if args.instances == 1 {
+            "partner".to_string()
+        } else {
+            format!("partner-{}", i + 1)
+        };
+        let launch = PartnerLaunch::instance(
+            &name,
+            &bin_dir,
+            dir,
+            free_port()?,
+            &sandbox,
+            args.reconcile_secs,
+            args.toss_timeout_ms,
+            &settings,
+        )?;
+        let partner = Arc::new(PartnerProc::start(launch).await?);
+        println!(
+            "ait-chaos: partner #{} {} (log {})",
+            i + 1,
+            partner.api_url(),
+            partner.log().display()
+        );
+        partners.push(partner);
+    }
     println!(
-        "ait-chaos: sandbox {} (control {}), partner {} (log {})",
+        "ait-chaos: sandbox {} (control {}), database {}",
         sandbox.base_url,
         sandbox.control_url,
-        partner.api_url(),
-        partner.log().display()
+        database.describe()
     );
 
     let stats = Arc::new(Stats::default());
+    let apis: Vec<String> = partners.iter().map(|p| p.api_url().to_string()).collect();
     let mut pages = Vec::new();
     for i in 0..args.users.max(1) {
         let page = Page::new(
             USER_KEY_BASE + i as i64,
-            partner.api_url().to_string(),
+            apis.clone(),
             control.clone(),
             stats.clone(),
         )?;
@@ -230,7 +322,8 @@ async fn run(args: Args) -> Result<usize, ChaosError> {
     let world = Arc::new(World {
         seed: plan.seed,
         control: control.clone(),
-        partner: partner.clone(),
+        partners,
+        kill_gate: tokio::sync::Mutex::default(),
         pages,
         catalog,
         stats: stats.clone(),
@@ -258,16 +351,18 @@ async fn run(args: Args) -> Result<usize, ChaosError> {
     );
 
     let recovery_started = Instant::now();
+    let db = database.open().await?;
     let report = recovery::recover(&world, &db, args.reconcile_secs, args.toss_timeout_ms).await?;
     let state = control.state().await?;
-    let obs = observe::observe(&state, &db, world.outcomes())?;
+    let obs = observe::observe(&state, &db, world.outcomes()).await?;
     let violations = ait_invariants::check(&obs);
     let recovery_time = recovery_started.elapsed();
 
     for v in &violations {
         println!("VIOLATION (seed {seed}): {v}");
-        print!("{}", observe::evidence(v, &obs, &db)?);
+        print!("{}", observe::evidence(v, &obs, &db).await?);
     }
+    db.close().await;
     summary::print(
         &stats,
         &summary::RunFacts {
@@ -277,20 +372,24 @@ async fn run(args: Args) -> Result<usize, ChaosError> {
             concurrency: args.concurrency.max(1),
             flows_time,
             recovery_time,
-            kills: partner.kills(),
+            kills: world.kills(),
+            database: database.describe(),
             recovery: &report,
             violations: violations.len(),
             reproduce,
         },
     );
-    if !violations.is_empty() || args.keep {
-        let kept = dir.keep();
-        println!(
-            "run directory kept: {} (partner.log, partner.sqlite, sandbox.log)",
-            kept.display()
-        );
-    }
     Ok(violations.len())
+}
+
+/// The token key every instance shares on PostgreSQL (32 bytes, hex): a throwaway database's, so drawn from the
+/// seed and the clock rather than the OS.
+fn token_key(seed: u64) -> String {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ clock_seed().rotate_left(32));
+    (0..32)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
 }
 
 /// Runs the plan's flows, `concurrency` at a time, in plan order; stops at the first harness failure.

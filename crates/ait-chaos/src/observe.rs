@@ -1,51 +1,38 @@
 //! The observation the invariants are checked on — Toss's ledger from the sandbox's `GET /state`, the partner's
-//! SQLite file, the page outcomes — and the evidence printed for a violation (the rows of the orders it names).
-
-use std::path::Path;
+//! database (SQLite or PostgreSQL, read through sqlx), the page outcomes — and the evidence printed for a violation
+//! (the rows of the orders it names).
 
 use ait_invariants::{Observation, PageOutcome, Violation};
-use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
+use sqlx::{AnyPool, Column, Row};
 
 use crate::error::ChaosError;
 
-fn open(db: &Path) -> Result<Connection, ChaosError> {
-    let conn = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(conn)
-}
-
 /// Builds the observation after recovery.
-pub fn observe(
+pub async fn observe(
     sandbox_state: &Value,
-    db: &Path,
+    db: &AnyPool,
     outcomes: Vec<PageOutcome>,
 ) -> Result<Observation, ChaosError> {
     let mut obs = Observation::from_sandbox_state(sandbox_state)?;
-    obs.add_partner_db(&open(db)?)?;
+    obs.add_partner_pool(db).await?;
     obs.page_outcomes = outcomes;
     Ok(obs)
 }
 
 /// Partner rows whose outcome is not settled yet: payments `EXECUTING`/`REFUNDING` and provisional grants.
-pub fn in_flight(db: &Path) -> Result<u64, ChaosError> {
-    let conn = open(db)?;
-    let payments: u64 = conn.query_row(
-        "SELECT count(*) FROM payments WHERE state IN ('EXECUTING', 'REFUNDING')",
-        [],
-        |r| r.get(0),
-    )?;
+pub async fn in_flight(db: &AnyPool) -> Result<i64, ChaosError> {
+    let (payments,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE state IN ('EXECUTING', 'REFUNDING')")
+            .fetch_one(db)
+            .await?;
     // Older databases have no `provisional` column: then nothing is provisional.
-    let grants: u64 = conn
-        .query_row(
-            "SELECT count(*) FROM grants WHERE provisional = 1 AND revoked_at IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(0);
+    let grants = sqlx::query_as::<_, (i64,)>(
+        "SELECT COUNT(*) FROM grants WHERE provisional = 1 AND revoked_at IS NULL",
+    )
+    .fetch_one(db)
+    .await
+    .map_or(0, |(n,)| n);
     Ok(payments + grants)
 }
 
@@ -66,10 +53,32 @@ fn ids_in(v: &Violation, obs: &Observation) -> Vec<String> {
     ids
 }
 
+/// One partner `payments` row, as printed.
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    user_key: String,
+    idempotency_key: String,
+    state: String,
+    toss_status: Option<String>,
+    has_receipt: i64,
+    has_refund_receipt: i64,
+}
+
+/// One `payment_events` row.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    kind: String,
+    detail: Option<String>,
+    at: i64,
+}
+
 /// Everything known about the ids a violation names: Toss's record, the partner's row and, for a payment, its
 /// `payment_events` in order.
-pub fn evidence(v: &Violation, obs: &Observation, db: &Path) -> Result<String, ChaosError> {
-    let conn = open(db)?;
+pub async fn evidence(
+    v: &Violation,
+    obs: &Observation,
+    db: &AnyPool,
+) -> Result<String, ChaosError> {
     let mut out = String::new();
     for id in ids_in(v, obs) {
         for p in obs.toss_payments.iter().filter(|p| p.order_no == id) {
@@ -84,52 +93,61 @@ pub fn evidence(v: &Violation, obs: &Observation, db: &Path) -> Result<String, C
                 o.user_key, o.sku, o.status, o.paid
             );
         }
-        let mut st = conn.prepare(
-            "SELECT user_key, idempotency_key, state, toss_status, receipt_json IS NOT NULL, refund_json IS NOT NULL
-             FROM payments WHERE order_no = ?1",
-        )?;
-        let rows = st.query_map([&id], |r| {
-            Ok(format!(
+        let payments: Vec<PaymentRow> = sqlx::query_as(
+            "SELECT CAST(user_key AS TEXT) AS user_key, idempotency_key, state, toss_status,
+                    CASE WHEN receipt_json IS NULL THEN 0 ELSE 1 END AS has_receipt,
+                    CASE WHEN refund_json IS NULL THEN 0 ELSE 1 END AS has_refund_receipt
+             FROM payments WHERE order_no = $1",
+        )
+        .bind(&id)
+        .fetch_all(db)
+        .await?;
+        for p in payments {
+            out += &format!(
                 "    partner payment {id}: user {} key {} state {} toss_status {:?} receipt {} refund receipt {}\n",
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, bool>(5)?
-            ))
-        })?;
-        for row in rows {
-            out += &row?;
+                p.user_key,
+                p.idempotency_key,
+                p.state,
+                p.toss_status,
+                p.has_receipt != 0,
+                p.has_refund_receipt != 0
+            );
         }
-        let mut st = conn.prepare(
-            "SELECT kind, detail, at FROM payment_events WHERE order_no = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([&id], |r| {
-            Ok(format!(
-                "      event {} {:?} at {}\n",
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, i64>(2)?
-            ))
-        })?;
-        for row in rows {
-            out += &row?;
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT kind, detail, at FROM payment_events WHERE order_no = $1 ORDER BY id",
+        )
+        .bind(&id)
+        .fetch_all(db)
+        .await?;
+        for e in events {
+            out += &format!("      event {} {:?} at {}\n", e.kind, e.detail, e.at);
         }
-        let mut st = conn.prepare("SELECT * FROM grants WHERE order_id = ?1")?;
-        let names: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
-        let rows = st.query_map([&id], |r| {
-            let cols: Vec<String> = (0..names.len())
-                .map(|i| {
-                    let v: rusqlite::types::Value = r.get(i)?;
-                    Ok(format!("{}={v:?}", names[i]))
-                })
-                .collect::<Result<_, rusqlite::Error>>()?;
-            Ok(format!("    partner grant {id}: {}\n", cols.join(" ")))
-        })?;
-        for row in rows {
-            out += &row?;
+        let grants = sqlx::query("SELECT * FROM grants WHERE order_id = $1")
+            .bind(&id)
+            .fetch_all(db)
+            .await?;
+        for g in grants {
+            let cols: Vec<String> = g
+                .columns()
+                .iter()
+                .map(|c| format!("{}={}", c.name(), any_text(&g, c.ordinal())))
+                .collect();
+            out += &format!("    partner grant {id}: {}\n", cols.join(" "));
         }
     }
     Ok(out)
+}
+
+/// A column of any type (the grant table's columns are text and integers), for printing.
+fn any_text(row: &sqlx::any::AnyRow, i: usize) -> String {
+    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+        return format!("{v:?}");
+    }
+    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+        return v.map_or("None".into(), |n| n.to_string());
+    }
+    if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+        return v.map_or("None".into(), |n| n.to_string());
+    }
+    "?".into()
 }

@@ -4,7 +4,12 @@
 //! Like a page whose partner went away for a moment, it sends a request again when no HTTP answer came back at all
 //! (connection refused or reset while the partner is being restarted, a reply that never arrived); every call of
 //! the contract it makes is safe to repeat. It logs in again on `UNAUTHENTICATED` and waits on `429`.
+//!
+//! With several partner instances the page plays a load balancer too: a flow says which instance a call goes to
+//! ([`Page::post_via`]); other calls take the instances in turn; a request that got no answer is sent to the next
+//! instance. The session cookie is the same for all of them (one host, and sessions live in the shared database).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -61,19 +66,25 @@ pub struct Page {
     /// The Toss user it is logged in as.
     pub user_key: i64,
     http: reqwest::Client,
-    api: String,
+    /// The partner instances' contract URLs.
+    apis: Vec<String>,
+    /// The instance the next call without one of its own goes to.
+    turn: AtomicUsize,
     control: Control,
     stats: Arc<Stats>,
 }
 
 impl Page {
-    /// A page of `user_key` against the partner contract at `api` (not logged in yet).
+    /// A page of `user_key` against the partner contract at `apis` (one URL per instance; not logged in yet).
     pub fn new(
         user_key: i64,
-        api: String,
+        apis: Vec<String>,
         control: Control,
         stats: Arc<Stats>,
     ) -> Result<Page, ChaosError> {
+        if apis.is_empty() {
+            return Err(ChaosError::Usage("a page needs a partner".into()));
+        }
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .timeout(Duration::from_secs(20))
@@ -81,7 +92,8 @@ impl Page {
         Ok(Page {
             user_key,
             http,
-            api,
+            turn: AtomicUsize::new(user_key.unsigned_abs() as usize % apis.len()),
+            apis,
             control,
             stats,
         })
@@ -99,7 +111,7 @@ impl Page {
             })
             .unwrap_or_default();
             match self
-                .send_until_answered("POST", PATH_LOGIN, Some(&body))
+                .send_until_answered(self.next_instance(), "POST", PATH_LOGIN, Some(&body))
                 .await
             {
                 Answer::Ok(_) => return Ok(()),
@@ -114,18 +126,38 @@ impl Page {
         })
     }
 
-    /// `POST` a JSON body (`Content-Type: application/json`, no `Origin`).
+    /// The instance whose turn it is.
+    fn next_instance(&self) -> usize {
+        self.turn.fetch_add(1, Ordering::Relaxed) % self.apis.len()
+    }
+
+    /// `POST` a JSON body (`Content-Type: application/json`, no `Origin`) to the instance whose turn it is.
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        self.call("POST", path, Some(body)).await
+        self.call(self.next_instance(), "POST", path, Some(body))
+            .await
     }
 
-    /// `GET`.
+    /// `POST` to partner instance `instance` (modulo their number).
+    pub async fn post_via(&self, instance: usize, path: &str, body: Value) -> Answer {
+        self.call(instance % self.apis.len(), "POST", path, Some(body))
+            .await
+    }
+
+    /// `GET` from the instance whose turn it is.
     pub async fn get(&self, path: &str) -> Answer {
-        self.call("GET", path, None).await
+        self.call(self.next_instance(), "GET", path, None).await
     }
 
-    async fn call(&self, method: &'static str, path: &str, body: Option<Value>) -> Answer {
-        let answer = self.send_until_answered(method, path, body.as_ref()).await;
+    async fn call(
+        &self,
+        instance: usize,
+        method: &'static str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let answer = self
+            .send_until_answered(instance, method, path, body.as_ref())
+            .await;
         if !answer.is_code("UNAUTHENTICATED") {
             return answer;
         }
@@ -133,21 +165,26 @@ impl Page {
         // would, and count it.
         self.stats.add("relogins", 1);
         match self.login().await {
-            Ok(()) => self.send_until_answered(method, path, body.as_ref()).await,
+            Ok(()) => {
+                self.send_until_answered(instance, method, path, body.as_ref())
+                    .await
+            }
             Err(e) => Answer::Untyped(format!("could not log in again: {e}")),
         }
     }
 
-    /// Sends until an HTTP answer arrives (or [`NO_ANSWER_DEADLINE`] passes), waiting out `429`s.
+    /// Sends to `instance` until an HTTP answer arrives (or [`NO_ANSWER_DEADLINE`] passes), waiting out `429`s;
+    /// after no answer, to the next instance (the same one when there is only one).
     async fn send_until_answered(
         &self,
+        mut instance: usize,
         method: &'static str,
         path: &str,
         body: Option<&Value>,
     ) -> Answer {
-        let url = format!("{}{path}", self.api);
         let deadline = Instant::now() + NO_ANSWER_DEADLINE;
         loop {
+            let url = format!("{}{path}", self.apis[instance % self.apis.len()]);
             let req = match method {
                 "GET" => self.http.get(&url),
                 _ => self.http.post(&url).json(body.unwrap_or(&json!({}))),
@@ -187,6 +224,10 @@ impl Page {
             self.stats.add("transport-retries", 1);
             if Instant::now() > deadline {
                 return Answer::Untyped(format!("{method} {path}: {last}"));
+            }
+            if self.apis.len() > 1 {
+                self.stats.add("sent-to-another-instance", 1);
+                instance += 1;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

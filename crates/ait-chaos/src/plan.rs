@@ -1,7 +1,9 @@
 //! The seeded schedule: which flows run, for which users, with which fault, double tap or `kill -9`.
 //!
 //! Everything random about a run is drawn here, up front, from one `StdRng` seeded with the run's seed, so a seed
-//! names the same list of operations and faults on every machine. What the seed cannot fix is timing: flows run
+//! names the same list of operations and faults on every machine. With several partner instances, which instance
+//! each flow starts on (and which grants go to all at once) is drawn last, so the rest of the schedule is the same
+//! as with one. What the seed cannot fix is timing: flows run
 //! concurrently, and which request a fault rule or a kill lands on depends on the OS scheduler, so a replay
 //! reproduces the schedule, not the exact interleaving.
 
@@ -195,6 +197,12 @@ pub struct FlowPlan {
     pub kill: Option<Kill>,
     /// Picks the payment or order a refund acts on (modulo what is available when it runs).
     pub pick: u64,
+    /// The partner instance the flow's first call goes to; its later calls (and a double tap's second request) go
+    /// to the next instances in turn. Always 0 with one instance.
+    pub instance: usize,
+    /// With several instances: the flow's IAP grant is sent to two instances at once (as a double tap split across
+    /// them is), even when the flow does not double-tap.
+    pub cross_grant: bool,
 }
 
 /// Knobs of [`Plan::new`].
@@ -216,7 +224,12 @@ pub struct PlanOptions {
     pub tosspay_items: usize,
     /// IAP SKUs in the catalog.
     pub iap_skus: usize,
+    /// Partner instances (1: the schedule of a single partner).
+    pub instances: usize,
 }
+
+/// With several instances, the share of flows whose IAP grant also goes to two instances at once.
+const CROSS_GRANT_RATE: f64 = 0.25;
 
 /// The whole schedule of a run.
 #[derive(Debug, Clone)]
@@ -289,6 +302,8 @@ impl Plan {
                 double_tap: rng.random_bool(o.double_tap_rate),
                 kill: None,
                 pick: rng.random(),
+                instance: 0,
+                cross_grant: false,
             });
         }
         // Kills land on distinct flows spread over the run, away from its very start and end, mostly on the calls
@@ -331,6 +346,13 @@ impl Plan {
             placed += 1;
         }
         let background = background_faults(&mut rng, o.toss_timeout_ms);
+        // Drawn last: one instance draws nothing here, so its schedule is the one it always was.
+        if o.instances > 1 {
+            for f in &mut flows {
+                f.instance = rng.random_range(0..o.instances);
+                f.cross_grant = rng.random_bool(CROSS_GRANT_RATE);
+            }
+        }
         Plan {
             seed,
             flows,
@@ -467,7 +489,36 @@ mod tests {
             toss_timeout_ms: 500,
             tosspay_items: 4,
             iap_skus: 6,
+            instances: 1,
         }
+    }
+
+    #[test]
+    fn a_second_instance_changes_where_calls_go_not_the_schedule() {
+        let one = Plan::new(42, opts());
+        assert!(one.flows.iter().all(|f| f.instance == 0 && !f.cross_grant));
+        let two = Plan::new(
+            42,
+            PlanOptions {
+                instances: 2,
+                ..opts()
+            },
+        );
+        assert_eq!(two.background, one.background);
+        for (a, b) in one.flows.iter().zip(&two.flows) {
+            assert_eq!(
+                FlowPlan {
+                    instance: 0,
+                    cross_grant: false,
+                    ..b.clone()
+                },
+                *a
+            );
+        }
+        let on_second = two.flows.iter().filter(|f| f.instance == 1).count();
+        assert!((90..=210).contains(&on_second), "{on_second}");
+        let crossed = two.flows.iter().filter(|f| f.cross_grant).count();
+        assert!((40..=110).contains(&crossed), "{crossed}");
     }
 
     #[test]

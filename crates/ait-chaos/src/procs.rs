@@ -1,6 +1,7 @@
-//! The two processes under test: `ait-sandbox` (Toss, with its control API) and `ait-partner` (the partner server,
-//! pointed at the sandbox through `AIT_PARTNER_*` variables), started from the build's own directory. The partner
-//! can be killed with SIGKILL and restarted on the same address, database and configuration at any time.
+//! The processes under test: `ait-sandbox` (Toss, with its control API) and `ait-partner` (the partner server,
+//! pointed at the sandbox through `AIT_PARTNER_*` variables; one instance, or several on one database), started from
+//! the build's own directory. A partner can be killed with SIGKILL and restarted on the same address, database and
+//! configuration at any time.
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
@@ -124,9 +125,35 @@ pub struct PartnerLaunch {
 }
 
 impl PartnerLaunch {
-    /// The launch for a partner on `port` with its database in `dir`, talking to `sandbox`. `extra` settings
-    /// (`KEY=VALUE`) come last and win.
+    /// The launch for a partner on `port` with its database in `dir` (`partner.sqlite`), talking to `sandbox`.
+    /// `extra` settings (`KEY=VALUE`) replace the defaults of the same name (`AIT_PARTNER_DATABASE` for another
+    /// database) or are added.
     pub fn new(
+        bin_dir: &Path,
+        dir: &Path,
+        port: u16,
+        sandbox: &SandboxProc,
+        reconcile_secs: u64,
+        toss_timeout_ms: u64,
+        extra: &[(String, String)],
+    ) -> Result<PartnerLaunch, ChaosError> {
+        PartnerLaunch::instance(
+            "partner",
+            bin_dir,
+            dir,
+            port,
+            sandbox,
+            reconcile_secs,
+            toss_timeout_ms,
+            extra,
+        )
+    }
+
+    /// [`PartnerLaunch::new`] for one of several instances: its log is `dir/{name}.log` and its settings are listed
+    /// in `dir/{name}.env` (the database is still `dir/partner.sqlite` unless `extra` names another).
+    #[allow(clippy::too_many_arguments)]
+    pub fn instance(
+        name: &str,
         bin_dir: &Path,
         dir: &Path,
         port: u16,
@@ -159,13 +186,18 @@ impl PartnerLaunch {
         .into_iter()
         .map(|(k, v)| (format!("AIT_PARTNER_{k}"), v))
         .collect();
-        env.extend(extra.iter().cloned());
+        for (k, v) in extra {
+            match env.iter_mut().find(|(name, _)| name == k) {
+                Some(setting) => setting.1 = v.clone(),
+                None => env.push((k.clone(), v.clone())),
+            }
+        }
         let settings: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
-        std::fs::write(dir.join("partner.env"), settings)?;
+        std::fs::write(dir.join(format!("{name}.env")), settings)?;
         Ok(PartnerLaunch {
             bin,
             env,
-            log: dir.join("partner.log"),
+            log: dir.join(format!("{name}.log")),
             api_url: format!("http://127.0.0.1:{port}/api/ait"),
         })
     }

@@ -1,17 +1,17 @@
-//! After the flows: what a page and the partner do once the storm is over. Faults are cleared, the partner is
-//! killed and restarted one last time, every IAP order left pending is granted and completed (as
+//! After the flows: what a page and the partner do once the storm is over. Faults are cleared, every partner
+//! instance is killed and restarted one last time (one after the other), every IAP order left pending is granted and completed (as
 //! `restorePendingOrders` at the next app start), every payment a page was told `PAYMENT_OUTCOME_UNKNOWN` about is
 //! asked for again (status, and execute while Toss still reports it approved), each user's order history is synced,
 //! and the reconciler gets at least two periods.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ait_api::partner::{execute_path, payment_path, PATH_IAP_GRANTS, PATH_IAP_SYNC};
 use ait_invariants::PageResult;
 use serde_json::{json, Value};
+use sqlx::AnyPool;
 
 use crate::control::Refused;
 use crate::error::ChaosError;
@@ -39,10 +39,10 @@ pub struct RecoveryReport {
     pub settle_secs: f64,
 }
 
-/// Runs the recovery; `db` is the partner's SQLite file.
+/// Runs the recovery; `db` reads the partner's database.
 pub async fn recover(
     w: &Arc<World>,
-    db: &Path,
+    db: &AnyPool,
     reconcile_secs: u64,
     toss_timeout_ms: u64,
 ) -> Result<RecoveryReport, ChaosError> {
@@ -52,7 +52,9 @@ pub async fn recover(
         ..Default::default()
     };
     w.control.clear_faults().await?;
-    w.partner.kill_and_restart().await?;
+    for instance in 0..w.instances() {
+        w.kill_and_restart(instance).await?;
+    }
 
     for _round in 0..3 {
         let pending = w.control.pending_orders(None).await?;
@@ -78,7 +80,7 @@ pub async fn recover(
     let start = Instant::now();
     tokio::time::sleep(Duration::from_millis(2 * reconcile_secs * 1000 + 500)).await;
     let deadline = start + Duration::from_secs(10 * reconcile_secs.max(1) + 10);
-    while observe::in_flight(db)? > 0 && Instant::now() < deadline {
+    while observe::in_flight(db).await? > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     report.settle_secs = start.elapsed().as_secs_f64();

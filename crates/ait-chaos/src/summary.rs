@@ -19,8 +19,10 @@ pub struct RunFacts<'a> {
     pub flows_time: Duration,
     /// Time of recovery and the check.
     pub recovery_time: Duration,
-    /// Partner kills (including the final restart).
-    pub kills: u32,
+    /// Partner kills per instance (including the final restarts).
+    pub kills: Vec<u32>,
+    /// The partners' database, as printed (a SQLite file, or the run's PostgreSQL database without password).
+    pub database: String,
     /// What recovery did.
     pub recovery: &'a RecoveryReport,
     /// How many invariants were broken.
@@ -53,6 +55,12 @@ pub fn print(stats: &Stats, f: &RunFacts<'_>) {
         f.flows_time.as_secs_f64(),
         f.recovery_time.as_secs_f64(),
         total.as_secs_f64()
+    );
+    println!(
+        "partner        {} instance{} on {}",
+        f.kills.len(),
+        if f.kills.len() == 1 { "" } else { "s" },
+        f.database
     );
     println!("flows by kind  {}", list(&stats.with_prefix("flow:")));
     let fallbacks = stats.with_prefix("fallback:");
@@ -88,17 +96,36 @@ pub fn print(stats: &Stats, f: &RunFacts<'_>) {
         "faults fired   {} (as counted by the sandbox)",
         list(&fired)
     );
+    let per_instance = if f.kills.len() > 1 {
+        let each: Vec<String> = f
+            .kills
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("#{} {k}", i + 1))
+            .collect();
+        format!(" [{}]", each.join(", "))
+    } else {
+        String::new()
+    };
     println!(
-        "kills          {} kill -9 + restart of the partner (including the final one; {} held inside a Toss call, {} at a flow's end)",
-        f.kills,
+        "kills          {}{per_instance} kill -9 + restart of the partner (including the final one{}; {} held inside a Toss call, {} at a flow's end)",
+        f.kills.iter().sum::<u32>(),
+        if f.kills.len() > 1 { " of each, one instance down at a time" } else { "" },
         stats.get("kills-inside-toss-call"),
         stats.get("kills-at-flow-end")
     );
     println!("double taps    {}", list(&stats.with_prefix("double-tap:")));
+    if f.kills.len() > 1 {
+        println!(
+            "  across       every double tap split over two instances; grants also sent to two at once {}",
+            stats.get("cross-grants")
+        );
+    }
     println!(
-        "page side      retries {}, resent after no answer {}, logins again {}, rate limited {}",
+        "page side      retries {}, resent after no answer {} (to another instance {}), logins again {}, rate limited {}",
         stats.get("page-retries"),
         stats.get("transport-retries"),
+        stats.get("sent-to-another-instance"),
         stats.get("relogins"),
         stats.get("rate-limited")
     );

@@ -1,5 +1,6 @@
-//! What every flow of a run shares: the sandbox control client, the partner process, one page per user, the catalog,
-//! the pools of paid payments and granted orders later flows act on, and the log of page outcomes.
+//! What every flow of a run shares: the sandbox control client, the partner processes (one, or several on one
+//! database), one page per user, the catalog, the pools of paid payments and granted orders later flows act on, and
+//! the log of page outcomes.
 
 use std::sync::{Arc, Mutex};
 
@@ -49,8 +50,10 @@ pub struct World {
     pub seed: u64,
     /// The sandbox control API.
     pub control: Control,
-    /// The partner process.
-    pub partner: Arc<PartnerProc>,
+    /// The partner instances (one, or several on one database); pages and flows address them by index.
+    pub partners: Vec<Arc<PartnerProc>>,
+    /// Held by a kill + restart: with several instances, one is down at a time while the others keep serving.
+    pub kill_gate: tokio::sync::Mutex<()>,
     /// One page per simulated user.
     pub pages: Vec<Page>,
     /// What can be bought.
@@ -143,16 +146,35 @@ impl World {
         lock(&self.outcomes).clone()
     }
 
-    /// Sends SIGKILL to the partner after `delay_ms` and restarts it, in the background.
-    pub fn kill_partner_soon(self: &Arc<Self>, delay_ms: u64) {
+    /// Sends SIGKILL to partner instance `instance` after `delay_ms` and restarts it, in the background (after
+    /// any other instance's kill in progress: one instance down at a time).
+    pub fn kill_partner_soon(self: &Arc<Self>, instance: usize, delay_ms: u64) {
         let w = self.clone();
         let task = tokio::spawn(async move {
             tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
-            if let Err(e) = w.partner.kill_and_restart().await {
+            if let Err(e) = w.kill_and_restart(instance).await {
                 *lock(&w.fatal) = Some(e.to_string());
             }
         });
         lock(&self.kill_tasks).push(task);
+    }
+
+    /// SIGKILL + restart of instance `instance` now, once no other instance is down.
+    pub async fn kill_and_restart(&self, instance: usize) -> Result<(), crate::error::ChaosError> {
+        let _one_down_at_a_time = self.kill_gate.lock().await;
+        self.partners[instance % self.partners.len()]
+            .kill_and_restart()
+            .await
+    }
+
+    /// How many partner instances serve the run.
+    pub fn instances(&self) -> usize {
+        self.partners.len()
+    }
+
+    /// Kills of every instance so far (including restarts at recovery).
+    pub fn kills(&self) -> Vec<u32> {
+        self.partners.iter().map(|p| p.kills()).collect()
     }
 
     /// Waits for every kill started so far; the first harness failure, if any.

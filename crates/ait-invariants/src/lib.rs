@@ -19,7 +19,8 @@
 //!    that later settled.
 //!
 //! The core has no I/O and depends on serde only. The `load` feature adds [`Observation::from_sandbox_state`] (the
-//! sandbox's `GET /state` JSON) and [`Observation::add_partner_db`] (ait-partner's SQLite).
+//! sandbox's `GET /state` JSON) and [`Observation::add_partner_pool`] (ait-partner's database, SQLite or PostgreSQL,
+//! opened with [`load::open_partner_db`]).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Everything [`crate::check`] looks at. Each harness fills it from its own source (fakes, the sandbox dump and the
-/// partner's SQLite, a chaos run's log of page results).
+/// partner's database, a chaos run's log of page results).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
     /// Toss's TossPay payments (the sandbox's ledger).

@@ -1,6 +1,6 @@
 //! Why a loader could not read its source.
 
-/// A loader's failure: the source is not shaped as expected, or SQLite failed.
+/// A loader's failure: the source is not shaped as expected, or the database failed.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The sandbox JSON lacks a field or has a wrong type there (`what` says where).
@@ -17,7 +17,12 @@ pub enum LoadError {
         /// The stored value.
         state: String,
     },
-    /// The partner's database could not be read.
+    /// The partner's database could not be opened or read (sqlx: SQLite or PostgreSQL).
     #[error("partner database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] sqlx::Error),
+    /// The partner's SQLite file could not be read through a rusqlite connection ([`add_partner_db`]).
+    ///
+    /// [`add_partner_db`]: crate::Observation::add_partner_db
+    #[error("partner database (rusqlite): {0}")]
+    Rusqlite(#[from] rusqlite::Error),
 }

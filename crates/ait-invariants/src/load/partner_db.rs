@@ -1,82 +1,132 @@
-//! The partner's side of an [`Observation`] from ait-partner's SQLite (`payments` and `grants`).
+//! The partner's side of an [`Observation`] from ait-partner's database (`payments` and `grants`): SQLite or
+//! PostgreSQL through sqlx's `Any` driver ([`Observation::add_partner_pool`], opened by [`open_partner_db`]), or a
+//! rusqlite connection to the SQLite file ([`Observation::add_partner_db`]). Both run the same SQL and read the rows
+//! into the same structs by column name.
 //!
-//! Tolerates the schema before issue 8: a `grants` table without `provisional` reads as "not provisional".
+//! The SQL is what both databases understand: `user_key` cast to text (an INTEGER in SQLite, a BIGINT in
+//! PostgreSQL, text in some old files), flags as 0/1 integers. Tolerates the schema before issue 8: a `grants` table
+//! without `provisional` reads as "not provisional".
 
-use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
 
 use super::LoadError;
 use crate::observation::{Observation, PartnerGrant, PartnerPayment, PartnerPaymentState};
 
-/// A key column as text, whether it was stored as INTEGER or TEXT.
-fn key_text(v: SqlValue) -> String {
-    match v {
-        SqlValue::Integer(i) => i.to_string(),
-        SqlValue::Text(s) => s,
-        SqlValue::Real(r) => r.to_string(),
-        SqlValue::Null => String::new(),
-        SqlValue::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
-    }
+/// The payments, with what the checker needs of each.
+const PAYMENTS_SQL: &str = "SELECT order_no, CAST(user_key AS TEXT) AS user_key_text, idempotency_key, state, \
+     CASE WHEN receipt_json IS NULL THEN 0 ELSE 1 END AS has_receipt, \
+     CASE WHEN refund_json IS NULL THEN 0 ELSE 1 END AS has_refund_receipt \
+     FROM payments ORDER BY order_no";
+
+/// The grants: every column (so that `provisional` is read when the schema has it) and the derived ones.
+const GRANTS_SQL: &str = "SELECT *, CAST(user_key AS TEXT) AS user_key_text, \
+     CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END AS is_revoked \
+     FROM grants ORDER BY order_id";
+
+/// One row of [`PAYMENTS_SQL`].
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    order_no: String,
+    user_key_text: String,
+    idempotency_key: String,
+    state: String,
+    has_receipt: i64,
+    has_refund_receipt: i64,
 }
 
-fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool, LoadError> {
-    let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
-    let names = stmt.query_map([], |r| r.get::<_, String>(1))?;
-    for n in names {
-        if n? == column {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+/// One row of [`GRANTS_SQL`].
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    order_id: String,
+    user_key_text: String,
+    sku: String,
+    is_revoked: i64,
+    /// Absent before issue 8: then 0.
+    #[sqlx(default)]
+    provisional: i64,
+}
+
+/// Opens the partner's database for reading: `postgres://…`, `sqlite://path`, or a plain path (a SQLite file, opened
+/// read-only, so reading it beside a running partner changes nothing).
+pub async fn open_partner_db(url: &str) -> Result<AnyPool, LoadError> {
+    sqlx::any::install_default_drivers();
+    let url = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        url.to_string()
+    } else {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        let (path, query) = path.split_once('?').unwrap_or((path, "mode=ro"));
+        // Encoded where sqlx's URL parser would split the path (as ait-partner does).
+        let path = path.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
+        format!("sqlite://{path}?{query}")
+    };
+    Ok(AnyPoolOptions::new().max_connections(2).connect(&url).await?)
 }
 
 impl Observation {
-    /// Appends the partner's payments and grants read from `conn` (ait-partner's database, open read-only or not).
+    /// Appends the partner's payments and grants read through `pool` (ait-partner's database, SQLite or
+    /// PostgreSQL; see [`open_partner_db`], or the partner's own pool).
+    pub async fn add_partner_pool(&mut self, pool: &AnyPool) -> Result<(), LoadError> {
+        let payments: Vec<PaymentRow> = sqlx::query_as(PAYMENTS_SQL).fetch_all(pool).await?;
+        let grants: Vec<GrantRow> = sqlx::query_as(GRANTS_SQL).fetch_all(pool).await?;
+        self.add_rows(payments, grants)
+    }
+
+    /// Appends the partner's payments and grants read from `conn` (ait-partner's SQLite file, open read-only or
+    /// not), for callers that hold a rusqlite connection; [`Observation::add_partner_pool`] reads either database.
     pub fn add_partner_db(&mut self, conn: &Connection) -> Result<(), LoadError> {
-        let mut stmt = conn.prepare(
-            "SELECT order_no, user_key, idempotency_key, state, receipt_json IS NOT NULL, refund_json IS NOT NULL \
-             FROM payments ORDER BY order_no",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, SqlValue>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, bool>(5)?,
-            ))
-        })?;
-        for row in rows {
-            let (order_no, user_key, idempotency_key, state, has_receipt, has_refund_receipt) = row?;
-            let Some(parsed) = PartnerPaymentState::from_db(&state) else {
-                return Err(LoadError::UnknownPaymentState { order_no, state });
+        let mut stmt = conn.prepare(PAYMENTS_SQL)?;
+        let payments = stmt
+            .query_map([], |r| {
+                Ok(PaymentRow {
+                    order_no: r.get("order_no")?,
+                    user_key_text: r.get("user_key_text")?,
+                    idempotency_key: r.get("idempotency_key")?,
+                    state: r.get("state")?,
+                    has_receipt: r.get("has_receipt")?,
+                    has_refund_receipt: r.get("has_refund_receipt")?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = conn.prepare(GRANTS_SQL)?;
+        let has_provisional = stmt.column_names().contains(&"provisional");
+        let grants = stmt
+            .query_map([], |r| {
+                Ok(GrantRow {
+                    order_id: r.get("order_id")?,
+                    user_key_text: r.get("user_key_text")?,
+                    sku: r.get("sku")?,
+                    is_revoked: r.get("is_revoked")?,
+                    provisional: if has_provisional { r.get("provisional")? } else { 0 },
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        self.add_rows(payments, grants)
+    }
+
+    fn add_rows(&mut self, payments: Vec<PaymentRow>, grants: Vec<GrantRow>) -> Result<(), LoadError> {
+        for p in payments {
+            let Some(state) = PartnerPaymentState::from_db(&p.state) else {
+                return Err(LoadError::UnknownPaymentState { order_no: p.order_no, state: p.state });
             };
             self.partner_payments.push(PartnerPayment {
-                order_no,
-                user_key: key_text(user_key),
-                idempotency_key,
-                state: parsed,
-                has_receipt,
-                has_refund_receipt,
+                order_no: p.order_no,
+                user_key: p.user_key_text,
+                idempotency_key: p.idempotency_key,
+                state,
+                has_receipt: p.has_receipt != 0,
+                has_refund_receipt: p.has_refund_receipt != 0,
             });
         }
-
-        let provisional = if has_column(conn, "grants", "provisional")? { "provisional <> 0" } else { "0" };
-        let mut stmt = conn.prepare(&format!(
-            "SELECT order_id, user_key, sku, revoked_at IS NOT NULL, {provisional} FROM grants ORDER BY order_id"
-        ))?;
-        let rows = stmt.query_map([], |r| {
-            Ok(PartnerGrant {
-                order_id: r.get(0)?,
-                user_key: key_text(r.get(1)?),
-                sku: r.get(2)?,
-                revoked: r.get(3)?,
-                provisional: r.get(4)?,
-            })
-        })?;
-        for g in rows {
-            self.partner_grants.push(g?);
+        for g in grants {
+            self.partner_grants.push(PartnerGrant {
+                order_id: g.order_id,
+                user_key: g.user_key_text,
+                sku: g.sku,
+                revoked: g.is_revoked != 0,
+                provisional: g.provisional != 0,
+            });
         }
         Ok(())
     }
