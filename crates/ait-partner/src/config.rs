@@ -58,6 +58,8 @@ pub struct Config {
     /// The database: `sqlite://path` or a plain path (a SQLite file, the default), or `postgres://…` for several
     /// instances on one database.
     pub database: DatabaseUrl,
+    /// Connections to the database per instance; unset: 8 for SQLite, 16 for PostgreSQL.
+    pub database_pool: Option<u32>,
     /// Origins allowed to call the API with credentials (CORS). Empty: same origin only.
     pub allowed_origins: Vec<String>,
     /// `isTestPayment` on every TossPay call: true for test payments, false for live ones.
@@ -215,6 +217,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             api_prefix: "/api/ait".into(),
             database: DatabaseUrl::Sqlite(PathBuf::from("ait-partner.sqlite")),
+            database_pool: None,
             allowed_origins: Vec::new(),
             is_test_payment: true,
             reconcile_interval_secs: 30,
@@ -303,6 +306,7 @@ impl Config {
     /// | `AIT_PARTNER_RECONCILE_INTERVAL_SECS` | `reconcile_interval_secs` |
     /// | `AIT_PARTNER_IN_FLIGHT_GRACE_SECS` | `in_flight_grace_secs` |
     /// | `AIT_PARTNER_LEASE_TTL_MS` | `lease_ttl_ms` |
+    /// | `AIT_PARTNER_DATABASE_POOL` | `database_pool` |
     /// | `AIT_PARTNER_SESSION_TTL_SECS` | `session_ttl_secs` |
     /// | `AIT_PARTNER_SECURE_COOKIE` | `secure_cookie` (`auto`/`always`/`never`) |
     /// | `AIT_PARTNER_PAGE_REFUNDS` | `page_refunds` (`true`/`false`) |
@@ -334,6 +338,9 @@ impl Config {
         }
         if let Some((n, v)) = var("DATABASE") {
             self.database = parse(&n, &v)?;
+        }
+        if let Some((n, v)) = var("DATABASE_POOL") {
+            self.database_pool = Some(parse(&n, &v)?);
         }
         if let Some((_, v)) = var("ALLOWED_ORIGINS") {
             self.allowed_origins = v

@@ -389,7 +389,7 @@ async fn insert_grant(
     .bind(sku)
     .bind(rfc3339(now()))
     .bind(i64::from(provisional))
-    .execute(db.pool())
+    .execute(db.write().await.pool())
     .await?
     .rows_affected();
     Ok(n == 1)
@@ -403,7 +403,7 @@ async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
     )
     .bind(order_id)
     .bind(rfc3339(now()))
-    .execute(db.pool())
+    .execute(db.write().await.pool())
     .await?
     .rows_affected();
     Ok(n == 1)
@@ -415,7 +415,7 @@ async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<b
         .bind(order_id)
         .bind(rfc3339(now()))
         .bind(reason.as_str())
-        .execute(db.pool())
+        .execute(db.write().await.pool())
         .await?
         .rows_affected();
     Ok(n == 1)

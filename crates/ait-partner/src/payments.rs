@@ -243,7 +243,8 @@ pub enum Inserted {
 /// on two instances cannot both insert.
 pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
     let t = now();
-    let mut tx = db.pool().begin().await?;
+    let turn = db.write().await;
+    let mut tx = turn.pool().begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
            amount_tax_free, is_test_payment, state, created_at, updated_at)
@@ -327,7 +328,7 @@ pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
     sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
         .bind(order_no)
         .bind(now_ms())
-        .execute(db.pool())
+        .execute(db.write().await.pool())
         .await?;
     Ok(())
 }
@@ -337,7 +338,8 @@ pub async fn save(db: &Db, p: &Payment, kind: PaymentEvent, detail: Option<Strin
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
     let t = now();
-    let mut tx = db.pool().begin().await?;
+    let turn = db.write().await;
+    let mut tx = turn.pool().begin().await?;
     sqlx::query(
         "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
            refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1",
@@ -360,7 +362,8 @@ pub async fn save(db: &Db, p: &Payment, kind: PaymentEvent, detail: Option<Strin
 
 /// Records an event without changing the payment.
 pub async fn event(db: &Db, order_no: &str, kind: PaymentEvent, detail: Option<String>) -> Result<(), DbError> {
-    let mut conn = db.pool().acquire().await?;
+    let turn = db.write().await;
+    let mut conn = turn.pool().acquire().await?;
     insert_event(&mut conn, order_no, kind, detail.as_deref(), now()).await
 }
 

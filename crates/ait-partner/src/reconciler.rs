@@ -7,7 +7,8 @@
 //! * provisional grants (made while Toss reported the order `ORDER_IN_PROGRESS`): `get-order-status` confirms or
 //!   revokes them.
 //!
-//! What Toss cannot answer now stays as it is and is looked at again next period.
+//! What Toss cannot answer now stays as it is and is looked at again next period. Each pass also deletes the leases
+//! that instances left behind when they died (they expired long ago and block nothing, but would stay forever).
 
 use std::future::Future;
 use std::time::Duration;
@@ -62,6 +63,11 @@ pub async fn run_once(app: &AppState) -> usize {
             }
         }
         Err(e) => tracing::error!("reconciler: {e}"),
+    }
+    match app.db.purge_expired_leases().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("reconciler: deleted {n} leases left by instances that stopped holding them"),
+        Err(e) => tracing::warn!("reconciler: expired leases not deleted: {e}"),
     }
     looked_at
 }

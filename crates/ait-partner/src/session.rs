@@ -98,7 +98,7 @@ pub async fn logout(
         let stored = stored_id(id);
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(stored)
-            .execute(app.db.pool())
+            .execute(app.db.write().await.pool())
             .await
             .map_err(DbError::from)?;
         tracing::info!("user logged out");
@@ -288,7 +288,8 @@ async fn store_login(
     ttl: i64,
 ) -> Result<(), DbError> {
     let t = now();
-    let mut tx = db.pool().begin().await?;
+    let turn = db.write().await;
+    let mut tx = turn.pool().begin().await?;
     sqlx::query(
         "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)
@@ -342,7 +343,7 @@ async fn update_tokens(db: &Db, user_key: i64, tokens: &TokenResponse, sealed: S
     .bind(sealed.refresh)
     .bind(expires_at(tokens))
     .bind(now())
-    .execute(db.pool())
+    .execute(db.write().await.pool())
     .await?;
     Ok(())
 }
@@ -350,7 +351,7 @@ async fn update_tokens(db: &Db, user_key: i64, tokens: &TokenResponse, sealed: S
 async fn end_user_sessions(db: &Db, user_key: i64) -> Result<(), DbError> {
     sqlx::query("DELETE FROM sessions WHERE user_key = $1")
         .bind(user_key)
-        .execute(db.pool())
+        .execute(db.write().await.pool())
         .await?;
     Ok(())
 }

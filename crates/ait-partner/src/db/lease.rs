@@ -97,7 +97,7 @@ impl Db {
         .bind(&holder)
         .bind(now.saturating_add(self.leases.ttl_ms()))
         .bind(now)
-        .execute(self.lease_pool())
+        .execute(self.write_lease().await.pool())
         .await?
         .rows_affected()
             == 1;
@@ -126,7 +126,7 @@ async fn renew(db: Db, key: String, holder: String) {
             .bind(&key)
             .bind(&holder)
             .bind(now_ms().saturating_add(db.leases.ttl_ms()))
-            .execute(db.lease_pool())
+            .execute(db.write_lease().await.pool())
             .await;
         match renewed {
             Ok(r) if r.rows_affected() == 1 => {}
@@ -136,6 +136,19 @@ async fn renew(db: Db, key: String, holder: String) {
             }
             Err(e) => tracing::warn!("lease {key} not renewed: {e}"),
         }
+    }
+}
+
+impl Db {
+    /// Deletes the leases that expired a TTL ago or more: rows of instances that died holding them (a key that is
+    /// never asked for again would keep its row forever). Returns how many went. The reconciler calls it.
+    pub async fn purge_expired_leases(&self) -> Result<u64, DbError> {
+        let before = now_ms().saturating_sub(self.leases.ttl_ms());
+        Ok(sqlx::query("DELETE FROM leases WHERE expires_at < $1")
+            .bind(before)
+            .execute(self.write_lease().await.pool())
+            .await?
+            .rows_affected())
     }
 }
 
@@ -152,7 +165,7 @@ async fn delete(db: &Db, key: &str, holder: &str) -> Result<(), DbError> {
     sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
         .bind(key)
         .bind(holder)
-        .execute(db.lease_pool())
+        .execute(db.write_lease().await.pool())
         .await?;
     Ok(())
 }
@@ -210,6 +223,22 @@ mod tests {
         dead.release().await.unwrap(); // too late: the row is the new holder's now
         assert!(db.try_lease("pay:1").await.unwrap().is_none(), "still held by the new holder");
         next.release().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn expired_leases_are_purged_and_live_ones_kept() {
+        let db = Db::open_in_memory()
+            .await
+            .unwrap()
+            .with_leases(Duration::from_millis(40), Duration::from_secs(5));
+        let dead = db.try_lease("grant:gone").await.unwrap().expect("free");
+        dead.renewal.abort();
+        std::mem::forget(dead);
+        let live = db.try_lease("grant:live").await.unwrap().expect("free");
+        tokio::time::sleep(Duration::from_millis(120)).await; // the dead one expired over a TTL ago; the live renews
+        assert_eq!(db.purge_expired_leases().await.unwrap(), 1);
+        assert!(db.try_lease("grant:live").await.unwrap().is_none(), "the live lease stays");
+        live.release().await.unwrap();
     }
 
     #[tokio::test]
