@@ -22,7 +22,7 @@ SIZE_GOAL_GZIP=80000
 # The cargo profile of the package's wasm (Cargo.toml; size-tuned, separate from the servers' release profile).
 WASM_PROFILE=${WASM_PROFILE:-wasm}
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+log() { printf '\033[1m==> [%ss] %s\033[0m\n' "$SECONDS" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 as_root() {

@@ -72,6 +72,9 @@ pub enum Dialect {
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Where writes go. SQLite: one connection of its own, so that a write never waits for a connection that a
+    /// read holds (while holding the write gate). PostgreSQL: `pool`.
+    writer: AnyPool,
     /// Where leases are written: connections whose commits do not wait for the disk. A lease lost in a crash is
     /// a lease released, which is what a crash means anyway; the payments and grants it guards are committed
     /// durably through `pool`. (Half the commits of a flow are leases: this halves the syncs.)
@@ -117,13 +120,18 @@ impl Db {
             // sqlx takes an advisory lock while it migrates: instances starting together apply each migration once.
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        // A private in-memory database is one connection: its leases go through it too.
-        let lease_pool = match size {
-            1 => pool.clone(),
-            _ => self::pool(&options, dialect, 2, Durability::Unsynced).await?,
+        // A private in-memory database is one connection: its writes and leases go through it too.
+        let (writer, lease_pool) = match (size, dialect) {
+            (1, _) => (pool.clone(), pool.clone()),
+            (_, Dialect::Sqlite) => (
+                self::pool(&options, dialect, 1, Durability::Synced).await?,
+                self::pool(&options, dialect, 1, Durability::Unsynced).await?,
+            ),
+            (_, Dialect::Postgres) => (pool.clone(), self::pool(&options, dialect, 2, Durability::Unsynced).await?),
         };
         Ok(Db {
             pool,
+            writer,
             lease_pool,
             write_gate: (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
             dialect,
@@ -141,7 +149,7 @@ impl Db {
 
     /// A turn to write (a statement or a transaction): hold it until the commit.
     pub async fn write(&self) -> WriteTurn<'_> {
-        self.turn(&self.pool).await
+        self.turn(&self.writer).await
     }
 
     /// A turn to write a lease (through the unsynced pool).
@@ -170,6 +178,7 @@ impl Db {
     /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
     pub async fn close(&self) {
         self.lease_pool.close().await;
+        self.writer.close().await;
         self.pool.close().await;
     }
 }
@@ -221,6 +230,10 @@ async fn pool(
     let keep = size > 1; // one connection to `:memory:` is the database itself: never let it go
     Ok(AnyPoolOptions::new()
         .max_connections(size)
+        // No ping before each use: it is one more round trip to the connection's thread (SQLite) or server
+        // (PostgreSQL) on every query. A connection that broke fails its next query, is dropped, and the request
+        // answers a retryable error.
+        .test_before_acquire(false)
         .idle_timeout(keep.then_some(Duration::from_secs(600)))
         .max_lifetime(keep.then_some(Duration::from_secs(3600)))
         .after_connect(move |conn, _| {
