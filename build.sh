@@ -189,13 +189,26 @@ browser_tests() {
   wasm-pack test --headless --chrome --chromedriver "$(chromedriver_path)" --mode no-install
 }
 
+# ait-partner's test executables from the workspace's test build. (`cargo test -p ait-partner` would resolve features
+# for that package alone and rebuild much of the dependency tree: minutes on 2 cores.)
+partner_test_bins() {
+  cargo test --workspace --no-run --message-format=json 2>/dev/null | node -e '
+    for (const line of require("fs").readFileSync(0, "utf8").split("\n")) {
+      if (!line) continue;
+      const m = JSON.parse(line);
+      if (m.reason === "compiler-artifact" && m.executable && m.profile.test
+          && m.manifest_path.endsWith("crates/ait-partner/Cargo.toml")) console.log(m.executable);
+    }'
+}
+
 run_tests() {
   setup
   start_postgres
   log "native tests"
   cargo test --workspace
   log "ait-partner's storage and API tests again, on PostgreSQL (a fresh database per server)"
-  AIT_TEST_DATABASE=postgres cargo test -p ait-partner
+  local bin
+  for bin in $(partner_test_bins); do (cd crates/ait-partner && AIT_TEST_DATABASE=postgres "$bin"); done
   build
   log "golden TypeScript declarations"
   node scripts/check-golden-dts.mjs

@@ -41,6 +41,7 @@ use ait_partner::config::Config;
 use ait_partner::db::Db;
 use ait_partner::payments::{self, Payment, PaymentEvent, PaymentState};
 use ait_partner::toss_client::TossClient;
+use ait_partner::tosspay::Priced;
 use axum::body::Body;
 use axum::http::{header, HeaderName, HeaderValue, Method, Request, StatusCode};
 use tower::ServiceExt;
@@ -203,23 +204,13 @@ async fn seeded_db() -> Db {
                 quantity: 1,
             }],
         };
-        let mut p = Payment {
-            order_no: order_no.into(),
-            user_key: user,
-            idempotency_key: format!("key-{order_no}"),
-            order_json: serde_json::to_string(&order).expect("JSON"),
-            product_desc: "원두 200g".into(),
+        let priced = Priced {
             amount: 12_000,
             amount_tax_free: 0,
-            is_test_payment: true,
-            pay_token: None,
-            state: PaymentState::Creating,
-            toss_status: None,
-            receipt: None,
-            refund: None,
-            refund_reason: None,
-            attempted_at: None,
+            product_desc: "원두 200g".into(),
+            order_json: serde_json::to_string(&order).expect("JSON"),
         };
+        let mut p = Payment::creating(order_no.into(), user, format!("key-{order_no}"), priced, true);
         payments::insert_or_get(&db, p.clone()).await.expect("seed a payment");
         p.pay_token = Some(format!("tok-{order_no}"));
         p.state = state;

@@ -1,6 +1,6 @@
 //! The loaders: the sandbox's `GET /state` JSON and ait-partner's database (the schema before and after issue 8), on
 //! SQLite and, when `AIT_TEST_DATABASE_URL` names a PostgreSQL server (`./build.sh test` starts one), on a fresh
-//! PostgreSQL database too; and the rusqlite reader of the SQLite file.
+//! PostgreSQL database too.
 
 use ait_invariants::{
     check, LoadError, Observation, PartnerGrant, PartnerPayment, PartnerPaymentState as P, TossOrder,
@@ -234,55 +234,4 @@ async fn an_unknown_payment_state_is_a_typed_error() {
         }
         db.finish().await;
     }
-}
-
-#[test]
-fn a_rusqlite_connection_reads_the_same_rows() {
-    let c = rusqlite::Connection::open_in_memory().unwrap();
-    c.execute_batch(PAYMENTS).unwrap();
-    c.execute_batch(OLD_GRANTS).unwrap();
-    let insert = |order_no: &str, idem: &str, state: &str, receipt: bool, refund: bool| {
-        c.execute(
-            &INSERT_PAYMENT.replace('$', "?"),
-            rusqlite::params![order_no, idem, state, receipt.then_some("{}"), refund.then_some("{}")],
-        )
-        .unwrap()
-    };
-    insert("o1", "k1", "PAID", true, false);
-    c.execute("INSERT INTO grants VALUES ('a', 7, 'gem', 'now', NULL, NULL)", []).unwrap();
-    let mut old = Observation::default();
-    old.add_partner_db(&c).unwrap();
-    assert_eq!(
-        old.partner_payments,
-        vec![PartnerPayment {
-            order_no: "o1".into(),
-            user_key: "7".into(),
-            idempotency_key: "k1".into(),
-            state: P::Paid,
-            has_receipt: true,
-            has_refund_receipt: false,
-        }]
-    );
-    assert_eq!(
-        old.partner_grants,
-        vec![PartnerGrant { order_id: "a".into(), user_key: "7".into(), sku: "gem".into(), revoked: false, provisional: false }]
-    );
-
-    c.execute_batch(ADD_PROVISIONAL).unwrap();
-    c.execute("INSERT INTO grants VALUES ('b', 7, 'gem', 'now', 'later', 'REFUNDED', 1)", []).unwrap();
-    insert("o2", "k2", "HALF_PAID", false, false);
-    match Observation::default().add_partner_db(&c) {
-        Err(LoadError::UnknownPaymentState { order_no, .. }) => assert_eq!(order_no, "o2"),
-        other => panic!("{other:?}"),
-    }
-    c.execute("DELETE FROM payments WHERE order_no = 'o2'", []).unwrap();
-    let mut new = Observation::default();
-    new.add_partner_db(&c).unwrap();
-    assert_eq!(new.partner_payments, old.partner_payments);
-    assert_eq!(
-        new.partner_grants[1],
-        PartnerGrant { order_id: "b".into(), user_key: "7".into(), sku: "gem".into(), revoked: true, provisional: true }
-    );
-    let empty = rusqlite::Connection::open_in_memory().unwrap();
-    assert!(matches!(Observation::default().add_partner_db(&empty), Err(LoadError::Rusqlite(_))));
 }

@@ -15,6 +15,7 @@ use ait_api::PayStatus;
 use sqlx::FromRow;
 
 use crate::db::{now, now_ms, Db, DbError};
+use crate::tosspay::Priced;
 
 /// What this server knows about a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +204,29 @@ struct PaymentRow {
     refund_json: Option<String>,
     refund_reason: Option<String>,
     attempted_at: Option<i64>,
+}
+
+impl Payment {
+    /// A new payment about to be stored (`CREATING`): nothing from Toss yet.
+    pub fn creating(order_no: String, user_key: i64, idempotency_key: String, priced: Priced, is_test_payment: bool) -> Payment {
+        Payment {
+            order_no,
+            user_key,
+            idempotency_key,
+            order_json: priced.order_json,
+            product_desc: priced.product_desc,
+            amount: priced.amount,
+            amount_tax_free: priced.amount_tax_free,
+            is_test_payment,
+            pay_token: None,
+            state: PaymentState::Creating,
+            toss_status: None,
+            receipt: None,
+            refund: None,
+            refund_reason: None,
+            attempted_at: None,
+        }
+    }
 }
 
 impl TryFrom<PaymentRow> for Payment {

@@ -20,9 +20,4 @@ pub enum LoadError {
     /// The partner's database could not be opened or read (sqlx: SQLite or PostgreSQL).
     #[error("partner database: {0}")]
     Sql(#[from] sqlx::Error),
-    /// The partner's SQLite file could not be read through a rusqlite connection ([`add_partner_db`]).
-    ///
-    /// [`add_partner_db`]: crate::Observation::add_partner_db
-    #[error("partner database (rusqlite): {0}")]
-    Rusqlite(#[from] rusqlite::Error),
 }

@@ -1,13 +1,11 @@
 //! The partner's side of an [`Observation`] from ait-partner's database (`payments` and `grants`): SQLite or
-//! PostgreSQL through sqlx's `Any` driver ([`Observation::add_partner_pool`], opened by [`open_partner_db`]), or a
-//! rusqlite connection to the SQLite file ([`Observation::add_partner_db`]). Both run the same SQL and read the rows
-//! into the same structs by column name.
+//! PostgreSQL through sqlx's `Any` driver ([`Observation::add_partner_pool`], opened by [`open_partner_db`]), the
+//! rows read into structs by column name.
 //!
 //! The SQL is what both databases understand: `user_key` cast to text (an INTEGER in SQLite, a BIGINT in
 //! PostgreSQL, text in some old files), flags as 0/1 integers. Tolerates the schema before issue 8: a `grants` table
 //! without `provisional` reads as "not provisional".
 
-use rusqlite::Connection;
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
 
@@ -70,38 +68,6 @@ impl Observation {
     pub async fn add_partner_pool(&mut self, pool: &AnyPool) -> Result<(), LoadError> {
         let payments: Vec<PaymentRow> = sqlx::query_as(PAYMENTS_SQL).fetch_all(pool).await?;
         let grants: Vec<GrantRow> = sqlx::query_as(GRANTS_SQL).fetch_all(pool).await?;
-        self.add_rows(payments, grants)
-    }
-
-    /// Appends the partner's payments and grants read from `conn` (ait-partner's SQLite file, open read-only or
-    /// not), for callers that hold a rusqlite connection; [`Observation::add_partner_pool`] reads either database.
-    pub fn add_partner_db(&mut self, conn: &Connection) -> Result<(), LoadError> {
-        let mut stmt = conn.prepare(PAYMENTS_SQL)?;
-        let payments = stmt
-            .query_map([], |r| {
-                Ok(PaymentRow {
-                    order_no: r.get("order_no")?,
-                    user_key_text: r.get("user_key_text")?,
-                    idempotency_key: r.get("idempotency_key")?,
-                    state: r.get("state")?,
-                    has_receipt: r.get("has_receipt")?,
-                    has_refund_receipt: r.get("has_refund_receipt")?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut stmt = conn.prepare(GRANTS_SQL)?;
-        let has_provisional = stmt.column_names().contains(&"provisional");
-        let grants = stmt
-            .query_map([], |r| {
-                Ok(GrantRow {
-                    order_id: r.get("order_id")?,
-                    user_key_text: r.get("user_key_text")?,
-                    sku: r.get("sku")?,
-                    is_revoked: r.get("is_revoked")?,
-                    provisional: if has_provisional { r.get("provisional")? } else { 0 },
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
         self.add_rows(payments, grants)
     }
 

@@ -21,7 +21,7 @@ use crate::app::AppState;
 use crate::db::now_ms;
 use crate::error::AppError;
 use crate::extract::Valid;
-use crate::payments::{self, Inserted, Payment, PaymentState};
+use crate::payments::{self, Inserted, Payment};
 use crate::session::Session;
 
 /// `POST /tosspay/payments`.
@@ -37,23 +37,13 @@ pub async fn create(
         .lease(format!("create:{}:{}", session.user_key, req.idempotency_key))
         .await?;
 
-    let candidate = Payment {
-        order_no: new_order_no(),
-        user_key: session.user_key,
-        idempotency_key: req.idempotency_key.clone(),
-        order_json: priced.order_json,
-        product_desc: priced.product_desc,
-        amount: priced.amount,
-        amount_tax_free: priced.amount_tax_free,
-        is_test_payment: app.config.is_test_payment,
-        pay_token: None,
-        state: PaymentState::Creating,
-        toss_status: None,
-        receipt: None,
-        refund: None,
-        refund_reason: None,
-        attempted_at: None,
-    };
+    let candidate = Payment::creating(
+        new_order_no(),
+        session.user_key,
+        req.idempotency_key.clone(),
+        priced,
+        app.config.is_test_payment,
+    );
     let order_json = candidate.order_json.clone();
     let payment = match payments::insert_or_get(&app.db, candidate).await? {
         Inserted::New(p) => p,

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use ait_partner::db::{DatabaseUrl, Db};
-use ait_partner::payments::{self, Inserted, Payment, PaymentState};
+use ait_partner::payments::{self, Inserted, Payment};
+use ait_partner::tosspay::Priced;
 
 use crate::common;
 
@@ -22,23 +23,13 @@ async fn two_instances() -> (Db, Db, Option<tempfile::TempDir>) {
 }
 
 fn payment(order_no: &str, key: &str) -> Payment {
-    Payment {
-        order_no: order_no.into(),
-        user_key: common::USER,
-        idempotency_key: key.into(),
-        order_json: "{}".into(),
-        product_desc: "원두 200g".into(),
+    let priced = Priced {
         amount: 12_000,
         amount_tax_free: 0,
-        is_test_payment: true,
-        pay_token: None,
-        state: PaymentState::Creating,
-        toss_status: None,
-        receipt: None,
-        refund: None,
-        refund_reason: None,
-        attempted_at: None,
-    }
+        product_desc: "원두 200g".into(),
+        order_json: "{}".into(),
+    };
+    Payment::creating(order_no.into(), common::USER, key.into(), priced, true)
 }
 
 #[tokio::test]
