@@ -221,8 +221,12 @@ async fn pool(
         (Dialect::Sqlite, Durability::Synced) => {
             &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"]
         }
-        // No sync on commit; the next synced commit of another connection syncs the WAL, these frames included.
-        (Dialect::Sqlite, Durability::Unsynced) => &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = OFF"],
+        // No sync on commit; the next synced commit of another connection syncs the WAL, these frames included. No
+        // checkpoint from here either: a checkpoint run by an unsynced connection copies frames into the database
+        // file without syncing, which a power cut could leave half done. The synced writer checkpoints.
+        (Dialect::Sqlite, Durability::Unsynced) => {
+            &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = OFF", "PRAGMA wal_autocheckpoint = 0"]
+        }
         (Dialect::Postgres, Durability::Synced) => &[],
         // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
         (Dialect::Postgres, Durability::Unsynced) => &["SET synchronous_commit = off"],
@@ -283,5 +287,16 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous = FULL (2)");
+        // Leases: no sync, and never a checkpoint from an unsynced connection.
+        let mut lease_conn = db.lease_pool.acquire().await.unwrap();
+        let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut *lease_conn)
+            .await
+            .unwrap();
+        let (checkpoint,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+            .fetch_one(&mut *lease_conn)
+            .await
+            .unwrap();
+        assert_eq!((sync, checkpoint), (0, 0), "lease connection: synchronous = OFF, no autocheckpoint");
     }
 }
