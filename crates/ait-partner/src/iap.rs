@@ -343,10 +343,12 @@ impl From<GrantRow> for Grant {
 }
 
 async fn find_grant(db: &Db, order_id: &str) -> Result<Option<Grant>, DbError> {
-    let row: Option<GrantRow> = sqlx::query_as(&format!("SELECT {GRANT_COLUMNS} FROM grants WHERE order_id = $1"))
-        .bind(order_id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row: Option<GrantRow> = sqlx::query_as(&format!(
+        "SELECT {GRANT_COLUMNS} FROM grants WHERE order_id = $1"
+    ))
+    .bind(order_id)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(row.map(Grant::from))
 }
 
@@ -380,45 +382,69 @@ async fn insert_grant(
     sku: &str,
     provisional: bool,
 ) -> Result<bool, DbError> {
-    let n = sqlx::query(
-        "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (order_id) DO NOTHING",
-    )
-    .bind(order_id)
-    .bind(user_key)
-    .bind(sku)
-    .bind(rfc3339(now()))
-    .bind(i64::from(provisional))
-    .execute(db.write().await.pool())
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    let (order_id, sku, at) = (order_id.to_owned(), sku.to_owned(), rfc3339(now()));
+    db.write(move |conn| {
+        Box::pin(async move {
+            let n = sqlx::query(
+                "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (order_id) DO NOTHING",
+            )
+            .bind(order_id)
+            .bind(user_key)
+            .bind(sku)
+            .bind(at)
+            .bind(i64::from(provisional))
+            .execute(conn)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    })
+    .await
 }
 
 /// Marks a live provisional grant confirmed; true when this call confirmed it.
 async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
-    let n = sqlx::query(
-        "UPDATE grants SET provisional = 0, confirmed_at = $2
-         WHERE order_id = $1 AND provisional = 1 AND revoked_at IS NULL",
-    )
-    .bind(order_id)
-    .bind(rfc3339(now()))
-    .execute(db.write().await.pool())
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    let (order_id, at) = (order_id.to_owned(), rfc3339(now()));
+    db.write(move |conn| {
+        Box::pin(async move {
+            let n = sqlx::query(
+                "UPDATE grants SET provisional = 0, confirmed_at = $2
+                 WHERE order_id = $1 AND provisional = 1 AND revoked_at IS NULL",
+            )
+            .bind(order_id)
+            .bind(at)
+            .execute(conn)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    })
+    .await
 }
 
 /// Marks a grant revoked (`reason`: the order status that revoked it); true when this call revoked it.
 async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<bool, DbError> {
-    let n = sqlx::query("UPDATE grants SET revoked_at = $2, revoke_reason = $3 WHERE order_id = $1 AND revoked_at IS NULL")
-        .bind(order_id)
-        .bind(rfc3339(now()))
-        .bind(reason.as_str())
-        .execute(db.write().await.pool())
-        .await?
-        .rows_affected();
-    Ok(n == 1)
+    let (order_id, at, reason) = (
+        order_id.to_owned(),
+        rfc3339(now()),
+        reason.as_str().to_owned(),
+    );
+    db.write(move |conn| {
+        Box::pin(async move {
+            let n = sqlx::query(
+                "UPDATE grants SET revoked_at = $2, revoke_reason = $3 WHERE order_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(order_id)
+            .bind(at)
+            .bind(reason)
+            .execute(conn)
+            .await?
+            .rows_affected();
+            Ok(n == 1)
+        })
+    })
+    .await
 }
 
 #[cfg(test)]

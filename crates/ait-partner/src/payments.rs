@@ -40,7 +40,10 @@ impl PaymentState {
     /// Settled for good as far as this server knows (`PAID`, `REFUNDED`, `CANCELED`): what the store says can answer
     /// when Toss cannot.
     pub fn is_settled(self) -> bool {
-        matches!(self, PaymentState::Paid | PaymentState::Refunded | PaymentState::Canceled)
+        matches!(
+            self,
+            PaymentState::Paid | PaymentState::Refunded | PaymentState::Canceled
+        )
     }
 
     /// A call that may have moved money was sent and its outcome is not known yet (`EXECUTING`, `REFUNDING`).
@@ -208,7 +211,13 @@ struct PaymentRow {
 
 impl Payment {
     /// A new payment about to be stored (`CREATING`): nothing from Toss yet.
-    pub fn creating(order_no: String, user_key: i64, idempotency_key: String, priced: Priced, is_test_payment: bool) -> Payment {
+    pub fn creating(
+        order_no: String,
+        user_key: i64,
+        idempotency_key: String,
+        priced: Priced,
+        is_test_payment: bool,
+    ) -> Payment {
         Payment {
             order_no,
             user_key,
@@ -245,8 +254,14 @@ impl TryFrom<PaymentRow> for Payment {
             pay_token: r.pay_token,
             state: PaymentState::parse(&r.state)?,
             toss_status: r.toss_status.map(|s| PayStatus::parse(&s)),
-            receipt: r.receipt_json.map(|s| serde_json::from_str(&s)).transpose()?,
-            refund: r.refund_json.map(|s| serde_json::from_str(&s)).transpose()?,
+            receipt: r
+                .receipt_json
+                .map(|s| serde_json::from_str(&s))
+                .transpose()?,
+            refund: r
+                .refund_json
+                .map(|s| serde_json::from_str(&s))
+                .transpose()?,
             refund_reason: r.refund_reason,
             attempted_at: r.attempted_at,
         })
@@ -267,64 +282,72 @@ pub enum Inserted {
 /// on two instances cannot both insert.
 pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
     let t = now();
-    let turn = db.write().await;
-    let mut tx = turn.pool().begin().await?;
-    let inserted = sqlx::query(
-        "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
-           amount_tax_free, is_test_payment, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-         ON CONFLICT (user_key, idempotency_key) DO NOTHING",
-    )
-    .bind(&p.order_no)
-    .bind(p.user_key)
-    .bind(&p.idempotency_key)
-    .bind(&p.order_json)
-    .bind(&p.product_desc)
-    .bind(p.amount)
-    .bind(p.amount_tax_free)
-    .bind(i64::from(p.is_test_payment))
-    .bind(PaymentState::Creating.as_str())
-    .bind(t)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    let out = if inserted {
-        insert_event(&mut tx, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t).await?;
-        Inserted::New(p)
-    } else {
-        let row: PaymentRow = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM payments WHERE user_key = $1 AND idempotency_key = $2"
-        ))
-        .bind(p.user_key)
-        .bind(&p.idempotency_key)
-        .fetch_one(&mut *tx)
-        .await?;
-        Inserted::Existing(row.try_into()?)
-    };
-    tx.commit().await?;
-    Ok(out)
+    db.write(move |conn| {
+        Box::pin(async move {
+            let inserted = sqlx::query(
+                "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
+                   amount_tax_free, is_test_payment, state, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                 ON CONFLICT (user_key, idempotency_key) DO NOTHING",
+            )
+            .bind(&p.order_no)
+            .bind(p.user_key)
+            .bind(&p.idempotency_key)
+            .bind(&p.order_json)
+            .bind(&p.product_desc)
+            .bind(p.amount)
+            .bind(p.amount_tax_free)
+            .bind(i64::from(p.is_test_payment))
+            .bind(PaymentState::Creating.as_str())
+            .bind(t)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+                == 1;
+            if inserted {
+                insert_event(conn, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t).await?;
+                return Ok(Inserted::New(p));
+            }
+            let row: PaymentRow = sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM payments WHERE user_key = $1 AND idempotency_key = $2"
+            ))
+            .bind(p.user_key)
+            .bind(&p.idempotency_key)
+            .fetch_one(&mut *conn)
+            .await?;
+            Ok(Inserted::Existing(row.try_into()?))
+        })
+    })
+    .await
 }
 
 /// A payment by order number, only if it belongs to `user_key`.
-pub async fn get_for_user(db: &Db, order_no: &str, user_key: i64) -> Result<Option<Payment>, DbError> {
-    sqlx::query_as::<_, PaymentRow>(&format!("SELECT {COLUMNS} FROM payments WHERE order_no = $1 AND user_key = $2"))
-        .bind(order_no)
-        .bind(user_key)
-        .fetch_optional(db.pool())
-        .await?
-        .map(Payment::try_from)
-        .transpose()
+pub async fn get_for_user(
+    db: &Db,
+    order_no: &str,
+    user_key: i64,
+) -> Result<Option<Payment>, DbError> {
+    sqlx::query_as::<_, PaymentRow>(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE order_no = $1 AND user_key = $2"
+    ))
+    .bind(order_no)
+    .bind(user_key)
+    .fetch_optional(db.pool())
+    .await?
+    .map(Payment::try_from)
+    .transpose()
 }
 
 /// A payment by order number.
 pub async fn get(db: &Db, order_no: &str) -> Result<Option<Payment>, DbError> {
-    sqlx::query_as::<_, PaymentRow>(&format!("SELECT {COLUMNS} FROM payments WHERE order_no = $1"))
-        .bind(order_no)
-        .fetch_optional(db.pool())
-        .await?
-        .map(Payment::try_from)
-        .transpose()
+    sqlx::query_as::<_, PaymentRow>(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE order_no = $1"
+    ))
+    .bind(order_no)
+    .fetch_optional(db.pool())
+    .await?
+    .map(Payment::try_from)
+    .transpose()
 }
 
 /// Order numbers of the payments whose outcome is not known yet (`EXECUTING` or `REFUNDING`), oldest first.
@@ -340,55 +363,78 @@ pub async fn unsettled(db: &Db) -> Result<Vec<String>, DbError> {
 
 /// When Toss's status of the payment was last read (Unix milliseconds), if ever.
 pub async fn checked_at(db: &Db, order_no: &str) -> Result<Option<i64>, DbError> {
-    let row: Option<(Option<i64>,)> = sqlx::query_as("SELECT checked_at FROM payments WHERE order_no = $1")
-        .bind(order_no)
-        .fetch_optional(db.pool())
-        .await?;
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT checked_at FROM payments WHERE order_no = $1")
+            .bind(order_no)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(row.and_then(|(at,)| at))
 }
 
 /// Records that Toss's status of the payment was read now.
 pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
-    sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
-        .bind(order_no)
-        .bind(now_ms())
-        .execute(db.write().await.pool())
-        .await?;
-    Ok(())
+    let (order_no, at) = (order_no.to_owned(), now_ms());
+    db.write(move |conn| {
+        Box::pin(async move {
+            sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
+                .bind(order_no)
+                .bind(at)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Saves the mutable fields of `p` and records an event (`kind`, optional `detail`), in one transaction.
-pub async fn save(db: &Db, p: &Payment, kind: PaymentEvent, detail: Option<String>) -> Result<(), DbError> {
+pub async fn save(
+    db: &Db,
+    p: &Payment,
+    kind: PaymentEvent,
+    detail: Option<String>,
+) -> Result<(), DbError> {
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
     let t = now();
-    let turn = db.write().await;
-    let mut tx = turn.pool().begin().await?;
-    sqlx::query(
-        "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
-           refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1",
-    )
-    .bind(&p.order_no)
-    .bind(&p.pay_token)
-    .bind(p.state.as_str())
-    .bind(p.toss_status.as_ref().map(|s| s.as_str().to_owned()))
-    .bind(receipt)
-    .bind(refund)
-    .bind(&p.refund_reason)
-    .bind(p.attempted_at)
-    .bind(t)
-    .execute(&mut *tx)
-    .await?;
-    insert_event(&mut tx, &p.order_no, kind, detail.as_deref(), t).await?;
-    tx.commit().await?;
-    Ok(())
+    let (order_no, pay_token, state) = (p.order_no.clone(), p.pay_token.clone(), p.state);
+    let toss_status = p.toss_status.as_ref().map(|s| s.as_str().to_owned());
+    let (refund_reason, attempted_at) = (p.refund_reason.clone(), p.attempted_at);
+    db.write(move |conn| {
+        Box::pin(async move {
+            sqlx::query(
+                "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
+                   refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1",
+            )
+            .bind(&order_no)
+            .bind(pay_token)
+            .bind(state.as_str())
+            .bind(toss_status)
+            .bind(receipt)
+            .bind(refund)
+            .bind(refund_reason)
+            .bind(attempted_at)
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
+            insert_event(conn, &order_no, kind, detail.as_deref(), t).await
+        })
+    })
+    .await
 }
 
 /// Records an event without changing the payment.
-pub async fn event(db: &Db, order_no: &str, kind: PaymentEvent, detail: Option<String>) -> Result<(), DbError> {
-    let turn = db.write().await;
-    let mut conn = turn.pool().acquire().await?;
-    insert_event(&mut conn, order_no, kind, detail.as_deref(), now()).await
+pub async fn event(
+    db: &Db,
+    order_no: &str,
+    kind: PaymentEvent,
+    detail: Option<String>,
+) -> Result<(), DbError> {
+    let (order_no, t) = (order_no.to_owned(), now());
+    db.write(move |conn| {
+        Box::pin(async move { insert_event(conn, &order_no, kind, detail.as_deref(), t).await })
+    })
+    .await
 }
 
 async fn insert_event(

@@ -53,7 +53,9 @@ pub async fn login(
         .await
         .map_err(|e| match e {
             // A passing refusal (bank maintenance) is relayed as retryable; any other refuses the code.
-            TossError::Fail { error, .. } if error.error_code.is_retryable() => AppError::toss_failed(error),
+            TossError::Fail { error, .. } if error.error_code.is_retryable() => {
+                AppError::toss_failed(error)
+            }
             TossError::Fail { error, .. } => {
                 let mut err = AppError::unauthenticated("Toss refused the authorization code");
                 err.error.toss = Some(error);
@@ -96,11 +98,17 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     if let Some(id) = cookie_value(&headers, cookie_name(&app, &headers)) {
         let stored = stored_id(id);
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(stored)
-            .execute(app.db.write().await.pool())
-            .await
-            .map_err(DbError::from)?;
+        app.db
+            .write(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sessions WHERE id = $1")
+                        .bind(stored)
+                        .execute(conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await?;
         tracing::info!("user logged out");
     }
     let cookie = session_cookie(&app, &headers, "", 0);
@@ -130,9 +138,9 @@ impl FromRequestParts<AppState> for Session {
             // One refresh per user at a time: concurrent requests wait, then see the renewed tokens (a refresh token
             // Toss rotated must not be spent twice).
             let _one_at_a_time = app.db.lease(format!("refresh:{}", found.user_key)).await?;
-            found = load_session(&app.db, stored).await?.ok_or_else(|| {
-                AppError::unauthenticated("the session ended: call /login again")
-            })?;
+            found = load_session(&app.db, stored)
+                .await?
+                .ok_or_else(|| AppError::unauthenticated("the session ended: call /login again"))?;
         }
         if found.access_expires_at <= now() {
             refresh(app, &found).await?;
@@ -166,7 +174,10 @@ async fn refresh(app: &AppState, s: &StoredSession) -> Result<(), AppError> {
         }
         // A passing refusal (bank maintenance) is not a verdict on the login.
         Err(TossError::Fail { error, .. }) if error.error_code.is_retryable() => {
-            tracing::warn!("token refresh postponed: Toss answered {}", error.error_code);
+            tracing::warn!(
+                "token refresh postponed: Toss answered {}",
+                error.error_code
+            );
             Ok(())
         }
         Err(TossError::Fail { .. }) => {
@@ -288,36 +299,44 @@ async fn store_login(
     ttl: i64,
 ) -> Result<(), DbError> {
     let t = now();
-    let turn = db.write().await;
-    let mut tx = turn.pool().begin().await?;
-    sqlx::query(
-        "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $6)
-         ON CONFLICT (user_key) DO UPDATE SET access_token = excluded.access_token,
-           refresh_token = excluded.refresh_token, access_expires_at = excluded.access_expires_at,
-           scope = excluded.scope, updated_at = excluded.updated_at",
-    )
-    .bind(user_key)
-    .bind(sealed.access)
-    .bind(sealed.refresh)
-    .bind(expires_at(tokens))
-    .bind(&tokens.scope)
-    .bind(t)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(session_id)
-        .bind(user_key)
-        .bind(t)
-        .bind(t + ttl)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(t)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(())
+    let (access, refresh, expires, scope) = (
+        sealed.access,
+        sealed.refresh,
+        expires_at(tokens),
+        tokens.scope.clone(),
+    );
+    db.write(move |conn| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)
+                 ON CONFLICT (user_key) DO UPDATE SET access_token = excluded.access_token,
+                   refresh_token = excluded.refresh_token, access_expires_at = excluded.access_expires_at,
+                   scope = excluded.scope, updated_at = excluded.updated_at",
+            )
+            .bind(user_key)
+            .bind(access)
+            .bind(refresh)
+            .bind(expires)
+            .bind(scope)
+            .bind(t)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(session_id)
+                .bind(user_key)
+                .bind(t)
+                .bind(t + ttl)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(t)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
 }
 
 async fn load_session(db: &Db, id: String) -> Result<Option<StoredSession>, DbError> {
@@ -332,28 +351,44 @@ async fn load_session(db: &Db, id: String) -> Result<Option<StoredSession>, DbEr
     .await?)
 }
 
-async fn update_tokens(db: &Db, user_key: i64, tokens: &TokenResponse, sealed: SealedTokens) -> Result<(), DbError> {
+async fn update_tokens(
+    db: &Db,
+    user_key: i64,
+    tokens: &TokenResponse,
+    sealed: SealedTokens,
+) -> Result<(), DbError> {
     // Toss may or may not rotate the refresh token: keep the old one when none is sent.
-    sqlx::query(
-        "UPDATE users SET access_token = $2, refresh_token = COALESCE($3, refresh_token),
-           access_expires_at = $4, updated_at = $5 WHERE user_key = $1",
-    )
-    .bind(user_key)
-    .bind(sealed.access)
-    .bind(sealed.refresh)
-    .bind(expires_at(tokens))
-    .bind(now())
-    .execute(db.write().await.pool())
-    .await?;
-    Ok(())
+    let (access, refresh, expires, at) = (sealed.access, sealed.refresh, expires_at(tokens), now());
+    db.write(move |conn| {
+        Box::pin(async move {
+            sqlx::query(
+                "UPDATE users SET access_token = $2, refresh_token = COALESCE($3, refresh_token),
+                   access_expires_at = $4, updated_at = $5 WHERE user_key = $1",
+            )
+            .bind(user_key)
+            .bind(access)
+            .bind(refresh)
+            .bind(expires)
+            .bind(at)
+            .execute(conn)
+            .await?;
+            Ok(())
+        })
+    })
+    .await
 }
 
 async fn end_user_sessions(db: &Db, user_key: i64) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM sessions WHERE user_key = $1")
-        .bind(user_key)
-        .execute(db.write().await.pool())
-        .await?;
-    Ok(())
+    db.write(move |conn| {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM sessions WHERE user_key = $1")
+                .bind(user_key)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -88,19 +88,29 @@ impl Db {
         let n = self.leases.next.fetch_add(1, Ordering::Relaxed);
         let holder = format!("{}-{n}", self.leases.instance);
         let now = now_ms();
-        let taken = sqlx::query(
-            "INSERT INTO leases (key, holder, expires_at) VALUES ($1, $2, $3)
-             ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-             WHERE leases.expires_at < $4",
-        )
-        .bind(&key)
-        .bind(&holder)
-        .bind(now.saturating_add(self.leases.ttl_ms()))
-        .bind(now)
-        .execute(self.write_lease().await.pool())
-        .await?
-        .rows_affected()
-            == 1;
+        let (expires_at, key_, holder_) = (
+            now.saturating_add(self.leases.ttl_ms()),
+            key.clone(),
+            holder.clone(),
+        );
+        let taken = self
+            .write_lease(move |conn| {
+                Box::pin(async move {
+                    let taken = sqlx::query(
+                        "INSERT INTO leases (key, holder, expires_at) VALUES ($1, $2, $3)
+                         ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                         WHERE leases.expires_at < $4",
+                    )
+                    .bind(key_)
+                    .bind(holder_)
+                    .bind(expires_at)
+                    .bind(now)
+                    .execute(conn)
+                    .await?;
+                    Ok(taken.rows_affected() == 1)
+                })
+            })
+            .await?;
         if !taken {
             return Ok(None);
         }
@@ -122,16 +132,32 @@ async fn renew(db: Db, key: String, holder: String) {
     let every = db.leases.ttl / 3;
     loop {
         tokio::time::sleep(every).await;
-        let renewed = sqlx::query("UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2")
-            .bind(&key)
-            .bind(&holder)
-            .bind(now_ms().saturating_add(db.leases.ttl_ms()))
-            .execute(db.write_lease().await.pool())
+        let (key_, holder_, until) = (
+            key.clone(),
+            holder.clone(),
+            now_ms().saturating_add(db.leases.ttl_ms()),
+        );
+        let renewed = db
+            .write_lease(move |conn| {
+                Box::pin(async move {
+                    let renewed = sqlx::query(
+                        "UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2",
+                    )
+                    .bind(key_)
+                    .bind(holder_)
+                    .bind(until)
+                    .execute(conn)
+                    .await?;
+                    Ok(renewed.rows_affected())
+                })
+            })
             .await;
         match renewed {
-            Ok(r) if r.rows_affected() == 1 => {}
+            Ok(1) => {}
             Ok(_) => {
-                tracing::warn!("lease {key} expired while held (this process stalled past its TTL)");
+                tracing::warn!(
+                    "lease {key} expired while held (this process stalled past its TTL)"
+                );
                 return;
             }
             Err(e) => tracing::warn!("lease {key} not renewed: {e}"),
@@ -144,11 +170,16 @@ impl Db {
     /// never asked for again would keep its row forever). Returns how many went. The reconciler calls it.
     pub async fn purge_expired_leases(&self) -> Result<u64, DbError> {
         let before = now_ms().saturating_sub(self.leases.ttl_ms());
-        Ok(sqlx::query("DELETE FROM leases WHERE expires_at < $1")
-            .bind(before)
-            .execute(self.write_lease().await.pool())
-            .await?
-            .rows_affected())
+        self.write_lease(move |conn| {
+            Box::pin(async move {
+                let purged = sqlx::query("DELETE FROM leases WHERE expires_at < $1")
+                    .bind(before)
+                    .execute(conn)
+                    .await?;
+                Ok(purged.rows_affected())
+            })
+        })
+        .await
     }
 }
 
@@ -162,12 +193,18 @@ impl Lease {
 }
 
 async fn delete(db: &Db, key: &str, holder: &str) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
-        .bind(key)
-        .bind(holder)
-        .execute(db.write_lease().await.pool())
-        .await?;
-    Ok(())
+    let (key, holder) = (key.to_owned(), holder.to_owned());
+    db.write_lease(move |conn| {
+        Box::pin(async move {
+            sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
+                .bind(key)
+                .bind(holder)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
 }
 
 impl Drop for Lease {
@@ -178,7 +215,11 @@ impl Drop for Lease {
         }
         self.renewal.abort();
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let (db, key, holder) = (self.db.clone(), std::mem::take(&mut self.key), std::mem::take(&mut self.holder));
+            let (db, key, holder) = (
+                self.db.clone(),
+                std::mem::take(&mut self.key),
+                std::mem::take(&mut self.holder),
+            );
             rt.spawn(async move {
                 if let Err(e) = delete(&db, &key, &holder).await {
                     tracing::warn!("lease {key} not released (it expires on its own): {e}");
@@ -197,7 +238,10 @@ mod tests {
         let db = Db::open_in_memory().await.unwrap();
         let first = db.try_lease("pay:1").await.unwrap().expect("free");
         assert!(db.try_lease("pay:1").await.unwrap().is_none(), "held");
-        assert!(db.try_lease("pay:2").await.unwrap().is_some(), "another key is free");
+        assert!(
+            db.try_lease("pay:2").await.unwrap().is_some(),
+            "another key is free"
+        );
         drop(first);
         // The release runs in the background; the waiter gets the lease once it lands.
         let again = tokio::time::timeout(Duration::from_secs(5), db.lease("pay:1"))
@@ -221,7 +265,10 @@ mod tests {
         let next = db.lease("pay:1").await.unwrap();
         assert!(started.elapsed() >= Duration::from_millis(40));
         dead.release().await.unwrap(); // too late: the row is the new holder's now
-        assert!(db.try_lease("pay:1").await.unwrap().is_none(), "still held by the new holder");
+        assert!(
+            db.try_lease("pay:1").await.unwrap().is_none(),
+            "still held by the new holder"
+        );
         next.release().await.unwrap();
     }
 
@@ -237,7 +284,10 @@ mod tests {
         let live = db.try_lease("grant:live").await.unwrap().expect("free");
         tokio::time::sleep(Duration::from_millis(120)).await; // the dead one expired over a TTL ago; the live renews
         assert_eq!(db.purge_expired_leases().await.unwrap(), 1);
-        assert!(db.try_lease("grant:live").await.unwrap().is_none(), "the live lease stays");
+        assert!(
+            db.try_lease("grant:live").await.unwrap().is_none(),
+            "the live lease stays"
+        );
         live.release().await.unwrap();
     }
 

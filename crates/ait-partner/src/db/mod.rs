@@ -13,6 +13,7 @@ mod clock;
 mod lease;
 mod legacy;
 mod url;
+mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, Executor};
 pub use clock::{now, now_ms, rfc3339};
 pub use lease::{Lease, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
 pub use url::{DatabaseUrl, UnknownScheme};
+use writer::{Durability, Writer};
 
 /// The SQLite migrations, embedded in the binary. Never edit a released one: add the next.
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -51,6 +53,10 @@ pub enum DbError {
     /// A stored value this version does not know (e.g. a payment state).
     #[error("database: unknown stored value: {0}")]
     Stored(String),
+    /// The transaction that carried this write did not commit (SQLite group commit: another write of the batch
+    /// broke it), or the writer has stopped. Nothing of the write is stored.
+    #[error("database: the write was not committed: {0}")]
+    Commit(String),
     /// Another request held the lease of `key` for longer than a lease lasts.
     #[error("database: `{key}` is busy with another request")]
     Busy {
@@ -71,18 +77,15 @@ pub enum Dialect {
 /// The database handle (cheap to clone).
 #[derive(Clone)]
 pub struct Db {
+    /// Reads (and PostgreSQL's synced writes).
     pool: AnyPool,
-    /// Where writes go. SQLite: one connection of its own, so that a write never waits for a connection that a
-    /// read holds (while holding the write gate). PostgreSQL: `pool`.
-    writer: AnyPool,
-    /// Where leases are written: connections whose commits do not wait for the disk. A lease lost in a crash is
-    /// a lease released, which is what a crash means anyway; the payments and grants it guards are committed
-    /// durably through `pool`. (Half the commits of a flow are leases: this halves the syncs.)
+    /// PostgreSQL: where leases are written, connections whose commits do not wait for the disk. A lease lost in a
+    /// crash is a lease released, which is what a crash means anyway; the payments and grants it guards are
+    /// committed durably. (SQLite: the writer's unsynced connection.)
     lease_pool: AnyPool,
-    /// SQLite: one writer at a time in this process, in arrival order. SQLite lets one connection write at a time
-    /// and makes the others retry on a timer (1, 2, 5, … 100 ms): with a pool, queueing here instead measured
-    /// several times the throughput. Reads never take it (WAL). PostgreSQL: none; it locks rows itself.
-    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite: the task every write goes through (group commit, see [`writer`]). PostgreSQL: none; writes run
+    /// side by side on `pool`, and the server locks rows itself.
+    writer: Option<Writer>,
     dialect: Dialect,
     leases: Arc<lease::Leases>,
 }
@@ -120,20 +123,27 @@ impl Db {
             // sqlx takes an advisory lock while it migrates: instances starting together apply each migration once.
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        // A private in-memory database is one connection: its writes and leases go through it too.
+        // SQLite: one writing connection synced and one not (leases), both owned by the writer task. A private
+        // in-memory database is one connection: reads, writes and leases share it.
         let (writer, lease_pool) = match (size, dialect) {
-            (1, _) => (pool.clone(), pool.clone()),
-            (_, Dialect::Sqlite) => (
-                self::pool(&options, dialect, 1, Durability::Synced).await?,
-                self::pool(&options, dialect, 1, Durability::Unsynced).await?,
+            (1, _) => (
+                Some(Writer::start(pool.clone(), pool.clone())),
+                pool.clone(),
             ),
-            (_, Dialect::Postgres) => (pool.clone(), self::pool(&options, dialect, 2, Durability::Unsynced).await?),
+            (_, Dialect::Sqlite) => {
+                let synced = self::pool(&options, dialect, 1, Durability::Synced).await?;
+                let unsynced = self::pool(&options, dialect, 1, Durability::Unsynced).await?;
+                (Some(Writer::start(synced, unsynced.clone())), unsynced)
+            }
+            (_, Dialect::Postgres) => (
+                None,
+                self::pool(&options, dialect, 2, Durability::Unsynced).await?,
+            ),
         };
         Ok(Db {
             pool,
-            writer,
             lease_pool,
-            write_gate: (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            writer,
             dialect,
             leases: Arc::new(lease::Leases::new(DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT)),
         })
@@ -145,24 +155,6 @@ impl Db {
     pub fn with_leases(mut self, ttl: Duration, wait: Duration) -> Db {
         self.leases = Arc::new(lease::Leases::new(ttl, wait));
         self
-    }
-
-    /// A turn to write (a statement or a transaction): hold it until the commit.
-    pub async fn write(&self) -> WriteTurn<'_> {
-        self.turn(&self.writer).await
-    }
-
-    /// A turn to write a lease (through the unsynced pool).
-    pub(crate) async fn write_lease(&self) -> WriteTurn<'_> {
-        self.turn(&self.lease_pool).await
-    }
-
-    async fn turn<'a>(&'a self, pool: &'a AnyPool) -> WriteTurn<'a> {
-        let turn = match &self.write_gate {
-            Some(gate) => Some(gate.lock().await),
-            None => None,
-        };
-        WriteTurn { pool, _turn: turn }
     }
 
     /// The pool, for reads (writes go through [`Db::write`]).
@@ -177,32 +169,12 @@ impl Db {
 
     /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.lease_pool.close().await;
-        self.writer.close().await;
         self.pool.close().await;
     }
-}
-
-/// The right to write now; see [`Db::write`].
-pub struct WriteTurn<'a> {
-    pool: &'a AnyPool,
-    _turn: Option<tokio::sync::MutexGuard<'a, ()>>,
-}
-
-impl WriteTurn<'_> {
-    /// The pool to write through while the turn is held.
-    pub fn pool(&self) -> &AnyPool {
-        self.pool
-    }
-}
-
-/// Whether a pool's commits wait for the disk.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Durability {
-    /// Every commit is on disk before it returns (payments, grants, sessions).
-    Synced,
-    /// Commits return before the disk has them (leases only).
-    Unsynced,
 }
 
 /// A pool of `size` connections set up for `dialect` and `durability`.
@@ -218,15 +190,19 @@ async fn pool(
         // payment Toss charged or a grant the page was told about must never be forgotten after the reply (NORMAL
         // syncs only at checkpoints; measured in issue 10's note). An in-memory database has no WAL and answers
         // "memory": fine.
-        (Dialect::Sqlite, Durability::Synced) => {
-            &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"]
-        }
+        (Dialect::Sqlite, Durability::Synced) => &[
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON",
+        ],
         // No sync on commit; the next synced commit of another connection syncs the WAL, these frames included. No
         // checkpoint from here either: a checkpoint run by an unsynced connection copies frames into the database
         // file without syncing, which a power cut could leave half done. The synced writer checkpoints.
-        (Dialect::Sqlite, Durability::Unsynced) => {
-            &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = OFF", "PRAGMA wal_autocheckpoint = 0"]
-        }
+        (Dialect::Sqlite, Durability::Unsynced) => &[
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = OFF",
+            "PRAGMA wal_autocheckpoint = 0",
+        ],
         (Dialect::Postgres, Durability::Synced) => &[],
         // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
         (Dialect::Postgres, Durability::Unsynced) => &["SET synchronous_commit = off"],
@@ -286,7 +262,11 @@ mod tests {
             .fetch_one(&mut *conn)
             .await
             .unwrap();
-        assert_eq!((mode.as_str(), sync), ("wal", 2), "WAL with synchronous = FULL (2)");
+        assert_eq!(
+            (mode.as_str(), sync),
+            ("wal", 2),
+            "WAL with synchronous = FULL (2)"
+        );
         // Leases: no sync, and never a checkpoint from an unsynced connection.
         let mut lease_conn = db.lease_pool.acquire().await.unwrap();
         let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
@@ -297,6 +277,10 @@ mod tests {
             .fetch_one(&mut *lease_conn)
             .await
             .unwrap();
-        assert_eq!((sync, checkpoint), (0, 0), "lease connection: synchronous = OFF, no autocheckpoint");
+        assert_eq!(
+            (sync, checkpoint),
+            (0, 0),
+            "lease connection: synchronous = OFF, no autocheckpoint"
+        );
     }
 }
