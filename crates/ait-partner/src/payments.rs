@@ -282,7 +282,7 @@ pub enum Inserted {
 /// on two instances cannot both insert.
 pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
     let t = now();
-    db.write(move |conn| {
+    let written = db.write(move |conn| {
         Box::pin(async move {
             let inserted = sqlx::query(
                 "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
@@ -306,7 +306,7 @@ pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
                 == 1;
             if inserted {
                 insert_event(conn, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t).await?;
-                return Ok(Inserted::New(p));
+                return Ok(Ok(p));
             }
             let row: PaymentRow = sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM payments WHERE user_key = $1 AND idempotency_key = $2"
@@ -315,10 +315,16 @@ pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
             .bind(&p.idempotency_key)
             .fetch_one(&mut *conn)
             .await?;
-            Ok(Inserted::Existing(row.try_into()?))
+            Ok(Err(row))
         })
     })
-    .await
+    .await?;
+    // The stored row is read into a Payment after the commit: a value this version does not know fails this
+    // request, not the write batch it shared.
+    match written {
+        Ok(new) => Ok(Inserted::New(new)),
+        Err(existing) => Ok(Inserted::Existing(existing.try_into()?)),
+    }
 }
 
 /// A payment by order number, only if it belongs to `user_key`.
