@@ -106,6 +106,16 @@ pub fn without_password(url: &str) -> String {
     }
 }
 
+/// The token key every instance shares on PostgreSQL (32 bytes, hex): a throwaway database's, so drawn from `seed`
+/// (the caller mixes in the clock) rather than the OS.
+pub fn token_key(seed: u64) -> String {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    (0..32)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}
+
 fn usage(message: String) -> ChaosError {
     ChaosError::Usage(message)
 }

@@ -23,7 +23,6 @@
 //! the schedule, not the exact interleaving.
 
 mod control;
-mod database;
 mod flows;
 mod observe;
 mod page;
@@ -33,7 +32,7 @@ mod stats;
 mod summary;
 mod world;
 
-use ait_chaos::{error, procs};
+use ait_chaos::{database, error, procs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -267,7 +266,10 @@ async fn run_on(
         database.partner_setting(),
     )];
     if database.is_postgres() {
-        settings.push(("AIT_PARTNER_TOKEN_KEY".to_string(), token_key(seed)));
+        settings.push((
+            "AIT_PARTNER_TOKEN_KEY".to_string(),
+            database::token_key(seed ^ clock_seed().rotate_left(32)),
+        ));
     }
     settings.extend(args.partner_env.iter().cloned());
     let mut partners = Vec::new();
@@ -380,16 +382,6 @@ async fn run_on(
         },
     );
     Ok(violations.len())
-}
-
-/// The token key every instance shares on PostgreSQL (32 bytes, hex): a throwaway database's, so drawn from the
-/// seed and the clock rather than the OS.
-fn token_key(seed: u64) -> String {
-    use rand::{RngExt, SeedableRng};
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed ^ clock_seed().rotate_left(32));
-    (0..32)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
 }
 
 /// Runs the plan's flows, `concurrency` at a time, in plan order; stops at the first harness failure.

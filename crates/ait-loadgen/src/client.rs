@@ -38,6 +38,14 @@ impl Http {
         })
     }
 
+    /// The same client (one connection pool) speaking to another partner instance at `partner`.
+    pub fn with_partner(&self, partner: &str) -> Http {
+        Http {
+            partner: partner.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// `appLogin()` (a code from the sandbox) then `POST /login`: the page's session cookie (`name=value`).
     pub async fn login(&self, user_key: i64) -> Result<String, CallError> {
         let code = self

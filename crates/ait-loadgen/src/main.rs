@@ -10,6 +10,7 @@
 //! cargo build --release -p ait-loadgen -p ait-partner -p ait-sandbox
 //! target/release/ait-loadgen --flow tosspay --concurrency 1,8,32,128 --secs 20 --reps 3
 //! target/release/ait-loadgen --variant before=/tmp/old --variant after=target/release --concurrency 32
+//! target/release/ait-loadgen --database-url postgres://… --instances 1,2 --concurrency 32
 //! target/release/ait-loadgen --partner-url http://127.0.0.1:8787/api/ait --control-url http://127.0.0.1:8788
 //! ```
 //! With `--partner-url` and `--control-url` it starts nothing and measures what runs there (its rate limits must be
@@ -67,6 +68,14 @@ struct Args {
     /// An extra setting for the partner, `AIT_PARTNER_…=value` (repeat).
     #[arg(long = "partner-env", value_parser = ait_chaos::procs::parse_setting)]
     partner_env: Vec<(String, String)>,
+    /// Partner instances per run, comma-separated to compare counts side by side (above 1 needs --database-url):
+    /// page `i` is served by instance `i mod N`; partner CPU and RSS are summed over the instances.
+    #[arg(long, value_delimiter = ',', default_values = ["1"])]
+    instances: Vec<usize>,
+    /// A PostgreSQL server, `postgres://…` (a role that may CREATE DATABASE): every run's partners share a new
+    /// database there, dropped after the run. Default: a SQLite file per run. Its server's own CPU is not counted.
+    #[arg(long)]
+    database_url: Option<String>,
     /// Measure an already running partner (`http://…/api/ait`) instead of starting one; needs --control-url.
     #[arg(long, requires = "control_url")]
     partner_url: Option<String>,
@@ -92,11 +101,12 @@ async fn main() {
     std::process::exit(code);
 }
 
-/// One point of the table: a flow, a concurrency, a build.
+/// One point of the table: a flow, a concurrency, a number of partner instances, a build.
 #[derive(Debug, Clone, PartialEq)]
 struct Point {
     flow: FlowKind,
     concurrency: usize,
+    instances: usize,
     variant: String,
 }
 
@@ -146,35 +156,43 @@ async fn run_all(args: Args) -> Result<u64, LoadError> {
                 .join(", ")
         }
     );
+    if args.instances.iter().any(|&n| n > 1) && args.database_url.is_none() {
+        return Err(LoadError::Setup(
+            "--instances above 1 needs --database-url postgres://… (instances share one PostgreSQL database)".into(),
+        ));
+    }
     let mut results: Vec<(Point, RunResult)> = Vec::new();
     let mut errors = 0;
     let mut run_no = 0u64;
     for rep in 0..args.reps.max(1) {
         for &flow in &args.flow {
             for &concurrency in &args.concurrency {
-                for (variant, bin_dir) in &variants {
-                    if external.is_some() && variant != &variants[0].0 {
-                        continue;
+                for &instances in &args.instances {
+                    for (variant, bin_dir) in &variants {
+                        if external.is_some() && variant != &variants[0].0 {
+                            continue;
+                        }
+                        run_no += 1;
+                        let point = Point {
+                            flow,
+                            concurrency: concurrency.max(1),
+                            instances: instances.max(1),
+                            variant: variant.clone(),
+                        };
+                        let r = one_run(
+                            &args,
+                            &external,
+                            bin_dir,
+                            &point,
+                            run_no,
+                            &tosspay_sku,
+                            &iap_sku,
+                        )
+                        .await?;
+                        print_run(rep, &point, &r);
+                        errors += r.errors;
+                        results.push((point, r));
                     }
-                    run_no += 1;
-                    let point = Point {
-                        flow,
-                        concurrency: concurrency.max(1),
-                        variant: variant.clone(),
-                    };
-                    let r = one_run(
-                        &args,
-                        &external,
-                        bin_dir,
-                        &point,
-                        run_no,
-                        &tosspay_sku,
-                        &iap_sku,
-                    )
-                    .await?;
-                    print_run(rep, &point, &r);
-                    errors += r.errors;
-                    results.push((point, r));
                 }
             }
         }
@@ -201,12 +219,25 @@ async fn one_run(
         None => builder.tempdir()?,
     };
     let env: Vec<(String, String)> = args.partner_env.clone();
-    let (stack, http) = match external {
-        Some((p, c)) => (None, Http::new(p.clone(), c.clone())?),
+    let (stack, https) = match external {
+        Some((p, c)) => (None, vec![Http::new(p.clone(), c.clone())?]),
         None => {
-            let s = Stack::start(bin_dir, dir.path(), &env).await?;
-            let http = Http::new(s.partner_url.clone(), s.control_url.clone())?;
-            (Some(s), http)
+            let s = Stack::start(
+                bin_dir,
+                dir.path(),
+                point.instances,
+                args.database_url.as_deref(),
+                run_no,
+                &env,
+            )
+            .await?;
+            let http = Http::new(String::new(), s.control_url.clone())?;
+            let https = s
+                .partner_urls
+                .iter()
+                .map(|u| http.with_partner(u))
+                .collect();
+            (Some(s), https)
         }
     };
     let unique = std::time::SystemTime::now()
@@ -215,33 +246,44 @@ async fn one_run(
     let mut pages = Vec::new();
     for i in 0..point.concurrency {
         let user_key = USER_KEY_BASE + i as i64;
+        let http = https[i % https.len()].clone();
         let cookie = http
             .login(user_key)
             .await
             .map_err(|e| LoadError::Setup(format!("login of user {user_key}: {e}")))?;
-        pages.push(PageLoad {
-            user_key,
-            cookie,
-            tosspay_sku: tosspay_sku.to_string(),
-            iap_sku: iap_sku.to_string(),
-            key_prefix: format!("load-{unique}-{run_no}-{i}"),
-            started: 0,
-        });
+        pages.push((
+            http,
+            PageLoad {
+                user_key,
+                cookie,
+                tosspay_sku: tosspay_sku.to_string(),
+                iap_sku: iap_sku.to_string(),
+                key_prefix: format!("load-{unique}-{run_no}-{i}"),
+                started: 0,
+            },
+        ));
     }
     let pids = match &stack {
-        Some(s) => [s.partner_pid, s.sandbox_pid],
-        None => [None, None],
+        Some(s) => run::Pids {
+            partners: s.partner_pids.clone(),
+            sandbox: s.sandbox_pid,
+        },
+        None => run::Pids {
+            partners: Vec::new(),
+            sandbox: None,
+        },
     };
     let r = run::measure(
-        &http,
         pages,
         point.flow,
         Duration::from_secs(args.warmup_secs),
         Duration::from_secs(args.secs.max(1)),
-        pids,
+        &pids,
     )
     .await;
-    drop(stack);
+    if let Some(stack) = stack {
+        stack.stop().await?;
+    }
     Ok(r)
 }
 
@@ -252,11 +294,12 @@ fn cores(c: Option<f64>) -> String {
 fn print_run(rep: usize, p: &Point, r: &RunResult) {
     let steps = p.flow.steps();
     println!(
-        "rep {} {:?} c={} [{}]: {:.1} flows/s, p50 {:.2} ms, p99 {:.2} ms; steps p50 {} {:.2} / {} {:.2} / {} {:.2} ms; \
+        "rep {} {:?} c={} x{} [{}]: {:.1} flows/s, p50 {:.2} ms, p99 {:.2} ms; steps p50 {} {:.2} / {} {:.2} / {} {:.2} ms; \
          cores partner {} sandbox {} loadgen {}; partner RSS {} MB; errors {}",
         rep + 1,
         p.flow,
         p.concurrency,
+        p.instances,
         p.variant,
         r.rate(),
         r.ms(50.0),
@@ -282,9 +325,10 @@ fn print_summary(results: &[(Point, RunResult)]) {
     println!();
     println!("summary: median [min-max] over repetitions (steps marked * are the sandbox's, not the partner's)");
     println!(
-        "{:<8} {:>5} {:<12} {:>24} {:>24} {:>24} {:>7} {:>7} {:>7} {:>6}",
+        "{:<8} {:>5} {:>4} {:<12} {:>24} {:>24} {:>24} {:>7} {:>7} {:>7} {:>6}",
         "flow",
         "conc",
+        "inst",
         "build",
         "flows/s",
         "p50 ms",
@@ -318,9 +362,10 @@ fn print_summary(results: &[(Point, RunResult)]) {
             }
         };
         println!(
-            "{:<8} {:>5} {:<12} {:>24} {:>24} {:>24} {:>7} {:>7} {:>7} {:>6}",
+            "{:<8} {:>5} {:>4} {:<12} {:>24} {:>24} {:>24} {:>7} {:>7} {:>7} {:>6}",
             format!("{:?}", p.flow).to_lowercase(),
             p.concurrency,
+            p.instances,
             p.variant,
             fig(&|r| r.rate()),
             fig(&|r| r.ms(50.0)),

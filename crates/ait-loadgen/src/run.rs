@@ -29,9 +29,10 @@ pub struct RunResult {
     pub errors: u64,
     /// The first few failures.
     pub error_samples: Vec<String>,
-    /// CPU cores used over the window: partner, sandbox, this load generator (`None` without `/proc`).
+    /// CPU cores used over the window: partner (every instance), sandbox, this load generator (`None` without
+    /// `/proc`).
     pub cores: [Option<f64>; 3],
-    /// The partner's resident memory at the end, bytes.
+    /// The partners' resident memory at the end (summed over instances), bytes.
     pub partner_rss: Option<u64>,
 }
 
@@ -60,22 +61,49 @@ struct Shared {
     error_samples: Vec<String>,
 }
 
-/// Runs `kind` on every page at once (one page per concurrent flow) for `warmup` then `measure`.
+/// Processes whose CPU a run reads: the partner's instances and the sandbox (`None`: not started here).
+pub struct Pids {
+    /// Every partner instance.
+    pub partners: Vec<Option<u32>>,
+    /// The sandbox.
+    pub sandbox: Option<u32>,
+}
+
+impl Pids {
+    /// CPU time so far of the partners (summed), the sandbox and this process.
+    fn cpu(&self) -> [Option<Duration>; 3] {
+        let partners = if self.partners.is_empty() {
+            None
+        } else {
+            self.partners
+                .iter()
+                .map(|&p| p.and_then(|p| cpu_time(Some(p))))
+                .sum()
+        };
+        [
+            partners,
+            self.sandbox.and_then(|p| cpu_time(Some(p))),
+            cpu_time(None),
+        ]
+    }
+}
+
+/// Runs `kind` on every page at once (one page per concurrent flow, with the client of its partner instance) for
+/// `warmup` then `measure`.
 pub async fn measure(
-    http: &Http,
-    pages: Vec<PageLoad>,
+    pages: Vec<(Http, PageLoad)>,
     kind: FlowKind,
     warmup: Duration,
     measure: Duration,
-    pids: [Option<u32>; 2],
+    pids: &Pids,
 ) -> RunResult {
     let start = Instant::now();
     let window_start = start + warmup;
     let window_end = window_start + measure;
     let shared = Arc::new(Mutex::new(Shared::default()));
     let mut tasks = Vec::new();
-    for mut page in pages {
-        let (http, shared) = (http.clone(), shared.clone());
+    for (http, mut page) in pages {
+        let shared = shared.clone();
         tasks.push(tokio::spawn(async move {
             let mut mine: Vec<StepTimes> = Vec::new();
             while Instant::now() < window_end {
@@ -106,10 +134,10 @@ pub async fn measure(
     }
     // CPU counters read at the window's edges.
     tokio::time::sleep_until(window_start.into()).await;
-    let before = [cpu_time(pids[0]), cpu_time(pids[1]), cpu_time(None)];
+    let before = pids.cpu();
     tokio::time::sleep_until(window_end.into()).await;
-    let after = [cpu_time(pids[0]), cpu_time(pids[1]), cpu_time(None)];
-    let partner_rss = pids[0].and_then(rss_bytes);
+    let after = pids.cpu();
+    let partner_rss = pids.partners.iter().map(|&p| p.and_then(rss_bytes)).sum();
     for t in tasks {
         if let Err(e) = t.await {
             let mut s = shared.lock().await;
