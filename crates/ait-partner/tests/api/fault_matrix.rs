@@ -826,10 +826,6 @@ async fn run_case(case: &Case) -> Ran {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_server_step_times_every_sandbox_fault_keeps_the_invariants() {
-    if crate::common::on_postgres() {
-        eprintln!("skipped on PostgreSQL: the fault matrix runs once, on SQLite (it takes a minute; the chaos run covers PostgreSQL)");
-        return;
-    }
     let started = Instant::now();
     let (cases, skips) = matrix();
     let mut failures = Vec::new();
@@ -1110,10 +1106,6 @@ async fn late_refund_after_a_refused_retry() -> Ran {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pairs_of_server_faults_keep_the_invariants() {
-    if crate::common::on_postgres() {
-        eprintln!("skipped on PostgreSQL: the fault matrix runs once, on SQLite (it takes a minute; the chaos run covers PostgreSQL)");
-        return;
-    }
     let started = Instant::now();
     let review = run_pair(
         "review §1: execute's reply dropped after Toss executed, the status lookup 503 twice",
