@@ -7,7 +7,7 @@
 #                      package. PostgreSQL: the server at AIT_TEST_DATABASE_URL if one answers, else a throwaway one
 #   ./build.sh postgres   start a throwaway PostgreSQL (scripts/postgres.sh), print its URL, wait; Ctrl-C removes it
 #   ./build.sh demo    run the demo mini-app with the dev host
-#   ./build.sh bench   benchmarks (timing goals live here, never in tests)
+#   ./build.sh bench [size|browser|partner]   benchmarks into docs/BENCHMARKS.md (timing goals live here, never in tests)
 #   ./build.sh chaos [--seed N] [--flows N]   seeded chaos run against the real partner and sandbox (issue 8 §3)
 #   ./build.sh fuzz [--secs N] [--merge]   the cargo-fuzz targets in fuzz/, N seconds each (see fuzz/README.md)
 set -euo pipefail
@@ -243,11 +243,60 @@ chaos() {
   target/debug/ait-chaos "$@"
 }
 
+# Benchmarks (issue 11): every figure of docs/BENCHMARKS.md. Each part leaves its figures in target/bench/, then
+# bench/report.mjs writes the document from whatever is there. `./build.sh bench` runs every part (about 15 min on 2
+# cores, most of it the partner's load runs and the release builds); `./build.sh bench size|browser|partner` one.
+TWIGGY_VERSION=0.8.0
 bench() {
+  local parts=("$@") part
+  if [ ${#parts[@]} -eq 0 ]; then
+    parts=(size browser partner)
+    rm -rf target/bench
+  fi
+  mkdir -p target/bench
   setup
-  build
-  log "bench"
-  node bench/run.mjs
+  for part in "${parts[@]}"; do
+    case "$part" in
+      size|browser|partner) ;;
+      *) die "bench: unknown part $part (size, browser, partner)" ;;
+    esac
+  done
+  if printf '%s\n' "${parts[@]}" | grep -qx -e size -e browser; then
+    build
+  fi
+  for part in "${parts[@]}"; do
+    case "$part" in
+      size)
+        log "bench size: the package, and what each part of the wasm costs (twiggy)"
+        sizes | tee target/bench/size.txt
+        if ! twiggy --version 2>/dev/null | grep -q " $TWIGGY_VERSION"; then
+          log "installing twiggy $TWIGGY_VERSION"
+          cargo install twiggy --version "$TWIGGY_VERSION" --locked --force
+        fi
+        node scripts/size-table.mjs > target/bench/size-parts.md
+        ;;
+      browser)
+        log "bench browser: start-up, bridge overhead, a purchase, memory (headless Chromium)"
+        node bench/run.mjs --json target/bench/browser.json
+        ;;
+      partner) bench_partner ;;
+    esac
+  done
+  node bench/report.mjs
+}
+
+# The partner server under load (crates/ait-loadgen): SQLite at concurrency 1 to 128, then PostgreSQL with one
+# instance and two side by side (a throwaway cluster unless one answers at AIT_TEST_DATABASE_URL).
+bench_partner() {
+  log "bench partner: release builds of ait-partner, ait-sandbox and ait-loadgen"
+  cargo build --release -p ait-partner -p ait-sandbox -p ait-loadgen
+  log "bench partner: SQLite, one instance"
+  target/release/ait-loadgen --flow tosspay,iap --concurrency 1,8,32,128 --secs 5 --reps 3 \
+    --json target/bench/partner-sqlite.json
+  start_postgres
+  log "bench partner: PostgreSQL, one instance and two"
+  target/release/ait-loadgen --flow tosspay,iap --concurrency 32 --instances 1,2 --secs 5 --reps 3 \
+    --database-url "$AIT_TEST_DATABASE_URL" --json target/bench/partner-postgres.json
 }
 
 # Fuzzing (issue 8 §4): every cargo-fuzz target in fuzz/ for --secs seconds (libFuzzer), one at a time (2 cores).
@@ -306,7 +355,7 @@ case "${1:-}" in
   build) setup; build ;;
   test) run_tests ;;
   demo) shift; demo "$@" ;;
-  bench) bench ;;
+  bench) shift; bench "$@" ;;
   chaos) shift; chaos "$@" ;;
   fuzz) shift; fuzz "$@" ;;
   sizes) sizes ;;

@@ -22,6 +22,8 @@
 //     hostGates: true (emulate the host-side minimum versions of HOST_MIN_VERSIONS),
 //     strictSkus: true (purchasing a SKU missing from data.products fails with INVALID_PRODUCT_ID),
 //     interactive: false (purchases and checkoutPayment show a Korean sheet a person answers),
+//     instant: false (answers with no delay come in a microtask instead of a 0 ms timer, which browsers clamp to
+//       4 ms when nested: benchmarks of the bridge's own overhead use it),
 //     data: {products, pendingOrders, history, pageSize, subscriptions, isTossLoginIntegratedService},
 //     sandbox: null | {controlUrl, userKey = '1234', payMethod?, pageSize?}   sandbox mode, see SANDBOX MODE below
 //     configure() re-injects the constants map (a new object, like the real host's re-injection).
@@ -328,7 +330,7 @@ export function createDevHost(initialConfig = {}) {
 
   function baseSettings() {
     return { os: 'ios', appVersion: '5.260.0', environment: 'toss', constants: {}, hostGates: true,
-      strictSkus: true, interactive: false, sandbox: null };
+      strictSkus: true, interactive: false, instant: false, sandbox: null };
   }
 
   function normalizeSandbox(sb) {
@@ -389,7 +391,7 @@ export function createDevHost(initialConfig = {}) {
   }
 
   function applyConfig(cfg = {}) {
-    for (const k of ['os', 'appVersion', 'environment', 'hostGates', 'strictSkus', 'interactive']) {
+    for (const k of ['os', 'appVersion', 'environment', 'hostGates', 'strictSkus', 'interactive', 'instant']) {
       if (k in cfg) settings[k] = cfg[k];
     }
     if (cfg.constants) settings.constants = { ...settings.constants, ...cfg.constants };
@@ -453,6 +455,10 @@ export function createDevHost(initialConfig = {}) {
 
   function schedule(fn, delayMs = 0) {
     const g = generation;
+    if (settings.instant && delayMs === 0) {
+      queueMicrotask(() => { if (g === generation) fn(); });
+      return;
+    }
     const t = setTimeout(() => {
       timers.delete(t);
       if (g === generation) fn();

@@ -1,5 +1,6 @@
 // A tiny static file server over the repository root on an ephemeral loopback port.
-// HTML pages get the SDK import map injected where they contain <!-- import-map --> (see import-map.mjs).
+// HTML pages get the SDK import map injected where they contain <!-- import-map --> (see import-map.mjs). Nothing is
+// cached (`no-store`) unless `cacheControl` says otherwise (the start-up benchmark measures with the bytes cached).
 import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +22,7 @@ const MIME = {
   '.ts': 'text/plain; charset=utf-8',
 };
 
-export async function startServer({ root = repoRoot, transformHtml = injectImportMap, port = 0 } = {}) {
+export async function startServer({ root = repoRoot, transformHtml = injectImportMap, port = 0, cacheControl = 'no-store' } = {}) {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://localhost');
@@ -34,7 +35,7 @@ export async function startServer({ root = repoRoot, transformHtml = injectImpor
       const ext = path.extname(target).toLowerCase();
       let body = await readFile(target);
       if (ext === '.html' && transformHtml) body = Buffer.from(transformHtml(body.toString('utf8')));
-      res.writeHead(200, { 'content-type': MIME[ext] || 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': MIME[ext] || 'application/octet-stream', 'cache-control': cacheControl });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (e) {
       res.writeHead(e && e.code === 'ENOENT' ? 404 : 500, { 'content-type': 'text/plain' }).end(String(e && e.message));

@@ -13,6 +13,9 @@ pub enum LoadError {
     /// A file or process operation failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The summary could not be written as JSON.
+    #[error("JSON: {0}")]
+    Json(#[from] serde_json::Error),
     /// The shared process launcher (`ait_chaos::procs`) could not start the stack.
     #[error("{0}")]
     Launch(#[from] ait_chaos::error::ChaosError),

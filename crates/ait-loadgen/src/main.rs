@@ -76,6 +76,9 @@ struct Args {
     /// database there, dropped after the run. Default: a SQLite file per run. Its server's own CPU is not counted.
     #[arg(long)]
     database_url: Option<String>,
+    /// Also write the summary as JSON to this file (for `bench/report.mjs`, docs/BENCHMARKS.md).
+    #[arg(long)]
+    json: Option<PathBuf>,
     /// Measure an already running partner (`http://…/api/ait`) instead of starting one; needs --control-url.
     #[arg(long, requires = "control_url")]
     partner_url: Option<String>,
@@ -198,6 +201,9 @@ async fn run_all(args: Args) -> Result<u64, LoadError> {
         }
     }
     print_summary(&results);
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&summary_json(&results))?)?;
+    }
     Ok(errors)
 }
 
@@ -321,6 +327,63 @@ fn print_run(rep: usize, p: &Point, r: &RunResult) {
     }
 }
 
+/// Every repetition of `p`.
+fn runs_of<'a>(results: &'a [(Point, RunResult)], p: &Point) -> Vec<&'a RunResult> {
+    results
+        .iter()
+        .filter(|(q, _)| q == p)
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// The distinct points, in the order they ran.
+fn points(results: &[(Point, RunResult)]) -> Vec<&Point> {
+    let mut seen: Vec<&Point> = Vec::new();
+    for (p, _) in results {
+        if !seen.contains(&p) {
+            seen.push(p);
+        }
+    }
+    seen
+}
+
+/// The summary as JSON: per point, the median, min and max over repetitions of each figure.
+fn summary_json(results: &[(Point, RunResult)]) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = points(results)
+        .into_iter()
+        .map(|p| {
+            let rs = runs_of(results, p);
+            let fig = |f: &dyn Fn(&RunResult) -> Option<f64>| {
+                let v: Vec<f64> = rs.iter().filter_map(|r| f(r)).collect();
+                if v.is_empty() {
+                    return serde_json::Value::Null;
+                }
+                let (median, min, max) = spread(&v);
+                serde_json::json!({ "median": median, "min": min, "max": max })
+            };
+            serde_json::json!({
+                "flow": format!("{:?}", p.flow).to_lowercase(),
+                "concurrency": p.concurrency,
+                "instances": p.instances,
+                "build": p.variant,
+                "reps": rs.len(),
+                "flowsPerSec": fig(&|r| Some(r.rate())),
+                "p50Ms": fig(&|r| Some(r.ms(50.0))),
+                "p99Ms": fig(&|r| Some(r.ms(99.0))),
+                "partnerCores": fig(&|r| r.cores[0]),
+                "sandboxCores": fig(&|r| r.cores[1]),
+                "loadgenCores": fig(&|r| r.cores[2]),
+                "partnerRssMb": fig(&|r| r.partner_rss.map(|b| b as f64 / 1e6)),
+                "errors": rs.iter().map(|r| r.errors).sum::<u64>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "points": rows,
+    })
+}
+
 fn print_summary(results: &[(Point, RunResult)]) {
     println!();
     println!("summary: median [min-max] over repetitions (steps marked * are the sandbox's, not the partner's)");
@@ -338,17 +401,8 @@ fn print_summary(results: &[(Point, RunResult)]) {
         "loadgen",
         "errors"
     );
-    let mut seen: Vec<&Point> = Vec::new();
-    for (p, _) in results {
-        if seen.contains(&p) {
-            continue;
-        }
-        seen.push(p);
-        let rs: Vec<&RunResult> = results
-            .iter()
-            .filter(|(q, _)| q == p)
-            .map(|(_, r)| r)
-            .collect();
+    for p in points(results) {
+        let rs = runs_of(results, p);
         let fig = |f: &dyn Fn(&RunResult) -> f64| {
             let (m, lo, hi) = spread(&rs.iter().map(|r| f(r)).collect::<Vec<_>>());
             format!("{m:.1} [{lo:.1}-{hi:.1}]")
