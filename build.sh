@@ -293,6 +293,8 @@ bench_partner() {
   log "bench partner: SQLite, one instance"
   target/release/ait-loadgen --flow tosspay,iap --concurrency 1,8,32,128 --secs 5 --reps 3 \
     --json target/bench/partner-sqlite.json
+  log "bench partner: memory over about 100,000 IAP grants (SQLite, concurrency 32)"
+  target/release/ait-loadgen --flow iap --concurrency 32 --secs 90 --reps 1 --json target/bench/partner-soak.json
   start_postgres
   log "bench partner: PostgreSQL, one instance and two"
   target/release/ait-loadgen --flow tosspay,iap --concurrency 32 --instances 1,2 --secs 5 --reps 3 \

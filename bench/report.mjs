@@ -109,7 +109,16 @@ if (pg) {
   }
   p('');
 }
-if (!sqlite && !pg) p('Not measured in this run (`./build.sh bench partner`).', '');
+const soak = json('partner-soak.json');
+if (soak && soak.points[0]) {
+  const r = soak.points[0];
+  const tl = r.rssTimeline ?? [];
+  p('### Memory over a long run', '',
+    `IAP grants at concurrency 32 for 90 s on SQLite: ${f(r.flowsPerSec.median)} grants/s, the partner's resident memory every 5 s (flows counted from the start of the warm-up):`, '',
+    '| flows | partner RSS MB |', '|---:|---:|',
+    ...tl.map(([n, rss]) => `| ${n.toLocaleString('en')} | ${f(rss / 1e6, 1)} |`), '');
+}
+if (!sqlite && !pg && !soak) p('Not measured in this run (`./build.sh bench partner`).', '');
 
 const limitsFile = path.join(root, 'bench', 'limits.md');
 const limits = existsSync(limitsFile) ? readFileSync(limitsFile, 'utf8') : null;

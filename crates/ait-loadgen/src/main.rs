@@ -375,6 +375,8 @@ fn summary_json(results: &[(Point, RunResult)]) -> serde_json::Value {
                 "loadgenCores": fig(&|r| r.cores[2]),
                 "partnerRssMb": fig(&|r| r.partner_rss.map(|b| b as f64 / 1e6)),
                 "errors": rs.iter().map(|r| r.errors).sum::<u64>(),
+                // The first repetition's memory over time: [flows completed, partner RSS bytes].
+                "rssTimeline": rs.first().map(|r| r.rss_timeline.clone()).unwrap_or_default(),
             })
         })
         .collect();

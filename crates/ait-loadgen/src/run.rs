@@ -1,6 +1,7 @@
 //! One measured run: `concurrency` pages repeat a flow back to back for a fixed time (after a short warm-up that is
 //! not counted); every flow's latency, every failure, and the CPU time of the partner, the sandbox and this process.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -34,7 +35,13 @@ pub struct RunResult {
     pub cores: [Option<f64>; 3],
     /// The partners' resident memory at the end (summed over instances), bytes.
     pub partner_rss: Option<u64>,
+    /// The partners' resident memory every [`RSS_EVERY`] of the measured window: (flows completed so far by every
+    /// page, bytes). Flat over a long run means nothing grows per flow.
+    pub rss_timeline: Vec<(u64, u64)>,
 }
+
+/// How often a run samples the partners' memory.
+pub const RSS_EVERY: Duration = Duration::from_secs(5);
 
 impl RunResult {
     /// Completed flows per second.
@@ -86,6 +93,14 @@ impl Pids {
             cpu_time(None),
         ]
     }
+
+    /// The partners' resident memory now, summed, bytes.
+    fn rss(&self) -> Option<u64> {
+        if self.partners.is_empty() {
+            return None;
+        }
+        self.partners.iter().map(|&p| p.and_then(rss_bytes)).sum()
+    }
 }
 
 /// Runs `kind` on every page at once (one page per concurrent flow, with the client of its partner instance) for
@@ -102,14 +117,18 @@ pub async fn measure(
     let window_end = window_start + measure;
     let shared = Arc::new(Mutex::new(Shared::default()));
     let mut tasks = Vec::new();
+    let completed = Arc::new(AtomicU64::new(0));
     for (http, mut page) in pages {
-        let shared = shared.clone();
+        let (shared, completed) = (shared.clone(), completed.clone());
         tasks.push(tokio::spawn(async move {
             let mut mine: Vec<StepTimes> = Vec::new();
             while Instant::now() < window_end {
                 let began = Instant::now();
                 let result = flows::run(&http, &mut page, kind).await;
                 let ended = Instant::now();
+                if result.is_ok() {
+                    completed.fetch_add(1, Ordering::Relaxed);
+                }
                 match result {
                     // Counted when it both started and ended inside the window.
                     Ok(t) if began >= window_start && ended <= window_end => mine.push(t),
@@ -135,9 +154,18 @@ pub async fn measure(
     // CPU counters read at the window's edges.
     tokio::time::sleep_until(window_start.into()).await;
     let before = pids.cpu();
+    let mut rss_timeline = Vec::new();
+    let mut next = window_start + RSS_EVERY;
+    while next < window_end {
+        tokio::time::sleep_until(next.into()).await;
+        if let Some(rss) = pids.rss() {
+            rss_timeline.push((completed.load(Ordering::Relaxed), rss));
+        }
+        next += RSS_EVERY;
+    }
     tokio::time::sleep_until(window_end.into()).await;
     let after = pids.cpu();
-    let partner_rss = pids.partners.iter().map(|&p| p.and_then(rss_bytes)).sum();
+    let partner_rss = pids.rss();
     for t in tasks {
         if let Err(e) = t.await {
             let mut s = shared.lock().await;
@@ -165,5 +193,6 @@ pub async fn measure(
         error_samples: s.error_samples,
         cores,
         partner_rss,
+        rss_timeline,
     }
 }
