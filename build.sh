@@ -293,6 +293,9 @@ bench_partner() {
   log "bench partner: SQLite, one instance"
   target/release/ait-loadgen --flow tosspay,iap --concurrency 1,8,32,128 --secs 5 --reps 3 \
     --json target/bench/partner-sqlite.json
+  log "bench partner: make-payment through the partner (create) and straight to the sandbox, side by side"
+  target/release/ait-loadgen --flow create,make-payment --concurrency 1,32 --secs 5 --reps 3 \
+    --json target/bench/partner-direct.json
   log "bench partner: memory over about 100,000 IAP grants (SQLite, concurrency 32)"
   target/release/ait-loadgen --flow iap --concurrency 32 --secs 90 --reps 1 --json target/bench/partner-soak.json
   start_postgres

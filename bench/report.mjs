@@ -109,6 +109,21 @@ if (pg) {
   }
   p('');
 }
+const direct = json('partner-direct.json');
+if (direct) {
+  p('### The partner\'s overhead on one Toss call', '',
+    'The same make-payment, sent through the partner (`POST /tosspay/payments`: session, lease, two writes, make-payment) and straight to the sandbox with the partner\'s own mTLS Toss client, interleaved. CPU per call: partner + sandbox cores over calls per second (the load generator\'s own CPU not counted).', '');
+  table(direct);
+  for (const c of [...new Set(direct.points.map((r) => r.concurrency))]) {
+    const via = direct.points.find((r) => r.flow === 'create' && r.concurrency === c);
+    const straight = direct.points.find((r) => r.flow === 'makepayment' && r.concurrency === c);
+    if (!via || !straight) continue;
+    const cpu = (r) => ((r.partnerCores?.median ?? 0) + (r.sandboxCores?.median ?? 0)) / r.flowsPerSec.median * 1000;
+    p(`Concurrency ${c}: through the partner ${f(via.p50Ms.median, 2)} ms p50 and ${f(cpu(via), 3)} ms CPU per call; straight ${f(straight.p50Ms.median, 2)} ms and ${f(cpu(straight), 3)} ms: ` +
+      `${f(via.p50Ms.median / straight.p50Ms.median, 1)}× the latency, ${f(cpu(via) / cpu(straight), 1)}× the CPU.`);
+  }
+  p('');
+}
 const soak = json('partner-soak.json');
 if (soak && soak.points[0]) {
   const r = soak.points[0];

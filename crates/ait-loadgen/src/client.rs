@@ -2,7 +2,10 @@
 //! store), over one shared `reqwest` client, so every simulated page draws on one connection pool. Any answer other
 //! than a 2xx JSON body is a failure, described for the run's report.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use ait_partner::toss_client::TossClient;
 
 use ait_api::partner::{LoginRequest, PATH_LOGIN};
 use serde_json::{json, Value};
@@ -21,6 +24,8 @@ pub struct Http {
     client: reqwest::Client,
     partner: String,
     control: String,
+    /// The sandbox's Toss API through the partner's own client (mTLS), for the `make-payment` flow.
+    toss: Option<Arc<TossClient>>,
 }
 
 impl Http {
@@ -35,7 +40,21 @@ impl Http {
             client,
             partner,
             control,
+            toss: None,
         })
+    }
+
+    /// The same client that can also call the sandbox's Toss API straight (`toss`).
+    pub fn with_toss(self, toss: TossClient) -> Http {
+        Http {
+            toss: Some(Arc::new(toss)),
+            ..self
+        }
+    }
+
+    /// The sandbox's Toss API, when the run started the sandbox.
+    pub fn toss(&self) -> Option<&TossClient> {
+        self.toss.as_deref()
     }
 
     /// The same client (one connection pool) speaking to another partner instance at `partner`.

@@ -1,6 +1,8 @@
-//! The two measured flows, each as a page and the Toss app perform it, with the time of every step:
-//! a complete TossPay payment (create, the buyer approves on the sheet, execute) and an IAP purchase (the store
-//! charges an order, the page's grant, the SDK reports the outcome).
+//! The measured flows, each as a page and the Toss app perform it, with the time of every step: a complete TossPay
+//! payment (create, the buyer approves on the sheet, execute) and an IAP purchase (the store charges an order, the
+//! page's grant, the SDK reports the outcome). And a pair that isolates the partner's overhead: a payment created
+//! through the partner (`create`: session, lease, two writes, make-payment) against the same Toss call sent straight
+//! to the sandbox with the partner's own Toss client (`make-payment`).
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +18,10 @@ pub enum FlowKind {
     Tosspay,
     /// `purchase`: sandbox paid order, partner grant, sandbox decide.
     Iap,
+    /// The partner's `POST /tosspay/payments` alone (it calls make-payment at the sandbox).
+    Create,
+    /// make-payment sent straight to the sandbox (mTLS, the partner's `TossClient`): what `create` wraps.
+    MakePayment,
 }
 
 impl FlowKind {
@@ -24,6 +30,8 @@ impl FlowKind {
         match self {
             FlowKind::Tosspay => ["create", "approve*", "execute"],
             FlowKind::Iap => ["order*", "grant", "decide*"],
+            FlowKind::Create => ["create", "-", "-"],
+            FlowKind::MakePayment => ["make-payment*", "-", "-"],
         }
     }
 }
@@ -53,10 +61,13 @@ pub async fn run(http: &Http, page: &mut PageLoad, kind: FlowKind) -> Result<Ste
     match kind {
         FlowKind::Tosspay => tosspay(http, page).await,
         FlowKind::Iap => iap(http, page).await,
+        FlowKind::Create => create(http, page).await.map(|(t, _)| t),
+        FlowKind::MakePayment => make_payment(http, page).await,
     }
 }
 
-async fn tosspay(http: &Http, page: &PageLoad) -> Result<StepTimes, CallError> {
+/// The partner's create: the step time and the created payment.
+async fn create(http: &Http, page: &PageLoad) -> Result<(StepTimes, serde_json::Value), CallError> {
     let t0 = Instant::now();
     let created = http
         .partner(
@@ -68,6 +79,40 @@ async fn tosspay(http: &Http, page: &PageLoad) -> Result<StepTimes, CallError> {
             }),
         )
         .await?;
+    Ok(([t0.elapsed(), Duration::ZERO, Duration::ZERO], created))
+}
+
+async fn make_payment(http: &Http, page: &PageLoad) -> Result<StepTimes, CallError> {
+    let toss = http
+        .toss()
+        .ok_or("make-payment needs the sandbox's Toss API (not with --partner-url)")?;
+    let body = ait_api::tosspay::MakePaymentRequest {
+        order_no: format!(
+            "LG{}x{}",
+            page.key_prefix
+                .replace(|c: char| !c.is_ascii_alphanumeric(), ""),
+            page.started
+        ),
+        product_desc: "load".into(),
+        amount: 1000,
+        amount_tax_free: Some(0),
+        is_test_payment: true,
+        ..Default::default()
+    };
+    let t0 = Instant::now();
+    let made = toss
+        .make_payment(page.user_key, body)
+        .await
+        .map_err(|e| format!("make-payment: {e}"))?;
+    if made.pay_token.is_empty() {
+        return Err("make-payment answered no payToken".into());
+    }
+    Ok([t0.elapsed(), Duration::ZERO, Duration::ZERO])
+}
+
+async fn tosspay(http: &Http, page: &PageLoad) -> Result<StepTimes, CallError> {
+    let t0 = Instant::now();
+    let (_, created) = create(http, page).await?;
     let order_no = field(&created, "orderNo")?;
     let pay_token = field(&created, "payToken")?;
     let t1 = Instant::now();

@@ -29,6 +29,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use ait_partner::toss_client::TossClient;
+
 use crate::client::Http;
 use crate::error::LoadError;
 use crate::flows::{FlowKind, PageLoad};
@@ -237,7 +239,9 @@ async fn one_run(
                 &env,
             )
             .await?;
-            let http = Http::new(String::new(), s.control_url.clone())?;
+            let toss = TossClient::from_config(&s.toss)
+                .map_err(|e| LoadError::Setup(format!("Toss client: {e}")))?;
+            let http = Http::new(String::new(), s.control_url.clone())?.with_toss(toss);
             let https = s
                 .partner_urls
                 .iter()

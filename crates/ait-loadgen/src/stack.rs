@@ -8,6 +8,7 @@ use std::path::Path;
 
 use ait_chaos::database::{token_key, RunDatabase};
 use ait_chaos::procs::{free_port, PartnerLaunch, PartnerProc, SandboxProc};
+use ait_partner::config::TossConfig;
 
 use crate::error::LoadError;
 
@@ -26,6 +27,8 @@ pub struct Stack {
     pub partner_pids: Vec<Option<u32>>,
     /// The sandbox's process id.
     pub sandbox_pid: Option<u32>,
+    /// How the partners reach the sandbox's Toss API (its URL, the mTLS client certificate, the CA).
+    pub toss: TossConfig,
     database: RunDatabase,
     _sandbox: SandboxProc,
     _partners: Vec<PartnerProc>,
@@ -83,6 +86,16 @@ impl Stack {
             control_url: sandbox.control_url.clone(),
             partner_pids: partners.iter().map(PartnerProc::pid).collect(),
             sandbox_pid: sandbox.pid(),
+            toss: TossConfig {
+                api_base_url: sandbox.base_url.clone(),
+                pay_base_url: sandbox.base_url.clone(),
+                billing_base_url: sandbox.base_url.clone(),
+                client_cert: Some(sandbox.client_cert.clone()),
+                client_key: Some(sandbox.client_key.clone()),
+                ca_cert: Some(sandbox.ca_cert.clone()),
+                timeout_ms: TOSS_TIMEOUT_MS,
+                connect_timeout_ms: TOSS_TIMEOUT_MS,
+            },
             database,
             _sandbox: sandbox,
             _partners: partners,
