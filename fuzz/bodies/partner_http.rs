@@ -129,18 +129,10 @@ impl Harness {
             .body(Body::empty())
             .expect("a request");
         let app = router(
-            AppState::new(
-                self.config.clone(),
-                self.db.clone(),
-                self.toss.clone(),
-                None,
-            ),
+            AppState::new(self.config.clone(), self.db.clone(), self.toss.clone(), None),
             None,
         );
-        let resp = self
-            .rt
-            .block_on(app.oneshot(req))
-            .expect("the router answers");
+        let resp = self.rt.block_on(app.oneshot(req)).expect("the router answers");
         assert_eq!(
             resp.status(),
             StatusCode::OK,
@@ -177,14 +169,12 @@ async fn seeded_db() -> Db {
             .execute(db.pool())
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, 0, $3)",
-        )
-        .bind(&session)
-        .bind(USER)
-        .bind(far)
-        .execute(db.pool())
-        .await?;
+        sqlx::query("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, 0, $3)")
+            .bind(&session)
+            .bind(USER)
+            .bind(far)
+            .execute(db.pool())
+            .await?;
         sqlx::query(
             "INSERT INTO grants (order_id, user_key, sku, granted_at) VALUES ($1, $2, 'gem_100', '2026-01-01T00:00:00Z')",
         )
@@ -220,16 +210,8 @@ async fn seeded_db() -> Db {
             product_desc: "원두 200g".into(),
             order_json: serde_json::to_string(&order).expect("JSON"),
         };
-        let mut p = Payment::creating(
-            order_no.into(),
-            user,
-            format!("key-{order_no}"),
-            priced,
-            true,
-        );
-        payments::insert_or_get(&db, p.clone())
-            .await
-            .expect("seed a payment");
+        let mut p = Payment::creating(order_no.into(), user, format!("key-{order_no}"), priced, true);
+        payments::insert_or_get(&db, p.clone()).await.expect("seed a payment");
         p.pay_token = Some(format!("tok-{order_no}"));
         p.state = state;
         if state == PaymentState::Paid {
@@ -258,12 +240,10 @@ async fn seeded_db() -> Db {
     // A copy of every table, to restore the seed in place after a request wrote (cheaper than a new database). The
     // in-memory database has one connection, so its temp tables stay.
     for table in tables(&db).await {
-        sqlx::query(&format!(
-            "CREATE TEMP TABLE \"seed_{table}\" AS SELECT * FROM main.\"{table}\""
-        ))
-        .execute(db.pool())
-        .await
-        .expect("copy the seed");
+        sqlx::query(&format!("CREATE TEMP TABLE \"seed_{table}\" AS SELECT * FROM main.\"{table}\""))
+            .execute(db.pool())
+            .await
+            .expect("copy the seed");
     }
     db
 }
@@ -285,10 +265,7 @@ async fn tables(db: &Db) -> Vec<String> {
 async fn restore_seed(db: &Db) {
     let tables = tables(db).await; // before the transaction takes the one connection
     let mut tx = db.pool().begin().await.expect("a transaction");
-    sqlx::query("PRAGMA defer_foreign_keys = ON")
-        .execute(&mut *tx)
-        .await
-        .expect("defer foreign keys");
+    sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await.expect("defer foreign keys");
     for table in tables {
         sqlx::query(&format!(
             "DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM temp.\"seed_{table}\";"
@@ -353,10 +330,7 @@ fn request(data: &[u8], prefix: &str, host: &str) -> Option<(Request<Body>, bool
         headers.append(header::COOKIE, HeaderValue::from_str(&cookie()).ok()?);
     }
     if flags & 0x10 != 0 && !headers.contains_key(header::CONTENT_TYPE) {
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     if flags & 0x20 != 0 && !headers.contains_key(header::ORIGIN) {
         headers.insert(header::ORIGIN, HeaderValue::from_static(ALLOWED_ORIGIN));
@@ -390,10 +364,7 @@ pub fn http(data: &[u8]) -> bool {
     // GET, HEAD and OPTIONS change nothing and may ignore a body; every other method must refuse a huge one.
     let reads_only = [Method::GET, Method::HEAD, Method::OPTIONS].contains(req.method());
     let db = h.db.clone();
-    let app = router(
-        AppState::new(h.config.clone(), db.clone(), h.toss.clone(), None),
-        None,
-    );
+    let app = router(AppState::new(h.config.clone(), db.clone(), h.toss.clone(), None), None);
     let (wrote, accepted) = h.rt.block_on(async {
         let before = stored_data(&db).await;
         // A liveness bound, not a timing goal: with Toss refusing connections every request ends in milliseconds;
@@ -425,14 +396,7 @@ pub fn http(data: &[u8]) -> bool {
                 "{described}: {status} with content type {content_type:?}"
             );
         } else if code >= 400 {
-            check_error_body(
-                &described,
-                status,
-                content_type.as_deref(),
-                &body,
-                data,
-                &h.toss_url,
-            );
+            check_error_body(&described, status, content_type.as_deref(), &body, data, &h.toss_url);
         } else if !body.is_empty() {
             assert!(
                 serde_json::from_slice::<serde_json::Value>(&body).is_ok(),
@@ -446,12 +410,7 @@ pub fn http(data: &[u8]) -> bool {
         // Whoever asks, no reply carries the stored Toss tokens or another user's payment.
         let text = String::from_utf8_lossy(&body);
         let input = String::from_utf8_lossy(data);
-        for secret in [
-            "fuzz-access",
-            "fuzz-refresh",
-            "tok-fz-other-1",
-            "tx-fz-other-1",
-        ] {
+        for secret in ["fuzz-access", "fuzz-refresh", "tok-fz-other-1", "tx-fz-other-1"] {
             assert!(
                 !text.contains(secret) || input.contains(secret),
                 "{described}: {status} reveals {secret:?}: {text:?}"
@@ -489,9 +448,8 @@ fn check_error_body(
         is_json(content_type),
         "{described}: {status} with content type {content_type:?}: {text:?}"
     );
-    let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_else(|e| {
-        panic!("{described}: {status} whose body is not the contract's error ({e}): {text:?}")
-    });
+    let parsed: ErrorBody = serde_json::from_slice(body)
+        .unwrap_or_else(|e| panic!("{described}: {status} whose body is not the contract's error ({e}): {text:?}"));
     assert!(
         !parsed.error.message.is_empty(),
         "{described}: {status} with an empty message"
@@ -522,23 +480,21 @@ fn is_json(content_type: Option<&str>) -> bool {
 async fn stored_data(db: &Db) -> String {
     let mut all = String::new();
     for table in tables(db).await {
-        let columns: Vec<(String,)> =
-            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                .bind(&table)
-                .fetch_all(db.pool())
-                .await
-                .expect("the columns");
+        let columns: Vec<(String,)> = sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+            .bind(&table)
+            .fetch_all(db.pool())
+            .await
+            .expect("the columns");
         let row = columns
             .iter()
             .map(|(c,)| format!("quote(\"{c}\")"))
             .collect::<Vec<_>>()
             .join(" || ',' || ");
-        let (dump,): (Option<String>,) = sqlx::query_as(&format!(
-            "SELECT group_concat({row}, ';') FROM (SELECT * FROM main.\"{table}\" ORDER BY rowid)"
-        ))
-        .fetch_one(db.pool())
-        .await
-        .expect("the table's rows");
+        let (dump,): (Option<String>,) =
+            sqlx::query_as(&format!("SELECT group_concat({row}, ';') FROM (SELECT * FROM main.\"{table}\" ORDER BY rowid)"))
+                .fetch_one(db.pool())
+                .await
+                .expect("the table's rows");
         all.push_str(&format!("{table}: {}\n", dump.unwrap_or_default()));
     }
     all

@@ -32,8 +32,7 @@ pub fn replay(target: &str, run: fn(&[u8]) -> bool) -> usize {
     assert!(!files.is_empty(), "the corpus {} is empty", dir.display());
     let (mut failed, mut accepted) = (Vec::new(), 0);
     for file in &files {
-        let data =
-            std::fs::read(file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+        let data = std::fs::read(file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
         match catch_unwind(AssertUnwindSafe(|| run(&data))) {
             Ok(true) => accepted += 1,
             Ok(false) => {}
@@ -41,11 +40,7 @@ pub fn replay(target: &str, run: fn(&[u8]) -> bool) -> usize {
                 let shown: String = String::from_utf8_lossy(&data[..data.len().min(300)])
                     .escape_debug()
                     .collect();
-                failed.push(format!(
-                    "{} ({} bytes): {shown}",
-                    file.display(),
-                    data.len()
-                ));
+                failed.push(format!("{} ({} bytes): {shown}", file.display(), data.len()));
             }
         }
     }
@@ -56,14 +51,8 @@ pub fn replay(target: &str, run: fn(&[u8]) -> bool) -> usize {
         files.len(),
         failed.join("\n")
     );
-    println!(
-        "{target}: {} inputs replayed, {accepted} accepted",
-        files.len()
-    );
-    assert!(
-        accepted > 0,
-        "{target}: no input of the corpus was accepted"
-    );
+    println!("{target}: {} inputs replayed, {accepted} accepted", files.len());
+    assert!(accepted > 0, "{target}: no input of the corpus was accepted");
     assert!(
         accepted < files.len(),
         "{target}: every input of the corpus was accepted"

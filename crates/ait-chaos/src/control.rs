@@ -172,10 +172,7 @@ impl Control {
     /// must see the whole ledger however many flows ran.
     pub async fn state(&self) -> Result<Value, ChaosError> {
         let mut state = self.call("GET", "/state?limit=5000", None).await?;
-        let collections = state["pages"]["collections"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
+        let collections = state["pages"]["collections"].as_object().cloned().unwrap_or_default();
         for (name, page) in collections {
             let mut next = page["next"].as_str().map(String::from);
             while let Some(after) = next {
@@ -185,10 +182,7 @@ impl Control {
                     (Value::Object(all), Value::Object(items)) => all.extend(items.clone()),
                     (Value::Array(all), Value::Array(items)) => all.extend(items.iter().cloned()),
                     (_, items) => {
-                        return Err(ChaosError::Shape {
-                            what: "sandbox state page",
-                            detail: format!("{name}: {items}"),
-                        })
+                        return Err(ChaosError::Shape { what: "sandbox state page", detail: format!("{name}: {items}") })
                     }
                 }
                 next = page["next"].as_str().map(String::from);
@@ -202,9 +196,7 @@ impl Control {
 fn encode_query(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()

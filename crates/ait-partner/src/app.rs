@@ -259,8 +259,7 @@ impl Server {
         config.validate()?;
         token_seal::resolve_key(&mut config)?;
         // A request waits for a claim at most as long as a live section can last: two Toss calls and some margin.
-        let lease_wait = Duration::from_millis(config.toss.timeout_ms.saturating_mul(2))
-            + Duration::from_secs(5);
+        let lease_wait = Duration::from_millis(config.toss.timeout_ms.saturating_mul(2)) + Duration::from_secs(5);
         let db = Db::connect_with(&config.database, config.database_pool)
             .await?
             .with_leases(Duration::from_millis(config.lease_ttl_ms), lease_wait);

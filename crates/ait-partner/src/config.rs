@@ -488,9 +488,7 @@ impl Config {
             None => {}
         }
         if self.lease_ttl_ms < 30 {
-            return bad(
-                "lease_ttl_ms must be at least 30 (it is renewed every third of it)".into(),
-            );
+            return bad("lease_ttl_ms must be at least 30 (it is renewed every third of it)".into());
         }
         if self.header_read_timeout_ms == 0 {
             return bad("header_read_timeout_ms must be positive".into());
@@ -500,9 +498,7 @@ impl Config {
             if self.reconcile_interval_secs == 0 {
                 return bad("reconcile_interval_secs must be positive for live payments (it settles lost calls)".into());
             }
-            if self.in_flight_grace_secs.saturating_mul(1000)
-                < self.toss.timeout_ms.saturating_mul(2)
-            {
+            if self.in_flight_grace_secs.saturating_mul(1000) < self.toss.timeout_ms.saturating_mul(2) {
                 return bad(format!(
                     "in_flight_grace_secs must be at least twice toss.timeout_ms ({} ms) for live payments",
                     self.toss.timeout_ms
@@ -569,10 +565,7 @@ mod tests {
         assert!(!c.page_refunds, "page refunds are off by default");
         assert_eq!(c.rate_limit, RateLimitConfig::default());
         assert_eq!(c.prefix(), "/api/ait");
-        assert_eq!(
-            c.database,
-            DatabaseUrl::Sqlite(PathBuf::from("ait-partner.sqlite"))
-        );
+        assert_eq!(c.database, DatabaseUrl::Sqlite(PathBuf::from("ait-partner.sqlite")));
         let beans = c.catalog.tosspay_item("beans_200g").unwrap();
         assert_eq!(
             (beans.name.as_str(), beans.price, beans.tax_free),

@@ -190,10 +190,7 @@ mod tests {
         assert_eq!(behind.client_ip(&HeaderMap::new(), Some(peer)), peer.ip());
         // A last entry that does not parse never falls back to an earlier, client-written one.
         let mut forged = HeaderMap::new();
-        forged.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("6.6.6.6, 10.0.0.7:443"),
-        );
+        forged.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 10.0.0.7:443"));
         assert_eq!(behind.client_ip(&forged, Some(peer)), peer.ip());
     }
 }

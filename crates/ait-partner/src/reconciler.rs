@@ -46,9 +46,7 @@ pub async fn run_once(app: &AppState) -> usize {
             looked_at += pending.len();
             for order_no in &pending {
                 match tosspay::settle_unsettled(app, order_no).await {
-                    Ok(()) => {
-                        tracing::debug!(%order_no, "reconciler: looked at an unsettled payment")
-                    }
+                    Ok(()) => tracing::debug!(%order_no, "reconciler: looked at an unsettled payment"),
                     Err(e) => tracing::warn!(%order_no, "reconciler: payment not settled yet: {e}"),
                 }
             }
@@ -68,9 +66,7 @@ pub async fn run_once(app: &AppState) -> usize {
     }
     match app.db.purge_expired_leases().await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(
-            "reconciler: deleted {n} leases left by instances that stopped holding them"
-        ),
+        Ok(n) => tracing::info!("reconciler: deleted {n} leases left by instances that stopped holding them"),
         Err(e) => tracing::warn!("reconciler: expired leases not deleted: {e}"),
     }
     looked_at

@@ -92,9 +92,10 @@ async fn finish(State(site): State<Arc<Site>>, req: Request, next: Next) -> Resp
     let (page, map) = inject_import_map(&String::from_utf8_lossy(&bytes), &site.root);
     let inline: Vec<&str> = map.as_deref().into_iter().collect();
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .insert(header::CONTENT_SECURITY_POLICY, site.policy.header(&inline));
+    parts.headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        site.policy.header(&inline),
+    );
     Response::from_parts(parts, Body::from(page))
 }
 
@@ -173,10 +174,7 @@ mod tests {
         write("pkg/index_bg.wasm", "\0asm");
         write("pkg/index.d.ts", "export {}");
         write("pkg/snippets/x.js", "export {}");
-        write(
-            "node_modules/@apps-in-toss/types/dist/index.js",
-            "export {}",
-        );
+        write("node_modules/@apps-in-toss/types/dist/index.js", "export {}");
         write("scripts/lib/web-framework-entry.js", "export {}");
         write("scripts/lib/server.mjs", "secret");
         write("node_modules/other/index.js", "secret");
@@ -205,14 +203,8 @@ mod tests {
             ("/www/", "text/html; charset=utf-8"),
             ("/pkg/index_bg.wasm", "application/wasm"),
             ("/pkg/index.d.ts", "text/plain; charset=utf-8"),
-            (
-                "/node_modules/@apps-in-toss/types/dist/index.js",
-                "text/javascript; charset=utf-8",
-            ),
-            (
-                "/scripts/lib/web-framework-entry.js",
-                "text/javascript; charset=utf-8",
-            ),
+            ("/node_modules/@apps-in-toss/types/dist/index.js", "text/javascript; charset=utf-8"),
+            ("/scripts/lib/web-framework-entry.js", "text/javascript; charset=utf-8"),
         ] {
             let r = get(root.path(), Method::GET, path).await;
             assert_eq!(r.status(), StatusCode::OK, "{path}");

@@ -23,9 +23,7 @@ pub enum TokenKeyError {
     #[error("the token key must be 32 bytes, hex (64 digits) or base64")]
     Malformed,
     /// No key is configured and there is no SQLite file to keep a generated one next to (PostgreSQL).
-    #[error(
-        "the token key must be configured (AIT_PARTNER_TOKEN_KEY) when the database is PostgreSQL"
-    )]
+    #[error("the token key must be configured (AIT_PARTNER_TOKEN_KEY) when the database is PostgreSQL")]
     Missing,
     /// The generated key file could not be read or written.
     #[error("token key file {path}: {source}")]

@@ -9,16 +9,12 @@ use sqlx::AnyPool;
 use super::DbError;
 
 /// Adopts a pre-sqlx SQLite database, once; does nothing for a new database or one sqlx already migrates.
-pub(super) async fn adopt_schema_version(
-    pool: &AnyPool,
-    migrator: &Migrator,
-) -> Result<(), DbError> {
+pub(super) async fn adopt_schema_version(pool: &AnyPool, migrator: &Migrator) -> Result<(), DbError> {
     let mut conn = pool.acquire().await?;
-    let legacy: Option<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
+    let legacy: Option<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+            .fetch_optional(&mut *conn)
+            .await?;
     if legacy.is_none() {
         return Ok(());
     }
@@ -38,9 +34,7 @@ pub(super) async fn adopt_schema_version(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("DROP TABLE schema_version")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DROP TABLE schema_version").execute(&mut *tx).await?;
     tx.commit().await?;
     tracing::info!("database: adopted schema version {had} into sqlx's migrations");
     Ok(())

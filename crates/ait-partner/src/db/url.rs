@@ -51,26 +51,19 @@ impl From<PathBuf> for DatabaseUrl {
 
 /// A URL that names neither SQLite nor PostgreSQL.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "database: `{0}` is neither sqlite://… nor postgres://… (a plain path means a SQLite file)"
-)]
+#[error("database: `{0}` is neither sqlite://… nor postgres://… (a plain path means a SQLite file)")]
 pub struct UnknownScheme(String);
 
 impl FromStr for DatabaseUrl {
     type Err = UnknownScheme;
 
     fn from_str(s: &str) -> Result<Self, UnknownScheme> {
-        if let Some(path) = s
-            .strip_prefix("sqlite://")
-            .or_else(|| s.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")) {
             Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
         } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             Ok(DatabaseUrl::Postgres(s.to_owned()))
         } else if s.contains("://") {
-            Err(UnknownScheme(
-                s.split("://").next().unwrap_or_default().to_owned(),
-            ))
+            Err(UnknownScheme(s.split("://").next().unwrap_or_default().to_owned()))
         } else {
             Ok(DatabaseUrl::Sqlite(PathBuf::from(s)))
         }
@@ -125,22 +118,10 @@ mod tests {
     #[test]
     fn reads_urls_and_plain_paths() {
         let p = |s: &str| s.parse::<DatabaseUrl>().unwrap();
-        assert_eq!(
-            p("ait-partner.sqlite"),
-            DatabaseUrl::Sqlite("ait-partner.sqlite".into())
-        );
-        assert_eq!(
-            p("sqlite://data/p.sqlite"),
-            DatabaseUrl::Sqlite("data/p.sqlite".into())
-        );
-        assert_eq!(
-            p("sqlite:/abs/p.sqlite"),
-            DatabaseUrl::Sqlite("/abs/p.sqlite".into())
-        );
-        assert_eq!(
-            p("postgres://u@h:5/d"),
-            DatabaseUrl::Postgres("postgres://u@h:5/d".into())
-        );
+        assert_eq!(p("ait-partner.sqlite"), DatabaseUrl::Sqlite("ait-partner.sqlite".into()));
+        assert_eq!(p("sqlite://data/p.sqlite"), DatabaseUrl::Sqlite("data/p.sqlite".into()));
+        assert_eq!(p("sqlite:/abs/p.sqlite"), DatabaseUrl::Sqlite("/abs/p.sqlite".into()));
+        assert_eq!(p("postgres://u@h:5/d"), DatabaseUrl::Postgres("postgres://u@h:5/d".into()));
         assert!("mysql://h/d".parse::<DatabaseUrl>().is_err());
     }
 
@@ -154,9 +135,6 @@ mod tests {
     #[test]
     fn sqlite_paths_survive_the_url() {
         let u = DatabaseUrl::Sqlite("dir #1/a?b%.sqlite".into());
-        assert_eq!(
-            u.connect_url(),
-            "sqlite://dir %231/a%3Fb%25.sqlite?mode=rwc"
-        );
+        assert_eq!(u.connect_url(), "sqlite://dir %231/a%3Fb%25.sqlite?mode=rwc");
     }
 }

@@ -24,10 +24,7 @@ const ALREADY_EXECUTED: &str = "PAYMENT_ALREADY_EXECUTED";
 /// earlier lost call can still land), or the refusal of a first attempt. Everything else answers 504
 /// `PAYMENT_OUTCOME_UNKNOWN` (retryable) and leaves the payment to the reconciler: a payment that may have executed
 /// is never reported as a final failure.
-pub(super) async fn execute_locked(
-    app: &AppState,
-    mut p: Payment,
-) -> Result<PaymentReceipt, AppError> {
+pub(super) async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt, AppError> {
     match p.state {
         PaymentState::Paid => return stored_receipt(p),
         PaymentState::Refunding | PaymentState::Refunded => {
@@ -47,11 +44,7 @@ pub(super) async fn execute_locked(
     let pay_token = p.pay_token.clone().unwrap_or_default();
     p.state = PaymentState::Executing;
     p.attempted_at = Some(now_ms());
-    let kind = if earlier.exists {
-        PaymentEvent::ExecuteAgain
-    } else {
-        PaymentEvent::Execute
-    };
+    let kind = if earlier.exists { PaymentEvent::ExecuteAgain } else { PaymentEvent::Execute };
     payments::save(&app.db, &p, kind, None).await?;
 
     let result = app
@@ -80,13 +73,7 @@ pub(super) async fn execute_locked(
             let st = match toss_status(app, &p).await {
                 Ok(st) => st,
                 Err(e) if already || earlier.exists => {
-                    payments::save(
-                        &app.db,
-                        &p,
-                        PaymentEvent::ExecuteRefused,
-                        Some(code.clone()),
-                    )
-                    .await?;
+                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code.clone())).await?;
                     return Err(AppError::outcome_unknown(format!(
                         "Toss refused the execute ({code}) and its status is unknown ({e}); the payment may be \
                          paid: ask for its status later"
@@ -127,13 +114,7 @@ pub(super) async fn execute_locked(
                 }
                 PaymentState::Created | PaymentState::Canceled => {
                     // Not executed (not authenticated, or canceled by the buyer): Toss's refusal is the answer.
-                    payments::event(
-                        &app.db,
-                        &p.order_no,
-                        PaymentEvent::ExecuteFailed,
-                        Some(code),
-                    )
-                    .await?;
+                    payments::event(&app.db, &p.order_no, PaymentEvent::ExecuteFailed, Some(code)).await?;
                     Err(AppError::toss_failed(error))
                 }
                 _ => settled_receipt(p),
@@ -172,13 +153,7 @@ async fn settle_from_status(
     p: Payment,
     cause: String,
 ) -> Result<PaymentReceipt, AppError> {
-    payments::event(
-        &app.db,
-        &p.order_no,
-        PaymentEvent::ExecuteUnknown,
-        Some(cause.clone()),
-    )
-    .await?;
+    payments::event(&app.db, &p.order_no, PaymentEvent::ExecuteUnknown, Some(cause.clone())).await?;
     match toss_status(app, &p).await {
         Ok(st) => settled_receipt(reconcile(app, p, &st).await?),
         Err(e) => Err(AppError::outcome_unknown(format!(

@@ -4,8 +4,8 @@
 //! [`super::execute`], [`super::refund`] and [`super::reconcile`].
 
 use ait_api::partner::{
-    CreatePaymentRequest, CreatePaymentResponse, ExecuteRequest, PaymentReceipt,
-    PaymentStatusReply, RefundReceipt, RefundRequest, Won,
+    CreatePaymentRequest, CreatePaymentResponse, ExecuteRequest, PaymentReceipt, PaymentStatusReply, RefundReceipt,
+    RefundRequest, Won,
 };
 use ait_api::PayStatus;
 use axum::extract::{Path, State};
@@ -13,10 +13,10 @@ use axum::Json;
 
 use super::execute::execute_locked;
 use super::make_payment::make_payment;
-use super::payment_lock;
 use super::pricing::{new_order_no, price};
 use super::reconcile::{reconcile, toss_status};
 use super::refund::refund_locked;
+use super::payment_lock;
 use crate::app::AppState;
 use crate::db::now_ms;
 use crate::error::AppError;
@@ -34,10 +34,7 @@ pub async fn create(
     // One create per idempotency key at a time, across instances: a double tap waits, then finds the payment.
     let _one_at_a_time = app
         .db
-        .lease(format!(
-            "create:{}:{}",
-            session.user_key, req.idempotency_key
-        ))
+        .lease(format!("create:{}:{}", session.user_key, req.idempotency_key))
         .await?;
 
     let candidate = Payment::creating(

@@ -19,15 +19,13 @@ impl LostAttempt {
     /// The lost attempt of `p`, if `p` is left in `in_flight` (`EXECUTING` or `REFUNDING`).
     pub(super) fn of(app: &AppState, p: &Payment, in_flight: PaymentState) -> LostAttempt {
         let exists = p.state == in_flight;
-        let grace_ms =
-            i64::try_from(app.config.in_flight_grace_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let grace_ms = i64::try_from(app.config.in_flight_grace_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
         LostAttempt {
             exists,
             sent_at: if exists { p.attempted_at } else { None },
             // Without a record of when it was sent (rows from before migration 0003 are filled in), it is old.
             may_still_land: exists
-                && p.attempted_at
-                    .is_some_and(|t| now_ms().saturating_sub(t) < grace_ms),
+                && p.attempted_at.is_some_and(|t| now_ms().saturating_sub(t) < grace_ms),
         }
     }
 }

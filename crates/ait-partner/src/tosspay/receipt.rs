@@ -2,17 +2,12 @@
 //! when that reply was lost, from the transactions in `get-payment-status`.
 
 use ait_api::partner::{PaymentReceipt, RefundReceipt, Won};
-use ait_api::tosspay::{
-    ExecutePaymentResponse, PaymentStatusResponse, PaymentTransaction, RefundPaymentResponse,
-};
+use ait_api::tosspay::{ExecutePaymentResponse, PaymentStatusResponse, PaymentTransaction, RefundPaymentResponse};
 use ait_api::StepType;
 
 use crate::payments::Payment;
 
-pub(super) fn receipt_from_execute(
-    p: &Payment,
-    r: &ExecutePaymentResponse,
-) -> Option<PaymentReceipt> {
+pub(super) fn receipt_from_execute(p: &Payment, r: &ExecutePaymentResponse) -> Option<PaymentReceipt> {
     let amount = r.amount.unwrap_or(p.amount);
     if amount != p.amount {
         tracing::error!(order_no = %p.order_no, "execute-payment reports amount {amount}, we priced {}", p.amount);
@@ -46,10 +41,7 @@ fn transactions(
         .filter(move |t| t.step_type.as_ref() == Some(&step))
 }
 
-pub(super) fn receipt_from_status(
-    p: &Payment,
-    st: &PaymentStatusResponse,
-) -> Option<PaymentReceipt> {
+pub(super) fn receipt_from_status(p: &Payment, st: &PaymentStatusResponse) -> Option<PaymentReceipt> {
     let pay = transactions(st, StepType::Pay).next()?;
     let amount = st.amount.unwrap_or(p.amount);
     let card = st.card.as_ref();

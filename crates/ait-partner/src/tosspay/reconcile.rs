@@ -44,10 +44,7 @@ pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppE
     Ok(())
 }
 
-pub(super) async fn toss_status(
-    app: &AppState,
-    p: &Payment,
-) -> Result<PaymentStatusResponse, TossError> {
+pub(super) async fn toss_status(app: &AppState, p: &Payment) -> Result<PaymentStatusResponse, TossError> {
     app.toss
         .payment_status(
             p.user_key,

@@ -46,11 +46,7 @@ pub(super) async fn refund_locked(
         p.state = PaymentState::Refunding;
     }
     p.attempted_at = Some(now_ms());
-    let kind = if earlier.exists {
-        PaymentEvent::RefundAgain
-    } else {
-        PaymentEvent::Refund
-    };
+    let kind = if earlier.exists { PaymentEvent::RefundAgain } else { PaymentEvent::Refund };
     payments::save(&app.db, &p, kind, Some(reason.clone())).await?;
     match app
         .toss
@@ -73,8 +69,7 @@ pub(super) async fn refund_locked(
             let st = match toss_status(app, &p).await {
                 Ok(st) => st,
                 Err(e) if already || earlier.exists => {
-                    payments::save(&app.db, &p, PaymentEvent::RefundRefused, Some(code.clone()))
-                        .await?;
+                    payments::save(&app.db, &p, PaymentEvent::RefundRefused, Some(code.clone())).await?;
                     return Err(AppError::outcome_unknown(format!(
                         "Toss refused the refund ({code}) and its status is unknown ({e}); ask for the payment's \
                          status later"
@@ -128,13 +123,7 @@ pub(super) async fn refund_locked(
             )))
         }
         Err(e) => {
-            payments::event(
-                &app.db,
-                &p.order_no,
-                PaymentEvent::RefundUnknown,
-                Some(e.detail()),
-            )
-            .await?;
+            payments::event(&app.db, &p.order_no, PaymentEvent::RefundUnknown, Some(e.detail())).await?;
             let st = toss_status(app, &p).await.map_err(|e2| {
                 AppError::outcome_unknown(format!(
                     "the refund outcome is unknown ({e}; status: {e2}); ask for the payment's status later"

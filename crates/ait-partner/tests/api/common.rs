@@ -96,11 +96,7 @@ impl Env {
     }
 
     pub fn db_path(&self) -> PathBuf {
-        self.config
-            .database
-            .sqlite_path()
-            .expect("the tests' database is a SQLite file")
-            .to_path_buf()
+        self.config.database.sqlite_path().expect("the tests' database is a SQLite file").to_path_buf()
     }
 
     /// True (and says so) when the tests run on PostgreSQL: the caller, a test that reads the SQLite file itself,
@@ -118,16 +114,9 @@ impl Env {
     where
         T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + Unpin + 'static,
     {
-        let (url, sql, arg) = (
-            self.config.database.connect_url(),
-            sql.to_owned(),
-            arg.map(str::to_owned),
-        );
+        let (url, sql, arg) = (self.config.database.connect_url(), sql.to_owned(), arg.map(str::to_owned));
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
                 use sqlx::Connection;
                 sqlx::any::install_default_drivers();
@@ -136,10 +125,7 @@ impl Env {
                 if let Some(a) = arg {
                     q = q.bind(a);
                 }
-                let v = q
-                    .fetch_one(&mut conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let v = q.fetch_one(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
                 let _ = conn.close().await;
                 v
             })
@@ -212,10 +198,7 @@ impl Env {
     }
 
     pub fn payment_state(&self, order_no: &str) -> String {
-        self.scalar(
-            "SELECT state FROM payments WHERE order_no = $1",
-            Some(order_no),
-        )
+        self.scalar("SELECT state FROM payments WHERE order_no = $1", Some(order_no))
     }
 }
 
@@ -285,9 +268,8 @@ pub fn on_postgres() -> bool {
 /// throwaway cluster of `./build.sh test` is removed with them; on a long-lived server they stay until dropped).
 pub fn fresh_postgres_database() -> DatabaseUrl {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let admin = std::env::var("AIT_TEST_DATABASE_URL").expect(
-        "AIT_TEST_DATABASE=postgres needs AIT_TEST_DATABASE_URL (./build.sh postgres starts one)",
-    );
+    let admin = std::env::var("AIT_TEST_DATABASE_URL")
+        .expect("AIT_TEST_DATABASE=postgres needs AIT_TEST_DATABASE_URL (./build.sh postgres starts one)");
     let name = format!(
         "ait_test_{}_{}",
         std::process::id(),
@@ -296,16 +278,11 @@ pub fn fresh_postgres_database() -> DatabaseUrl {
     let create = format!("CREATE DATABASE {name}");
     let admin_for_thread = admin.clone();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async move {
             use sqlx::Connection;
             sqlx::any::install_default_drivers();
-            let mut conn = sqlx::AnyConnection::connect(&admin_for_thread)
-                .await
-                .unwrap();
+            let mut conn = sqlx::AnyConnection::connect(&admin_for_thread).await.unwrap();
             sqlx::query(&create).execute(&mut conn).await.unwrap();
             let _ = conn.close().await;
         })

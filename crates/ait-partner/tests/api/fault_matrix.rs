@@ -94,14 +94,7 @@ enum Fault {
 }
 
 impl Fault {
-    const ALL: [Fault; 6] = [
-        Fault::Timeout,
-        Fault::Http5xx,
-        Fault::Http5xxAfterCommit,
-        Fault::Fail,
-        Fault::Drop,
-        Fault::Killed,
-    ];
+    const ALL: [Fault; 6] = [Fault::Timeout, Fault::Http5xx, Fault::Http5xxAfterCommit, Fault::Fail, Fault::Drop, Fault::Killed];
 }
 
 fn applies(step: Step, fault: Fault) -> Result<(), &'static str> {
@@ -132,11 +125,7 @@ impl Case {
     fn label(&self) -> String {
         let mut s = format!("{:?} × {:?}", self.step, self.fault);
         if self.fault == Fault::Fail {
-            s += if self.final_fail {
-                " (final)"
-            } else {
-                " (retryable)"
-            };
+            s += if self.final_fail { " (final)" } else { " (retryable)" };
         }
         if self.always {
             s += " [every time]";
@@ -148,12 +137,8 @@ impl Case {
         let mut v = match self.fault {
             Fault::Timeout => json!({"kind": "latency", "ms": LATE_MS}),
             Fault::Http5xx => json!({"kind": "http5xx", "status": 503}),
-            Fault::Http5xxAfterCommit => {
-                json!({"kind": "http5xx", "status": 503, "afterCommit": true})
-            }
-            Fault::Fail => {
-                json!({"kind": "fail", "errorCode": if self.final_fail { FINAL_FAIL } else { RETRYABLE_FAIL }})
-            }
+            Fault::Http5xxAfterCommit => json!({"kind": "http5xx", "status": 503, "afterCommit": true}),
+            Fault::Fail => json!({"kind": "fail", "errorCode": if self.final_fail { FINAL_FAIL } else { RETRYABLE_FAIL }}),
             Fault::Drop => json!({"kind": "drop"}),
             Fault::Killed => json!({"kind": "latency", "ms": HOLD_MS}),
         };
@@ -173,22 +158,9 @@ fn matrix() -> (Vec<Case>, Vec<(Step, Fault, &'static str)>) {
                 continue;
             }
             let persist = step != Step::ExecuteReply && fault != Fault::Killed;
-            for always in if persist {
-                vec![false, true]
-            } else {
-                vec![false]
-            } {
-                for final_fail in if fault == Fault::Fail {
-                    vec![false, true]
-                } else {
-                    vec![false]
-                } {
-                    cases.push(Case {
-                        step,
-                        fault,
-                        always,
-                        final_fail,
-                    });
+            for always in if persist { vec![false, true] } else { vec![false] } {
+                for final_fail in if fault == Fault::Fail { vec![false, true] } else { vec![false] } {
+                    cases.push(Case { step, fault, always, final_fail });
                 }
             }
         }
@@ -202,10 +174,7 @@ fn matrix() -> (Vec<Case>, Vec<(Step, Fault, &'static str)>) {
 #[derive(Debug, Clone)]
 enum Got {
     Ok(Value),
-    Failed {
-        code: String,
-        retryable: bool,
-    },
+    Failed { code: String, retryable: bool },
     /// No reply (connection reset, the page's timeout).
     Lost,
     /// An error reply that is not the contract's JSON.
@@ -225,9 +194,7 @@ impl Got {
     fn result(&self, order_no: Option<&str>) -> PageResult {
         match self {
             Got::Failed { code, .. } if code == "PAYMENT_OUTCOME_UNKNOWN" => {
-                PageResult::OutcomeUnknown {
-                    order_no: order_no.map(str::to_string),
-                }
+                PageResult::OutcomeUnknown { order_no: order_no.map(str::to_string) }
             }
             // The bridge's codes for the partner's codes (src/partner/http_error.rs).
             Got::Failed { code, retryable } => {
@@ -237,15 +204,9 @@ impl Got {
                     _ if *retryable => "PARTNER_ERROR".into(),
                     _ => "PARTNER_REJECTED".into(),
                 };
-                PageResult::TypedError {
-                    code,
-                    retryable: *retryable,
-                }
+                PageResult::TypedError { code, retryable: *retryable }
             }
-            Got::Lost => PageResult::TypedError {
-                code: "PARTNER_UNREACHABLE".into(),
-                retryable: true,
-            },
+            Got::Lost => PageResult::TypedError { code: "PARTNER_UNREACHABLE".into(), retryable: true },
             Got::Untyped(s) => PageResult::Untyped(s.clone()),
             Got::Ok(v) => PageResult::Untyped(format!("not a failure: {v}")),
         }
@@ -261,26 +222,12 @@ struct Page {
 
 impl Page {
     fn new(b: &Browser) -> Page {
-        Page {
-            http: b.http.clone(),
-            base: b.base.clone(),
-            lost: Default::default(),
-        }
+        Page { http: b.http.clone(), base: b.base.clone(), lost: Default::default() }
     }
 
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-        timeout: Option<Duration>,
-    ) -> Got {
+    async fn call(&self, method: &str, path: &str, body: Option<Value>, timeout: Option<Duration>) -> Got {
         let url = format!("{}{path}", self.base);
-        let mut req = if method == "GET" {
-            self.http.get(url)
-        } else {
-            self.http.post(url).json(&body.unwrap_or(json!({})))
-        };
+        let mut req = if method == "GET" { self.http.get(url) } else { self.http.post(url).json(&body.unwrap_or(json!({}))) };
         if let Some(t) = timeout {
             req = req.timeout(t);
         }
@@ -288,25 +235,15 @@ impl Page {
             self.lost.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Got::Lost
         };
-        let Ok(r) = req.send().await else {
-            return lost();
-        };
+        let Ok(r) = req.send().await else { return lost() };
         let status = r.status();
-        let Ok(text) = r.text().await else {
-            return lost();
-        };
+        let Ok(text) = r.text().await else { return lost() };
         let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if status.is_success() {
             return Got::Ok(v);
         }
-        match (
-            v["error"]["code"].as_str(),
-            v["error"]["retryable"].as_bool(),
-        ) {
-            (Some(code), Some(retryable)) => Got::Failed {
-                code: code.into(),
-                retryable,
-            },
+        match (v["error"]["code"].as_str(), v["error"]["retryable"].as_bool()) {
+            (Some(code), Some(retryable)) => Got::Failed { code: code.into(), retryable },
             _ => Got::Untyped(format!("{status}: {text}")),
         }
     }
@@ -330,14 +267,7 @@ impl Page {
 
     async fn login(&self, env: &Env) -> Option<PageResult> {
         let code = env.ctl().issue_login_code(USER, None).authorization_code;
-        let got = self
-            .call(
-                "POST",
-                "/login",
-                Some(json!({"authorizationCode": code, "referrer": "DEFAULT"})),
-                None,
-            )
-            .await;
+        let got = self.call("POST", "/login", Some(json!({"authorizationCode": code, "referrer": "DEFAULT"})), None).await;
         match got {
             Got::Ok(_) => None,
             other => Some(other.result(None)),
@@ -347,38 +277,22 @@ impl Page {
     /// `payWithTossPay`: create, the sheet, execute, and the status polls when the execute is in doubt.
     async fn pay(&self, env: &Env, key: &str, reply_timeout: Option<Duration>) -> PageResult {
         let body = json!({"order": {"items": [{"sku": "beans_200g", "quantity": 1}]}, "idempotencyKey": key});
-        let created = self
-            .retried(|| self.call("POST", "/tosspay/payments", Some(body.clone()), None))
-            .await;
-        let Got::Ok(created) = created else {
-            return created.result(None);
-        };
+        let created = self.retried(|| self.call("POST", "/tosspay/payments", Some(body.clone()), None)).await;
+        let Got::Ok(created) = created else { return created.result(None) };
         let order_no = created["orderNo"].as_str().unwrap_or_default().to_string();
         // The sheet: the buyer authenticates (a payment already approved or executed stays as it is).
-        let _ = env.ctl().approve_payment(
-            created["payToken"].as_str().unwrap_or_default(),
-            Some("CARD"),
-        );
+        let _ = env.ctl().approve_payment(created["payToken"].as_str().unwrap_or_default(), Some("CARD"));
         let execute = format!("/tosspay/payments/{order_no}/execute");
-        let executed = self
-            .retried(|| self.call("POST", &execute, None, reply_timeout))
-            .await;
+        let executed = self.retried(|| self.call("POST", &execute, None, reply_timeout)).await;
         match executed {
-            Got::Ok(r) => {
-                return PageResult::Receipt {
-                    order_no: r["orderNo"].as_str().unwrap_or_default().into(),
-                }
-            }
+            Got::Ok(r) => return PageResult::Receipt { order_no: r["orderNo"].as_str().unwrap_or_default().into() },
             ref e if !e.retryable() => return e.result(Some(&order_no)),
             _ => {}
         }
         // In doubt: ask, execute an approved payment, never report a failure for money that may have moved.
         for _ in 0..4 {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            match self
-                .call("GET", &format!("/tosspay/payments/{order_no}"), None, None)
-                .await
-            {
+            match self.call("GET", &format!("/tosspay/payments/{order_no}"), None, None).await {
                 Got::Ok(st) if st["status"] == "PAY_COMPLETE" && st["receipt"].is_object() => {
                     return PageResult::Receipt { order_no };
                 }
@@ -387,32 +301,19 @@ impl Page {
                         return PageResult::Receipt { order_no };
                     }
                 }
-                Got::Ok(st) if st["status"] == "PAY_PROGRESS" || st["status"] == "PAY_COMPLETE" => {
-                }
-                Got::Ok(st) => {
-                    return PageResult::TypedError {
-                        code: format!("TOSS_API_FAILED ({})", st["status"]),
-                        retryable: false,
-                    }
-                }
+                Got::Ok(st) if st["status"] == "PAY_PROGRESS" || st["status"] == "PAY_COMPLETE" => {}
+                Got::Ok(st) => return PageResult::TypedError { code: format!("TOSS_API_FAILED ({})", st["status"]), retryable: false },
                 e if e.retryable() => {}
                 e => return e.result(Some(&order_no)),
             }
         }
-        PageResult::OutcomeUnknown {
-            order_no: Some(order_no),
-        }
+        PageResult::OutcomeUnknown { order_no: Some(order_no) }
     }
 
     async fn refund(&self, order_no: &str) -> PageResult {
         let path = format!("/tosspay/payments/{order_no}/refund");
-        match self
-            .call("POST", &path, Some(json!({"reason": "고객요청"})), None)
-            .await
-        {
-            Got::Ok(_) => PageResult::Receipt {
-                order_no: order_no.into(),
-            },
+        match self.call("POST", &path, Some(json!({"reason": "고객요청"})), None).await {
+            Got::Ok(_) => PageResult::Receipt { order_no: order_no.into() },
             e => e.result(Some(order_no)),
         }
     }
@@ -421,20 +322,12 @@ impl Page {
     /// `completeProductGrant` in a restore).
     async fn grant_and_complete(&self, env: &Env, order_id: &str) -> PageResult {
         let body = json!({"orderId": order_id, "sku": SKU});
-        match self
-            .retried(|| self.call("POST", "/iap/grants", Some(body.clone()), None))
-            .await
-        {
+        match self.retried(|| self.call("POST", "/iap/grants", Some(body.clone()), None)).await {
             Got::Ok(r) if r["granted"] == true => {
                 let _ = env.ctl().decide_order(order_id, "PAYMENT_COMPLETED");
-                PageResult::Granted {
-                    order_id: order_id.into(),
-                }
+                PageResult::Granted { order_id: order_id.into() }
             }
-            _ => PageResult::TypedError {
-                code: "PRODUCT_NOT_GRANTED_BY_PARTNER".into(),
-                retryable: false,
-            },
+            _ => PageResult::TypedError { code: "PRODUCT_NOT_GRANTED_BY_PARTNER".into(), retryable: false },
         }
     }
 
@@ -460,18 +353,13 @@ impl Page {
                 Some(json!({"orderId": o["orderId"], "sku": o["sku"], "status": status}))
             })
             .collect();
-        let _ = self
-            .call("POST", "/iap/sync", Some(json!({ "orders": orders })), None)
-            .await;
+        let _ = self.call("POST", "/iap/sync", Some(json!({ "orders": orders })), None).await;
     }
 }
 
 fn sandbox_orders(env: &Env) -> Vec<Value> {
     let dump = env.ctl().dump();
-    dump["state"]["iapOrders"]
-        .as_object()
-        .map(|m| m.values().cloned().collect())
-        .unwrap_or_default()
+    dump["state"]["iapOrders"].as_object().map(|m| m.values().cloned().collect()).unwrap_or_default()
 }
 
 fn pending_orders(env: &Env) -> Vec<String> {
@@ -500,14 +388,8 @@ impl Killable {
         let (tx_base, rx_base) = std::sync::mpsc::channel();
         let (kill, killed) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            let server = rt
-                .block_on(Server::start(config, StartOptions::default()))
-                .unwrap();
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let server = rt.block_on(Server::start(config, StartOptions::default())).unwrap();
             tx_base.send(server.api_url()).unwrap();
             let _ = killed.recv();
             // kill -9: no graceful stop; every task of the process is dropped where it stands.
@@ -515,11 +397,7 @@ impl Killable {
             rt.shutdown_background();
         });
         let base = rx_base.recv().unwrap();
-        Killable {
-            base,
-            kill: Some(kill),
-            thread: Some(thread),
-        }
+        Killable { base, kill: Some(kill), thread: Some(thread) }
     }
 
     fn kill(&mut self) {
@@ -561,18 +439,11 @@ struct Ran {
 }
 
 fn record(outcomes: &mut Vec<PageOutcome>, flow: &str, r: PageResult) {
-    outcomes.push(PageOutcome {
-        flow: flow.into(),
-        result: r,
-    });
+    outcomes.push(PageOutcome { flow: flow.into(), result: r });
 }
 
 async fn env_for(case: &Case) -> Env {
-    let toss_timeout = if case.fault == Fault::Killed {
-        KILL_TOSS_TIMEOUT_MS
-    } else {
-        TOSS_TIMEOUT_MS
-    };
+    let toss_timeout = if case.fault == Fault::Killed { KILL_TOSS_TIMEOUT_MS } else { TOSS_TIMEOUT_MS };
     Env::with(|c| {
         c.toss.timeout_ms = toss_timeout;
         c.lease_ttl_ms = KILL_LEASE_TTL_MS;
@@ -585,32 +456,13 @@ async fn env_for(case: &Case) -> Env {
 /// What earlier visits left for the sync case: a completed order, a refunded one, a failed one with a provisional
 /// grant (all granted by the page).
 async fn seed_sync(env: &Env, page: &Page) {
-    let completed = env
-        .ctl()
-        .create_order(&USER.to_string(), SKU, None, true)
-        .unwrap()
-        .order_id;
+    let completed = env.ctl().create_order(&USER.to_string(), SKU, None, true).unwrap().order_id;
     page.grant_and_complete(env, &completed).await;
-    let refunded = env
-        .ctl()
-        .create_order(&USER.to_string(), SKU, None, true)
-        .unwrap()
-        .order_id;
+    let refunded = env.ctl().create_order(&USER.to_string(), SKU, None, true).unwrap().order_id;
     page.grant_and_complete(env, &refunded).await;
     env.ctl().refund_order(&refunded).unwrap();
-    let failed = env
-        .ctl()
-        .create_order(&USER.to_string(), SKU, None, false)
-        .unwrap()
-        .order_id;
-    let _ = page
-        .call(
-            "POST",
-            "/iap/grants",
-            Some(json!({"orderId": failed, "sku": SKU})),
-            None,
-        )
-        .await;
+    let failed = env.ctl().create_order(&USER.to_string(), SKU, None, false).unwrap().order_id;
+    let _ = page.call("POST", "/iap/grants", Some(json!({"orderId": failed, "sku": SKU})), None).await;
     env.ctl().decide_order(&failed, "FAILED").unwrap();
 }
 
@@ -654,11 +506,7 @@ async fn run_case(case: &Case) -> Ran {
         let wait_for = env.ctl().calls(held_endpoint) + 1;
         env.fault(case.spec(held_endpoint));
         let flow = {
-            let page = Page {
-                http: page.http.clone(),
-                base: page.base.clone(),
-                lost: Default::default(),
-            };
+            let page = Page { http: page.http.clone(), base: page.base.clone(), lost: Default::default() };
             let step = case.step;
             let paid_order = paid_order.clone();
             let env_ctl_login = env.ctl().issue_login_code(USER, None).authorization_code;
@@ -666,48 +514,24 @@ async fn run_case(case: &Case) -> Ran {
             tokio::spawn(async move {
                 match step {
                     Step::LoginExchange => {
-                        let body =
-                            json!({"authorizationCode": env_ctl_login, "referrer": "DEFAULT"});
+                        let body = json!({"authorizationCode": env_ctl_login, "referrer": "DEFAULT"});
                         let _ = page.call("POST", "/login", Some(body), None).await;
                     }
                     Step::Refund => {
                         let _ = page.refund(paid_order.as_deref().unwrap_or("none")).await;
                     }
                     Step::Grant => {
-                        let id = ctl
-                            .create_order(&USER.to_string(), SKU, None, true)
-                            .unwrap()
-                            .order_id;
-                        let _ = page
-                            .call(
-                                "POST",
-                                "/iap/grants",
-                                Some(json!({"orderId": id, "sku": SKU})),
-                                None,
-                            )
-                            .await;
+                        let id = ctl.create_order(&USER.to_string(), SKU, None, true).unwrap().order_id;
+                        let _ = page.call("POST", "/iap/grants", Some(json!({"orderId": id, "sku": SKU})), None).await;
                     }
                     Step::Sync => {
-                        let _ = page
-                            .call("POST", "/iap/sync", Some(json!({"orders": []})), None)
-                            .await;
+                        let _ = page.call("POST", "/iap/sync", Some(json!({"orders": []})), None).await;
                     }
                     _ => {
                         let body = json!({"order": {"items": [{"sku": "beans_200g", "quantity": 1}]}, "idempotencyKey": "idem-1"});
-                        let Got::Ok(c) = page
-                            .call("POST", "/tosspay/payments", Some(body), None)
-                            .await
-                        else {
-                            return;
-                        };
-                        let _ = ctl.approve_payment(
-                            c["payToken"].as_str().unwrap_or_default(),
-                            Some("CARD"),
-                        );
-                        let path = format!(
-                            "/tosspay/payments/{}/execute",
-                            c["orderNo"].as_str().unwrap_or_default()
-                        );
+                        let Got::Ok(c) = page.call("POST", "/tosspay/payments", Some(body), None).await else { return };
+                        let _ = ctl.approve_payment(c["payToken"].as_str().unwrap_or_default(), Some("CARD"));
+                        let path = format!("/tosspay/payments/{}/execute", c["orderNo"].as_str().unwrap_or_default());
                         let _ = page.call("POST", &path, None, None).await;
                     }
                 }
@@ -717,22 +541,12 @@ async fn run_case(case: &Case) -> Ran {
         tokio::task::block_in_place(|| killable.kill());
         let _ = flow.await;
         // The page saw its request die: it is a new page after the restart (below) that recovers.
-        record(
-            &mut outcomes,
-            "killed flow",
-            PageResult::TypedError {
-                code: "PARTNER_UNREACHABLE".into(),
-                retryable: true,
-            },
-        );
+        record(&mut outcomes, "killed flow", PageResult::TypedError { code: "PARTNER_UNREACHABLE".into(), retryable: true });
         tokio::time::sleep(Duration::from_millis(HOLD_MS + 200)).await; // the held call ends, one way or the other
         env.ctl().clear_faults();
         env.start().await;
         page.base = env.server().api_url();
-        note = format!(
-            "Toss calls of {held_endpoint} after the kill: {}",
-            env.ctl().calls(held_endpoint)
-        );
+        note = format!("Toss calls of {held_endpoint} after the kill: {}", env.ctl().calls(held_endpoint));
     } else {
         // The fault, then the step's flow.
         match (case.step, endpoint) {
@@ -743,8 +557,7 @@ async fn run_case(case: &Case) -> Ran {
                 env.fault(json!({"endpoint": "execute-payment", "kind": "latency", "ms": TOSS_TIMEOUT_MS / 2}));
             }
         }
-        let reply_timeout =
-            (case.step == Step::ExecuteReply).then(|| Duration::from_millis(TOSS_TIMEOUT_MS / 6));
+        let reply_timeout = (case.step == Step::ExecuteReply).then(|| Duration::from_millis(TOSS_TIMEOUT_MS / 6));
         match case.step {
             Step::LoginExchange => {
                 if let Some(r) = page.login(&env).await {
@@ -760,11 +573,7 @@ async fn run_case(case: &Case) -> Ran {
                 record(&mut outcomes, "refund", r);
             }
             Step::Grant => {
-                let id = env
-                    .ctl()
-                    .create_order(&USER.to_string(), SKU, None, true)
-                    .unwrap()
-                    .order_id;
+                let id = env.ctl().create_order(&USER.to_string(), SKU, None, true).unwrap().order_id;
                 let r = page.grant_and_complete(&env, &id).await;
                 record(&mut outcomes, "purchase", r);
             }
@@ -790,15 +599,9 @@ async fn run_case(case: &Case) -> Ran {
         record(&mut outcomes, "recovery: restorePendingOrders", r);
     }
     ait_partner::reconciler::run_once(&env.server().state).await;
-    let unknown = outcomes
-        .iter()
-        .any(|o| o.flow == "pay" && matches!(o.result, PageResult::OutcomeUnknown { .. }));
+    let unknown = outcomes.iter().any(|o| o.flow == "pay" && matches!(o.result, PageResult::OutcomeUnknown { .. }));
     // The page that saw its payment's request die retries it, as the bridge retries a PARTNER_UNREACHABLE.
-    let died = case.fault == Fault::Killed
-        && matches!(
-            case.step,
-            Step::MakePayment | Step::ExecuteRequest | Step::Status
-        );
+    let died = case.fault == Fault::Killed && matches!(case.step, Step::MakePayment | Step::ExecuteRequest | Step::Status);
     if unknown || died {
         let r = page.pay(&env, key, None).await;
         record(&mut outcomes, "recovery: payWithTossPay", r);
@@ -816,12 +619,7 @@ async fn run_case(case: &Case) -> Ran {
     let mut obs = Observation::from_sandbox_state(&env.ctl().dump()).expect("sandbox state");
     add_partner_rows(&env, &mut obs).await;
     obs.page_outcomes = outcomes.clone();
-    Ran {
-        violations: check(&obs),
-        outcomes,
-        reached,
-        note,
-    }
+    Ran { violations: check(&obs), outcomes, reached, note }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -838,11 +636,7 @@ async fn every_server_step_times_every_sandbox_fault_keeps_the_invariants() {
         per_step.entry(case.step).or_default().0 += 1;
         violations += ran.violations.len();
         if verbose {
-            let got: Vec<String> = ran
-                .outcomes
-                .iter()
-                .map(|o| format!("{}: {:?}", o.flow, o.result))
-                .collect();
+            let got: Vec<String> = ran.outcomes.iter().map(|o| format!("{}: {:?}", o.flow, o.result)).collect();
             println!("{} ({}): {}", case.label(), ran.note, got.join("; "));
         }
         if !ran.reached {
@@ -850,12 +644,7 @@ async fn every_server_step_times_every_sandbox_fault_keeps_the_invariants() {
         }
         if !ran.violations.is_empty() {
             let list: Vec<String> = ran.violations.iter().map(|v| format!("    {v}")).collect();
-            failures.push(format!(
-                "{}:\n{}\n    page: {:?}",
-                case.label(),
-                list.join("\n"),
-                ran.outcomes
-            ));
+            failures.push(format!("{}:\n{}\n    page: {:?}", case.label(), list.join("\n"), ran.outcomes));
         }
     }
     for (step, _, _) in &skips {
@@ -870,26 +659,13 @@ async fn every_server_step_times_every_sandbox_fault_keeps_the_invariants() {
         started.elapsed().as_secs_f64()
     );
     for (step, (run, skipped)) in &per_step {
-        println!(
-            "  {:<16} {run:>3} cases, {skipped} skipped",
-            format!("{step:?}")
-        );
+        println!("  {:<16} {run:>3} cases, {skipped} skipped", format!("{step:?}"));
     }
     for (step, fault, why) in &skips {
         println!("  skip {step:?} × {fault:?}: {why}");
     }
-    assert!(
-        not_reached.is_empty(),
-        "faults that never reached their step:\n{}",
-        not_reached.join("\n")
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases broke invariants:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert!(not_reached.is_empty(), "faults that never reached their step:\n{}", not_reached.join("\n"));
+    assert!(failures.is_empty(), "{} of {} cases broke invariants:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 // ------------------------------------------------------------------------------------------------ pairs
@@ -915,8 +691,7 @@ async fn run_pair(label: &str, first: Value, second: Option<(&str, Value)>) -> R
             while ctl.calls(endpoint) == before && Instant::now() < deadline {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            ctl.add_fault(serde_json::from_value(spec).unwrap())
-                .unwrap();
+            ctl.add_fault(serde_json::from_value(spec).unwrap()).unwrap();
         }
     };
     let (r, ()) = tokio::join!(page.pay(&env, "idem-1", None), arm);
@@ -927,42 +702,24 @@ async fn run_pair(label: &str, first: Value, second: Option<(&str, Value)>) -> R
         record(&mut outcomes, "recovery: restorePendingOrders", r);
     }
     ait_partner::reconciler::run_once(&env.server().state).await;
-    if outcomes
-        .iter()
-        .any(|o| matches!(o.result, PageResult::OutcomeUnknown { .. }))
-    {
+    if outcomes.iter().any(|o| matches!(o.result, PageResult::OutcomeUnknown { .. })) {
         let r = page.pay(&env, "idem-1", None).await;
         record(&mut outcomes, "recovery: payWithTossPay", r);
     }
     let mut obs = Observation::from_sandbox_state(&env.ctl().dump()).expect("sandbox state");
     add_partner_rows(&env, &mut obs).await;
     obs.page_outcomes = outcomes.clone();
-    let note = format!(
-        "{label}: execute-payment calls {}",
-        env.ctl().calls("execute-payment")
-    );
+    let note = format!("{label}: execute-payment calls {}", env.ctl().calls("execute-payment"));
     env.restart().await;
-    Ran {
-        violations: check(&obs),
-        outcomes,
-        reached: true,
-        note,
-    }
+    Ran { violations: check(&obs), outcomes, reached: true, note }
 }
 
 /// The sandbox's payment of `order_no`: (payToken, payStatus).
 fn toss_payment(env: &Env, order_no: &str) -> Option<(String, String)> {
     let dump = env.ctl().dump();
-    dump["state"]["payments"]
-        .as_object()?
-        .values()
-        .find(|p| p["orderNo"] == order_no)
-        .map(|p| {
-            (
-                p["payToken"].as_str().unwrap_or_default().to_string(),
-                p["payStatus"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    dump["state"]["payments"].as_object()?.values().find(|p| p["orderNo"] == order_no).map(|p| {
+        (p["payToken"].as_str().unwrap_or_default().to_string(), p["payStatus"].as_str().unwrap_or_default().to_string())
+    })
 }
 
 /// A payment whose first execute was held past the partner's timeout and whose retry Toss refused while it still
@@ -979,24 +736,15 @@ async fn late_execute_after_a_refused_retry(final_fail: bool) -> Ran {
     let mut outcomes = Vec::new();
     env.fault(json!({"endpoint": "execute-payment", "kind": "latency", "ms": LATE_MS}));
     let ctl = env.ctl().clone();
-    let code = if final_fail {
-        FINAL_FAIL
-    } else {
-        RETRYABLE_FAIL
-    };
+    let code = if final_fail { FINAL_FAIL } else { RETRYABLE_FAIL };
     // The refusal is armed once the held execute was sent, for the page's retry.
     let arm = async {
         let deadline = Instant::now() + Duration::from_secs(20);
         while ctl.calls("execute-payment") == 0 && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        ctl.add_fault(
-            serde_json::from_value(
-                json!({"endpoint": "execute-payment", "kind": "fail", "errorCode": code}),
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        ctl.add_fault(serde_json::from_value(json!({"endpoint": "execute-payment", "kind": "fail", "errorCode": code})).unwrap())
+            .unwrap();
     };
     let (r, ()) = tokio::join!(page.pay(&env, "idem-1", None), arm);
     let order_no = match &r {
@@ -1004,53 +752,25 @@ async fn late_execute_after_a_refused_retry(final_fail: bool) -> Ran {
         PageResult::OutcomeUnknown { order_no } => order_no.clone(),
         _ => None,
     }
-    .or_else(|| {
-        env.sql()
-            .query_row("SELECT order_no FROM payments", [], |r| {
-                r.get::<_, String>(0)
-            })
-            .ok()
-    });
+    .or_else(|| env.sql().query_row("SELECT order_no FROM payments", [], |r| r.get::<_, String>(0)).ok());
     record(&mut outcomes, "pay", r);
     tokio::time::sleep(Duration::from_millis(LATE_MS + 200)).await;
     env.ctl().clear_faults();
     let mut note = String::new();
     if let Some((token, status)) = order_no.as_deref().and_then(|o| toss_payment(&env, o)) {
         let toss = ait_partner::toss_client::TossClient::from_config(&env.config.toss).unwrap();
-        let late = toss
-            .execute_payment(
-                USER,
-                &token,
-                order_no.as_deref().unwrap_or_default(),
-                env.config.is_test_payment,
-            )
-            .await;
-        note = format!(
-            "before Toss handled the held execute: {status}; it {}",
-            if late.is_ok() {
-                "executed it"
-            } else {
-                "refused it"
-            }
-        );
+        let late = toss.execute_payment(USER, &token, order_no.as_deref().unwrap_or_default(), env.config.is_test_payment).await;
+        note = format!("before Toss handled the held execute: {status}; it {}", if late.is_ok() { "executed it" } else { "refused it" });
     }
     ait_partner::reconciler::run_once(&env.server().state).await;
-    if outcomes
-        .iter()
-        .any(|o| matches!(o.result, PageResult::OutcomeUnknown { .. }))
-    {
+    if outcomes.iter().any(|o| matches!(o.result, PageResult::OutcomeUnknown { .. })) {
         let r = page.pay(&env, "idem-1", None).await;
         record(&mut outcomes, "recovery: payWithTossPay", r);
     }
     let mut obs = Observation::from_sandbox_state(&env.ctl().dump()).expect("sandbox state");
     add_partner_rows(&env, &mut obs).await;
     obs.page_outcomes = outcomes.clone();
-    Ran {
-        violations: check(&obs),
-        outcomes,
-        reached: true,
-        note,
-    }
+    Ran { violations: check(&obs), outcomes, reached: true, note }
 }
 
 /// A refund held past the partner's timeout (outcome unknown, `REFUNDING`); the reconciler's retry is refused
@@ -1080,28 +800,17 @@ async fn late_refund_after_a_refused_retry() -> Ran {
     env.ctl().clear_faults();
     let (token, status) = toss_payment(&env, &order_no).unwrap_or_default();
     let toss = ait_partner::toss_client::TossClient::from_config(&env.config.toss).unwrap();
-    let late = toss
-        .refund_payment(USER, &token, "고객요청", env.config.is_test_payment)
-        .await;
+    let late = toss.refund_payment(USER, &token, "고객요청", env.config.is_test_payment).await;
     let note = format!(
         "partner after the refused retry: {}; Toss before the held refund: {status}; it {}",
         env.payment_state(&order_no),
-        if late.is_ok() {
-            "refunded it"
-        } else {
-            "refused it"
-        }
+        if late.is_ok() { "refunded it" } else { "refused it" }
     );
     ait_partner::reconciler::run_once(&env.server().state).await;
     let mut obs = Observation::from_sandbox_state(&env.ctl().dump()).expect("sandbox state");
     add_partner_rows(&env, &mut obs).await;
     obs.page_outcomes = outcomes.clone();
-    Ran {
-        violations: check(&obs),
-        outcomes,
-        reached: true,
-        note,
-    }
+    Ran { violations: check(&obs), outcomes, reached: true, note }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1110,51 +819,25 @@ async fn pairs_of_server_faults_keep_the_invariants() {
     let review = run_pair(
         "review §1: execute's reply dropped after Toss executed, the status lookup 503 twice",
         json!({"endpoint": "execute-payment", "kind": "drop"}),
-        Some((
-            "execute-payment",
-            json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503, "times": 2}),
-        )),
+        Some(("execute-payment", json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503, "times": 2}))),
     )
     .await;
     let runs = vec![
         ("review §1", review),
-        (
-            "late execute after a final refusal",
-            late_execute_after_a_refused_retry(true).await,
-        ),
-        (
-            "late execute after a retryable refusal",
-            late_execute_after_a_refused_retry(false).await,
-        ),
-        (
-            "late refund after a final refusal",
-            late_refund_after_a_refused_retry().await,
-        ),
+        ("late execute after a final refusal", late_execute_after_a_refused_retry(true).await),
+        ("late execute after a retryable refusal", late_execute_after_a_refused_retry(false).await),
+        ("late refund after a final refusal", late_refund_after_a_refused_retry().await),
     ];
     let mut failures = Vec::new();
     for (label, ran) in &runs {
-        let got: Vec<String> = ran
-            .outcomes
-            .iter()
-            .map(|o| format!("{}: {:?}", o.flow, o.result))
-            .collect();
+        let got: Vec<String> = ran.outcomes.iter().map(|o| format!("{}: {:?}", o.flow, o.result)).collect();
         println!("{label} ({}) → {}", ran.note, got.join("; "));
         if !ran.violations.is_empty() {
             let list: Vec<String> = ran.violations.iter().map(|v| format!("    {v}")).collect();
-            failures.push(format!(
-                "{label} ({}):\n{}\n    page: {:?}",
-                ran.note,
-                list.join("\n"),
-                ran.outcomes
-            ));
+            failures.push(format!("{label} ({}):\n{}\n    page: {:?}", ran.note, list.join("\n"), ran.outcomes));
         }
     }
-    println!(
-        "server fault pairs: {} run, {} broke invariants, {:.1} s",
-        runs.len(),
-        failures.len(),
-        started.elapsed().as_secs_f64()
-    );
+    println!("server fault pairs: {} run, {} broke invariants, {:.1} s", runs.len(), failures.len(), started.elapsed().as_secs_f64());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -42,43 +42,23 @@ async fn already_executed_with_the_status_unknown_is_outcome_unknown_never_a_fai
     let path = format!("/tosspay/payments/{order_no}/execute");
     // Executed at Toss, reply lost; the status lookup fails twice.
     env.fault(json!({"endpoint": "execute-payment", "kind": "drop"}));
-    env.fault(
-        json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503, "times": 2}),
-    );
-    assert_error(
-        &b.post(&path, json!({})).await,
-        504,
-        "PAYMENT_OUTCOME_UNKNOWN",
-        true,
-    );
+    env.fault(json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503, "times": 2}));
+    assert_error(&b.post(&path, json!({})).await, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
 
     // The page retries: Toss answers PAYMENT_ALREADY_EXECUTED and the status lookup fails again.
     let retry = b.post(&path, json!({})).await;
     assert_error(&retry, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
-    assert_eq!(
-        env.payment_state(&order_no),
-        "EXECUTING",
-        "a payment that may have executed never goes back"
-    );
+    assert_eq!(env.payment_state(&order_no), "EXECUTING", "a payment that may have executed never goes back");
     assert_eq!(env.ctl().calls("execute-payment"), 2);
 
     // The reconciler settles it on its own; then the page's retry gets the receipt without another execute.
-    assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
-        1
-    );
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 1);
     assert_eq!(env.payment_state(&order_no), "PAID");
     let (s, receipt) = b.post(&path, json!({})).await;
     assert_eq!(s, StatusCode::OK, "{receipt}");
     assert_eq!(receipt["orderNo"], order_no.as_str());
     assert_eq!(env.ctl().calls("execute-payment"), 2);
-    assert_eq!(
-        pay_status_at_toss(&env, &order_no)["transactions"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(pay_status_at_toss(&env, &order_no)["transactions"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -88,12 +68,7 @@ async fn already_executed_means_paid_and_fetches_the_receipt() {
     let path = format!("/tosspay/payments/{order_no}/execute");
     env.fault(json!({"endpoint": "execute-payment", "kind": "drop"}));
     env.fault(json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503}));
-    assert_error(
-        &b.post(&path, json!({})).await,
-        504,
-        "PAYMENT_OUTCOME_UNKNOWN",
-        true,
-    );
+    assert_error(&b.post(&path, json!({})).await, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
     // Retry: refused as already executed, the status answers → the receipt.
     let (s, receipt) = b.post(&path, json!({})).await;
     assert_eq!(s, StatusCode::OK, "{receipt}");
@@ -108,11 +83,7 @@ async fn a_refused_first_execute_of_an_unexecuted_payment_is_a_typed_failure() {
     env.fault(json!({"endpoint": "execute-payment", "kind": "fail", "errorCode": "COMMON_BREAK_TIME_OF_BANK"}));
     let got = b.post(&path, json!({})).await;
     assert_error(&got, 502, "TOSS_API_FAILED", true);
-    assert_eq!(
-        env.payment_state(&order_no),
-        "CREATED",
-        "Toss reports it approved, not executed"
-    );
+    assert_eq!(env.payment_state(&order_no), "CREATED", "Toss reports it approved, not executed");
     let (s, _) = b.post(&path, json!({})).await;
     assert_eq!(s, StatusCode::OK);
 }
@@ -125,36 +96,20 @@ async fn a_refund_whose_outcome_is_lost_is_settled_by_the_reconciler_after_a_res
     env.fault(json!({"endpoint": "refund-payment", "kind": "drop"}));
     env.fault(json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503}));
     let got = b
-        .post(
-            &format!("/tosspay/payments/{order_no}/refund"),
-            json!({"reason": "고객요청"}),
-        )
+        .post(&format!("/tosspay/payments/{order_no}/refund"), json!({"reason": "고객요청"}))
         .await;
     assert_error(&got, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
     assert_eq!(env.payment_state(&order_no), "REFUNDING");
-    assert_eq!(
-        pay_status_at_toss(&env, &order_no)["payStatus"],
-        "REFUND_SUCCESS"
-    );
+    assert_eq!(pay_status_at_toss(&env, &order_no)["payStatus"], "REFUND_SUCCESS");
 
     // The process dies (a restart on the same database): the reconciler finds the refund and settles it.
     env.restart().await;
-    assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
-        1
-    );
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 1);
     assert_eq!(env.payment_state(&order_no), "REFUNDED");
-    assert_eq!(
-        env.ctl().calls("refund-payment"),
-        1,
-        "settled from the status, not refunded twice"
-    );
+    assert_eq!(env.ctl().calls("refund-payment"), 1, "settled from the status, not refunded twice");
     let b = env.logged_in(USER).await;
     let (s, r) = b
-        .post(
-            &format!("/tosspay/payments/{order_no}/refund"),
-            json!({"reason": "고객요청"}),
-        )
+        .post(&format!("/tosspay/payments/{order_no}/refund"), json!({"reason": "고객요청"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["refundedAmount"], 12000);
@@ -168,24 +123,15 @@ async fn a_refund_that_never_reached_toss_is_finished_by_the_reconciler() {
     env.fault(json!({"endpoint": "refund-payment", "kind": "http5xx", "status": 500}));
     env.fault(json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503}));
     let got = b
-        .post(
-            &format!("/tosspay/payments/{order_no}/refund"),
-            json!({"reason": "고객요청"}),
-        )
+        .post(&format!("/tosspay/payments/{order_no}/refund"), json!({"reason": "고객요청"}))
         .await;
     assert_error(&got, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
     assert_eq!(env.payment_state(&order_no), "REFUNDING");
-    assert_eq!(
-        pay_status_at_toss(&env, &order_no)["payStatus"],
-        "PAY_COMPLETE"
-    );
+    assert_eq!(pay_status_at_toss(&env, &order_no)["payStatus"], "PAY_COMPLETE");
     // The refund was asked for: the reconciler finishes it (Toss refunds once).
     ait_partner::reconciler::run_once(&env.server().state).await;
     assert_eq!(env.payment_state(&order_no), "REFUNDED");
-    assert_eq!(
-        pay_status_at_toss(&env, &order_no)["payStatus"],
-        "REFUND_SUCCESS"
-    );
+    assert_eq!(pay_status_at_toss(&env, &order_no)["payStatus"], "REFUND_SUCCESS");
 }
 
 #[tokio::test]
@@ -205,10 +151,7 @@ async fn status_polls_are_coalesced() {
         assert_eq!(st["status"], "PAY_COMPLETE");
     }
     let calls = env.ctl().calls("get-payment-status") - before;
-    assert!(
-        (1..=3).contains(&calls),
-        "20 concurrent polls made {calls} Toss calls"
-    );
+    assert!((1..=3).contains(&calls), "20 concurrent polls made {calls} Toss calls");
 }
 
 // ------------------------------------------------------------------------------------------------ grants
@@ -243,30 +186,16 @@ async fn a_grant_of_an_order_in_progress_is_provisional_and_revoked_by_sync_when
     let order_id = in_progress_order(&env, "gem_100", false);
     let (s, r) = b.post("/iap/grants", grant(&order_id, "gem_100")).await;
     assert_eq!((s, &r), (StatusCode::OK, &json!({"granted": true})));
-    assert_eq!(
-        entitlement(&b, &order_id).await.unwrap()["provisional"],
-        true
-    );
+    assert_eq!(entitlement(&b, &order_id).await.unwrap()["provisional"], true);
 
     // The order fails at Toss (never charged): any sync revokes it, listed or not.
     env.ctl().decide_order(&order_id, "FAILED").unwrap();
     let (s, r) = b.post("/iap/sync", json!({"orders": []})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
-    assert_eq!(
-        r,
-        json!({"revoked": [{"orderId": order_id, "sku": "gem_100"}]})
-    );
+    assert_eq!(r, json!({"revoked": [{"orderId": order_id, "sku": "gem_100"}]}));
     assert_eq!(entitlement(&b, &order_id).await, None);
-    assert_eq!(
-        env.count("SELECT COUNT(*) FROM grants WHERE revoke_reason = 'FAILED'"),
-        1
-    );
-    assert_error(
-        &b.post("/iap/grants", grant(&order_id, "gem_100")).await,
-        409,
-        "ORDER_NOT_PAID",
-        false,
-    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM grants WHERE revoke_reason = 'FAILED'"), 1);
+    assert_error(&b.post("/iap/grants", grant(&order_id, "gem_100")).await, 409, "ORDER_NOT_PAID", false);
 }
 
 #[tokio::test]
@@ -276,37 +205,18 @@ async fn the_reconciler_confirms_or_revokes_provisional_grants_on_its_own() {
     let completes = in_progress_order(&env, "gem_100", true);
     let fails = in_progress_order(&env, "gem_500", false);
     let waits = in_progress_order(&env, "remove_ads", true);
-    for (o, sku) in [
-        (&completes, "gem_100"),
-        (&fails, "gem_500"),
-        (&waits, "remove_ads"),
-    ] {
+    for (o, sku) in [(&completes, "gem_100"), (&fails, "gem_500"), (&waits, "remove_ads")] {
         assert_eq!(b.post("/iap/grants", grant(o, sku)).await.0, StatusCode::OK);
     }
-    env.ctl()
-        .decide_order(&completes, "PAYMENT_COMPLETED")
-        .unwrap();
+    env.ctl().decide_order(&completes, "PAYMENT_COMPLETED").unwrap();
     env.ctl().decide_order(&fails, "FAILED").unwrap();
 
-    assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
-        3
-    );
-    assert_eq!(
-        entitlement(&b, &completes).await.unwrap()["provisional"],
-        false
-    );
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 3);
+    assert_eq!(entitlement(&b, &completes).await.unwrap()["provisional"], false);
     assert_eq!(entitlement(&b, &fails).await, None);
-    assert_eq!(
-        entitlement(&b, &waits).await.unwrap()["provisional"],
-        true,
-        "still in progress at Toss"
-    );
+    assert_eq!(entitlement(&b, &waits).await.unwrap()["provisional"], true, "still in progress at Toss");
     // Only the one still in progress is looked at next time.
-    assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
-        1
-    );
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 1);
 }
 
 #[tokio::test]
@@ -315,18 +225,9 @@ async fn a_grant_of_a_completed_order_is_confirmed_at_once() {
     let b = env.logged_in(USER).await;
     let order_id = in_progress_order(&env, "gem_100", true);
     env.ctl().decide_order(&order_id, "PURCHASED").unwrap();
-    assert_eq!(
-        b.post("/iap/grants", grant(&order_id, "gem_100")).await.0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        entitlement(&b, &order_id).await.unwrap()["provisional"],
-        false
-    );
-    assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
-        0
-    );
+    assert_eq!(b.post("/iap/grants", grant(&order_id, "gem_100")).await.0, StatusCode::OK);
+    assert_eq!(entitlement(&b, &order_id).await.unwrap()["provisional"], false);
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 0);
 }
 
 #[tokio::test]
@@ -350,23 +251,14 @@ async fn fifty_concurrent_grants_of_one_order_make_one_toss_call() {
 
 /// A lost execute (a 5xx before Toss handled it, the status unavailable), then a retry Toss refuses while it
 /// reports the payment approved: within the grace the lost call may still land, after it the refusal is final.
-async fn refused_retry_after_a_lost_execute(
-    grace_secs: u64,
-) -> (Env, Browser, String, (StatusCode, Value)) {
+async fn refused_retry_after_a_lost_execute(grace_secs: u64) -> (Env, Browser, String, (StatusCode, Value)) {
     let env = Env::with(|c| c.in_flight_grace_secs = grace_secs).await;
     let (b, order_no) = approved(&env).await;
     let path = format!("/tosspay/payments/{order_no}/execute");
     env.fault(json!({"endpoint": "execute-payment", "kind": "http5xx", "status": 500}));
     env.fault(json!({"endpoint": "get-payment-status", "kind": "http5xx", "status": 503}));
-    assert_error(
-        &b.post(&path, json!({})).await,
-        504,
-        "PAYMENT_OUTCOME_UNKNOWN",
-        true,
-    );
-    env.fault(
-        json!({"endpoint": "execute-payment", "kind": "fail", "errorCode": "INVALID_PARAMETER"}),
-    );
+    assert_error(&b.post(&path, json!({})).await, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
+    env.fault(json!({"endpoint": "execute-payment", "kind": "fail", "errorCode": "INVALID_PARAMETER"}));
     let retry = b.post(&path, json!({})).await;
     (env, b, order_no, retry)
 }
@@ -379,13 +271,7 @@ async fn a_refused_retry_within_the_grace_leaves_the_lost_execute_to_the_reconci
     // The reconciler finishes it: Toss reports it approved, so it executes it once.
     ait_partner::reconciler::run_once(&env.server().state).await;
     assert_eq!(env.payment_state(&order_no), "PAID");
-    assert_eq!(
-        pay_status_at_toss(&env, &order_no)["transactions"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(pay_status_at_toss(&env, &order_no)["transactions"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -393,8 +279,5 @@ async fn a_refused_retry_after_the_grace_is_a_final_answer() {
     let (env, _b, order_no, retry) = refused_retry_after_a_lost_execute(0).await;
     assert_error(&retry, 502, "TOSS_API_FAILED", false);
     assert_eq!(env.payment_state(&order_no), "CREATED");
-    assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
-        0
-    );
+    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 0);
 }

@@ -51,11 +51,7 @@ fn snapshot(env: &Env) -> (Value, Vec<i64>, String) {
     .iter()
     .map(|q| env.count(q))
     .collect();
-    let concat = if crate::common::on_postgres() {
-        "STRING_AGG"
-    } else {
-        "GROUP_CONCAT"
-    };
+    let concat = if crate::common::on_postgres() { "STRING_AGG" } else { "GROUP_CONCAT" };
     let states: String = env.scalar(
         &format!("SELECT COALESCE({concat}(order_no || ':' || state, ','), '') FROM payments"),
         None,
@@ -644,12 +640,7 @@ async fn one_sync_cannot_spend_more_toss_calls_than_the_users_limit() {
     let mut orders = Vec::new();
     for _ in 0..10 {
         let id = env.paid_order(USER, "gem_100");
-        assert_eq!(
-            b.post("/iap/grants", json!({"orderId": id, "sku": "gem_100"}))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        assert_eq!(b.post("/iap/grants", json!({"orderId": id, "sku": "gem_100"})).await.0, StatusCode::OK);
         orders.push(json!({"orderId": id, "sku": "gem_100", "status": "COMPLETED"}));
     }
     // A fresh server on the same database with a small limit: one sync listing 10 orders.
@@ -661,10 +652,7 @@ async fn one_sync_cannot_spend_more_toss_calls_than_the_users_limit() {
     let (s, r) = b.post("/iap/sync", json!({"orders": orders})).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     let made = env.ctl().calls("order/get-order-status") - before;
-    assert!(
-        made <= u64::from(BURST),
-        "one sync made {made} Toss calls with a burst of {BURST}"
-    );
+    assert!(made <= u64::from(BURST), "one sync made {made} Toss calls with a burst of {BURST}");
 }
 
 // ------------------------------------------------------------------------------------------------ timeouts
@@ -968,11 +956,7 @@ async fn plaintext_tokens_from_before_are_dropped_by_the_migration() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite");
-    ait_partner::db::Db::connect(&path.clone().into())
-        .await
-        .unwrap()
-        .close()
-        .await;
+    ait_partner::db::Db::connect(&path.clone().into()).await.unwrap().close().await;
     {
         // A database as version 3 left it: a user with plaintext tokens and a session.
         let c = rusqlite::Connection::open(&path).unwrap();
@@ -984,11 +968,7 @@ async fn plaintext_tokens_from_before_are_dropped_by_the_migration() {
         )
         .unwrap();
     }
-    ait_partner::db::Db::connect(&path.clone().into())
-        .await
-        .unwrap()
-        .close()
-        .await;
+    ait_partner::db::Db::connect(&path.clone().into()).await.unwrap().close().await;
     let c = rusqlite::Connection::open(&path).unwrap();
     let n: i64 = c
         .query_row("SELECT COUNT(*) FROM users WHERE access_token LIKE 'plain%' OR refresh_token LIKE 'plain%'", [], |r| r.get(0))

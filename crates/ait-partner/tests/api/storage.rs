@@ -15,10 +15,7 @@ async fn two_instances() -> (Db, Db, Option<tempfile::TempDir>) {
         (common::fresh_postgres_database(), None)
     } else {
         let dir = tempfile::tempdir().unwrap();
-        (
-            DatabaseUrl::Sqlite(dir.path().join("shared.sqlite")),
-            Some(dir),
-        )
+        (DatabaseUrl::Sqlite(dir.path().join("shared.sqlite")), Some(dir))
     };
     let a = Db::connect(&url).await.unwrap();
     let b = Db::connect(&url).await.unwrap();
@@ -39,10 +36,7 @@ fn payment(order_no: &str, key: &str) -> Payment {
 async fn a_lease_held_by_one_instance_excludes_the_other_until_released() {
     let (a, b, _dir) = two_instances().await;
     let held = a.lease("payment:p-1").await.unwrap();
-    assert!(
-        b.try_lease("payment:p-1").await.unwrap().is_none(),
-        "the other instance sees it held"
-    );
+    assert!(b.try_lease("payment:p-1").await.unwrap().is_none(), "the other instance sees it held");
     let waiter = tokio::spawn({
         let b = b.clone();
         async move { b.lease("payment:p-1").await.map(|_| ()) }
@@ -66,10 +60,7 @@ async fn a_killed_instances_lease_is_taken_over_after_its_ttl() {
     // "kill -9": the process vanishes without releasing; its renewals stop with it.
     a.close().await;
     std::mem::forget(held);
-    assert!(
-        b.try_lease("grant:o-1").await.unwrap().is_none(),
-        "held until its TTL passes"
-    );
+    assert!(b.try_lease("grant:o-1").await.unwrap().is_none(), "held until its TTL passes");
     tokio::time::timeout(Duration::from_secs(5), b.lease("grant:o-1"))
         .await
         .expect("taken over after the TTL")
@@ -89,15 +80,8 @@ async fn one_idempotency_key_makes_one_payment_whichever_instance_inserts() {
         let order_no = |i: &Inserted| match i {
             Inserted::New(p) | Inserted::Existing(p) => p.order_no.clone(),
         };
-        let news = [&x, &y]
-            .iter()
-            .filter(|i| matches!(i, Inserted::New(_)))
-            .count();
+        let news = [&x, &y].iter().filter(|i| matches!(i, Inserted::New(_))).count();
         assert_eq!(news, 1, "round {round}: exactly one insert wins");
-        assert_eq!(
-            order_no(&x),
-            order_no(&y),
-            "round {round}: both see the same payment"
-        );
+        assert_eq!(order_no(&x), order_no(&y), "round {round}: both see the same payment");
     }
 }
