@@ -111,7 +111,8 @@ impl Db {
         self.write_as(Durability::Synced, job).await
     }
 
-    /// [`Db::write`] for a lease: the commit does not wait for the disk.
+    /// [`Db::write`] for a lease: the commit does not wait for the disk. The job is one statement (on PostgreSQL
+    /// it runs in autocommit).
     pub(super) async fn write_lease<T, F>(&self, job: F) -> Result<T, DbError>
     where
         T: Send + 'static,
@@ -130,13 +131,13 @@ impl Db {
             + 'static,
     {
         let Some(writer) = &self.writer else {
-            // PostgreSQL: a transaction of its own.
+            // PostgreSQL: a transaction of its own; a lease, one statement, in autocommit (one round trip).
             debug_assert_eq!(self.dialect, Dialect::Postgres);
-            let pool = match durability {
-                Durability::Synced => &self.pool,
-                Durability::Unsynced => &self.lease_pool,
-            };
-            let mut tx = pool.begin().await?;
+            if durability == Durability::Unsynced {
+                let mut conn = self.lease_pool.acquire().await?;
+                return job(&mut conn).await;
+            }
+            let mut tx = self.pool.begin().await?;
             let value = job(&mut tx).await?;
             tx.commit().await?;
             return Ok(value);

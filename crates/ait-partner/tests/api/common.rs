@@ -197,6 +197,27 @@ impl Env {
             .order_id
     }
 
+    /// One reconciler pass, once the leases of finished requests are released: a handler's lease is released in
+    /// the background after it answered, and the reconciler skips what is still held (as it must for a live request).
+    /// Waits at most half a second for that (a release takes milliseconds; a lease still there after it is one a
+    /// test left on purpose, e.g. by stopping a server mid-request), then runs anyway.
+    pub async fn reconcile(&self) -> usize {
+        let state = &self.server().state;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+        while std::time::Instant::now() < deadline {
+            let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM leases")
+                .fetch_one(state.db.pool())
+                .await
+                .unwrap();
+            if held == 0 {
+                break;
+            }
+
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        ait_partner::reconciler::run_once(state).await
+    }
+
     pub fn payment_state(&self, order_no: &str) -> String {
         self.scalar("SELECT state FROM payments WHERE order_no = $1", Some(order_no))
     }

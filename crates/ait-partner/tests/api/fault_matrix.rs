@@ -598,7 +598,7 @@ async fn run_case(case: &Case) -> Ran {
     for r in page.restore(&env).await {
         record(&mut outcomes, "recovery: restorePendingOrders", r);
     }
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     let unknown = outcomes.iter().any(|o| o.flow == "pay" && matches!(o.result, PageResult::OutcomeUnknown { .. }));
     // The page that saw its payment's request die retries it, as the bridge retries a PARTNER_UNREACHABLE.
     let died = case.fault == Fault::Killed && matches!(case.step, Step::MakePayment | Step::ExecuteRequest | Step::Status);
@@ -701,7 +701,7 @@ async fn run_pair(label: &str, first: Value, second: Option<(&str, Value)>) -> R
     for r in page.restore(&env).await {
         record(&mut outcomes, "recovery: restorePendingOrders", r);
     }
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     if outcomes.iter().any(|o| matches!(o.result, PageResult::OutcomeUnknown { .. })) {
         let r = page.pay(&env, "idem-1", None).await;
         record(&mut outcomes, "recovery: payWithTossPay", r);
@@ -762,7 +762,7 @@ async fn late_execute_after_a_refused_retry(final_fail: bool) -> Ran {
         let late = toss.execute_payment(USER, &token, order_no.as_deref().unwrap_or_default(), env.config.is_test_payment).await;
         note = format!("before Toss handled the held execute: {status}; it {}", if late.is_ok() { "executed it" } else { "refused it" });
     }
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     if outcomes.iter().any(|o| matches!(o.result, PageResult::OutcomeUnknown { .. })) {
         let r = page.pay(&env, "idem-1", None).await;
         record(&mut outcomes, "recovery: payWithTossPay", r);
@@ -795,7 +795,7 @@ async fn late_refund_after_a_refused_retry() -> Ran {
     let r = page.refund(&order_no).await;
     record(&mut outcomes, "refund", r);
     env.fault(json!({"endpoint": "refund-payment", "kind": "fail", "errorCode": FINAL_FAIL}));
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     tokio::time::sleep(Duration::from_millis(LATE_MS + 200)).await;
     env.ctl().clear_faults();
     let (token, status) = toss_payment(&env, &order_no).unwrap_or_default();
@@ -806,7 +806,7 @@ async fn late_refund_after_a_refused_retry() -> Ran {
         env.payment_state(&order_no),
         if late.is_ok() { "refunded it" } else { "refused it" }
     );
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     let mut obs = Observation::from_sandbox_state(&env.ctl().dump()).expect("sandbox state");
     add_partner_rows(&env, &mut obs).await;
     obs.page_outcomes = outcomes.clone();

@@ -52,7 +52,7 @@ async fn already_executed_with_the_status_unknown_is_outcome_unknown_never_a_fai
     assert_eq!(env.ctl().calls("execute-payment"), 2);
 
     // The reconciler settles it on its own; then the page's retry gets the receipt without another execute.
-    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 1);
+    assert_eq!(env.reconcile().await, 1);
     assert_eq!(env.payment_state(&order_no), "PAID");
     let (s, receipt) = b.post(&path, json!({})).await;
     assert_eq!(s, StatusCode::OK, "{receipt}");
@@ -104,7 +104,7 @@ async fn a_refund_whose_outcome_is_lost_is_settled_by_the_reconciler_after_a_res
 
     // The process dies (a restart on the same database): the reconciler finds the refund and settles it.
     env.restart().await;
-    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 1);
+    assert_eq!(env.reconcile().await, 1);
     assert_eq!(env.payment_state(&order_no), "REFUNDED");
     assert_eq!(env.ctl().calls("refund-payment"), 1, "settled from the status, not refunded twice");
     let b = env.logged_in(USER).await;
@@ -129,7 +129,7 @@ async fn a_refund_that_never_reached_toss_is_finished_by_the_reconciler() {
     assert_eq!(env.payment_state(&order_no), "REFUNDING");
     assert_eq!(pay_status_at_toss(&env, &order_no)["payStatus"], "PAY_COMPLETE");
     // The refund was asked for: the reconciler finishes it (Toss refunds once).
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     assert_eq!(env.payment_state(&order_no), "REFUNDED");
     assert_eq!(pay_status_at_toss(&env, &order_no)["payStatus"], "REFUND_SUCCESS");
 }
@@ -211,12 +211,12 @@ async fn the_reconciler_confirms_or_revokes_provisional_grants_on_its_own() {
     env.ctl().decide_order(&completes, "PAYMENT_COMPLETED").unwrap();
     env.ctl().decide_order(&fails, "FAILED").unwrap();
 
-    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 3);
+    assert_eq!(env.reconcile().await, 3);
     assert_eq!(entitlement(&b, &completes).await.unwrap()["provisional"], false);
     assert_eq!(entitlement(&b, &fails).await, None);
     assert_eq!(entitlement(&b, &waits).await.unwrap()["provisional"], true, "still in progress at Toss");
     // Only the one still in progress is looked at next time.
-    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 1);
+    assert_eq!(env.reconcile().await, 1);
 }
 
 #[tokio::test]
@@ -227,7 +227,7 @@ async fn a_grant_of_a_completed_order_is_confirmed_at_once() {
     env.ctl().decide_order(&order_id, "PURCHASED").unwrap();
     assert_eq!(b.post("/iap/grants", grant(&order_id, "gem_100")).await.0, StatusCode::OK);
     assert_eq!(entitlement(&b, &order_id).await.unwrap()["provisional"], false);
-    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 0);
+    assert_eq!(env.reconcile().await, 0);
 }
 
 #[tokio::test]
@@ -269,7 +269,7 @@ async fn a_refused_retry_within_the_grace_leaves_the_lost_execute_to_the_reconci
     assert_error(&retry, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
     assert_eq!(env.payment_state(&order_no), "EXECUTING");
     // The reconciler finishes it: Toss reports it approved, so it executes it once.
-    ait_partner::reconciler::run_once(&env.server().state).await;
+    env.reconcile().await;
     assert_eq!(env.payment_state(&order_no), "PAID");
     assert_eq!(pay_status_at_toss(&env, &order_no)["transactions"].as_array().unwrap().len(), 1);
 }
@@ -279,5 +279,5 @@ async fn a_refused_retry_after_the_grace_is_a_final_answer() {
     let (env, _b, order_no, retry) = refused_retry_after_a_lost_execute(0).await;
     assert_error(&retry, 502, "TOSS_API_FAILED", false);
     assert_eq!(env.payment_state(&order_no), "CREATED");
-    assert_eq!(ait_partner::reconciler::run_once(&env.server().state).await, 0);
+    assert_eq!(env.reconcile().await, 0);
 }

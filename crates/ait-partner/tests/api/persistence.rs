@@ -87,7 +87,7 @@ async fn a_payment_left_executing_by_a_crash_is_settled_after_the_restart() {
     env.restart().await;
     assert_eq!(env.payment_state(&order_no), "EXECUTING");
     assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
+        env.reconcile().await,
         1
     );
     assert_eq!(env.payment_state(&order_no), "PAID");

@@ -82,7 +82,7 @@ async fn a_5xx_before_the_commit_is_unknown_then_settled_by_a_retry_or_the_recon
     assert_eq!(env.payment_state(&order_no), "EXECUTING");
 
     // The reconciler finishes it (Toss executes a payToken once).
-    let looked_at = ait_partner::reconciler::run_once(&env.server().state).await;
+    let looked_at = env.reconcile().await;
     assert_eq!(looked_at, 1);
     assert_eq!(env.payment_state(&order_no), "PAID");
     assert_eq!(env.ctl().calls("execute-payment"), 2);
@@ -96,7 +96,7 @@ async fn a_5xx_before_the_commit_is_unknown_then_settled_by_a_retry_or_the_recon
         "the stored receipt answers"
     );
     assert_eq!(
-        ait_partner::reconciler::run_once(&env.server().state).await,
+        env.reconcile().await,
         0
     );
 }
