@@ -42,6 +42,8 @@ const results = { when: new Date().toISOString(), counts: N };
       init: summary(loads.map((l) => l.initMs)),
       newCheckout: summary(loads.map((l) => l.newCheckoutMs)),
       total: summary(loads.map((l) => l.totalMs)),
+      compileAgain: summary(loads.map((l) => l.compileMs)),
+      instantiateAgain: summary(loads.map((l) => l.instantiateMs)),
       wasmFetch: summary(loads.map((l) => l.wasmFetchMs ?? 0)),
       loadsWithWasmFromCache: cached,
     };
@@ -100,26 +102,40 @@ try {
     return xs;
   }, N.purchases));
 
-  // 4. Memory: JS heap (after a full GC) and the wasm's linear memory, before and after N.memCalls bridge calls and
-  // N.memPurchases purchases on one Checkout. The dev host's own records are cleared before each reading.
-  const reading = async () => {
-    await page.evaluate(() => { host.messages.length = 0; host.rawMessages.length = 0; host.emitted.length = 0; host.purchases.length = 0; });
+  // 4. Memory: JS heap (after a full GC) and the wasm's linear memory, read before and after each batch: N.memCalls
+  // calls straight to the SDK (what the SDK and the dev host keep by themselves), N.memCalls `products()`, then two
+  // rounds of N.memPurchases purchases on one Checkout (a second round that grows as much as the first is a leak; a
+  // first that grows and a second that does not is a high-water mark). The dev host's own records are cleared before
+  // each reading.
+  const reading = async (label) => {
+    await page.evaluate(() => {
+      host.messages.length = 0; host.rawMessages.length = 0; host.emitted.length = 0; host.purchases.length = 0;
+      host.data.history.length = 0; // the dev host records every completed purchase (the store's history)
+    });
+    await cdp.send('HeapProfiler.collectGarbage');
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 50))); // FinalizationRegistry callbacks run after GC
     await cdp.send('HeapProfiler.collectGarbage');
     const heap = await cdp.send('Runtime.getHeapUsage');
     const wasm = await page.evaluate(() => wasmExports.memory.buffer.byteLength);
-    return { jsHeapUsed: heap.usedSize, wasmMemory: wasm };
+    // SDK 2.x's emitter keeps an (emptied) entry per resolve and reject event name of every call it made.
+    const emitterKeys = await page.evaluate(() => Object.keys(window.__GRANITE_NATIVE_EMITTER?.events ?? {}).length);
+    return { label, jsHeapUsed: heap.usedSize, wasmMemory: wasm, emitterKeys };
   };
   await page.evaluate(() => {
     host.reset();
     host.configure({ instant: true });
     window.memCheckout = new Checkout({ sdk, grant: () => true });
   });
-  const before = await reading();
+  const readings = [await reading('before')];
+  await page.evaluate(async (n) => { for (let i = 0; i < n; i++) await sdk.IAP.getProductItemList(); }, N.memCalls);
+  readings.push(await reading(`after ${N.memCalls} calls straight to the SDK`));
   await page.evaluate(async (n) => { for (let i = 0; i < n; i++) await memCheckout.products(); }, N.memCalls);
-  const afterCalls = await reading();
-  await page.evaluate(async (n) => { for (let i = 0; i < n; i++) await memCheckout.purchase('gem_100'); }, N.memPurchases);
-  const afterPurchases = await reading();
-  results.memory = { before, afterCalls, afterPurchases, listeners: await page.evaluate(() => host.listeners.size) };
+  readings.push(await reading(`after ${N.memCalls} \`products()\` calls`));
+  for (const round of ['', 'more ']) {
+    await page.evaluate(async (n) => { for (let i = 0; i < n; i++) await memCheckout.purchase('gem_100'); }, N.memPurchases);
+    readings.push(await reading(`after ${N.memPurchases} ${round}purchases`));
+  }
+  results.memory = { readings, listeners: await page.evaluate(() => host.listeners.size) };
   if (page.problems.length) throw new Error(`bench page: ${page.problems.join('; ')}`);
 } finally {
   await browser.close();
@@ -132,8 +148,10 @@ for (const [name, b] of Object.entries(results.bridge)) {
   console.log(`bridge (${name}): SDK ${ms(b.sdk)}; products() ${ms(b.pkg)}; added ${ms(b.added)}`);
 }
 console.log(`purchase (instant dev host): ${ms(results.purchase)}`);
-const m = results.memory;
-console.log(`memory: JS heap ${m.before.jsHeapUsed} -> ${m.afterCalls.jsHeapUsed} (after ${N.memCalls} calls) -> ${m.afterPurchases.jsHeapUsed} (after ${N.memPurchases} purchases) bytes; wasm ${m.before.wasmMemory} -> ${m.afterCalls.wasmMemory} -> ${m.afterPurchases.wasmMemory}; host listeners ${m.listeners}`);
+for (const r of results.memory.readings) {
+  console.log(`memory ${r.label}: JS heap ${r.jsHeapUsed} bytes, wasm ${r.wasmMemory} bytes, SDK emitter keys ${r.emitterKeys}`);
+}
+console.log(`host listeners left open: ${results.memory.listeners}`);
 if (jsonOut) {
   await mkdir(path.dirname(jsonOut), { recursive: true });
   await writeFile(jsonOut, JSON.stringify(results, null, 2));
