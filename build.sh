@@ -245,7 +245,7 @@ chaos() {
 
 # Benchmarks (issue 11): every figure of docs/BENCHMARKS.md. Each part leaves its figures in target/bench/, then
 # bench/report.mjs writes the document from whatever is there. `./build.sh bench` runs every part (about 15 min on 2
-# cores, most of it the partner's load runs and the release builds); `./build.sh bench size|browser|partner` one.
+# cores on a fresh clone, half of it the release builds); `./build.sh bench size|browser|partner` one.
 TWIGGY_VERSION=0.8.0
 bench() {
   local parts=("$@") part
@@ -291,16 +291,16 @@ bench_partner() {
   log "bench partner: release builds of ait-partner, ait-sandbox and ait-loadgen"
   cargo build --release -p ait-partner -p ait-sandbox -p ait-loadgen
   log "bench partner: SQLite, one instance"
-  target/release/ait-loadgen --flow tosspay,iap --concurrency 1,8,32,128 --secs 5 --reps 3 \
+  target/release/ait-loadgen --flow tosspay,iap --concurrency 1,8,32,128 --secs 4 --reps 3 \
     --json target/bench/partner-sqlite.json
   log "bench partner: make-payment through the partner (create) and straight to the sandbox, side by side"
-  target/release/ait-loadgen --flow create,make-payment --concurrency 1,32 --secs 5 --reps 3 \
+  target/release/ait-loadgen --flow create,make-payment --concurrency 1,32 --secs 4 --reps 3 \
     --json target/bench/partner-direct.json
   log "bench partner: memory over about 100,000 IAP grants (SQLite, concurrency 32)"
-  target/release/ait-loadgen --flow iap --concurrency 32 --secs 90 --reps 1 --json target/bench/partner-soak.json
+  target/release/ait-loadgen --flow iap --concurrency 32 --secs 75 --reps 1 --json target/bench/partner-soak.json
   start_postgres
   log "bench partner: PostgreSQL, one instance and two"
-  target/release/ait-loadgen --flow tosspay,iap --concurrency 32 --instances 1,2 --secs 5 --reps 3 \
+  target/release/ait-loadgen --flow tosspay,iap --concurrency 32 --instances 1,2 --secs 4 --reps 3 \
     --database-url "$AIT_TEST_DATABASE_URL" --json target/bench/partner-postgres.json
 }
 

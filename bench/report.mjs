@@ -70,13 +70,6 @@ if (b) {
   p('', `Goal ≤ 0.050 ms median added: ${goal(b.bridge.instantHost.added.median <= 0.05)}.`, '');
   p('## 4. A purchase', '', `\`checkout.purchase('gem_100')\` against the instant dev host, granted by the page's callback: median ${f(b.purchase.median, 3)} ms, p99 ${f(b.purchase.p99, 3)} ms over ${b.purchase.n} purchases. ` +
     'Flows against the partner server and the sandbox in the browser are not measured by the bench yet (see the issue notes).', '');
-  const m = b.memory;
-  const kb = (x) => (x / 1024).toFixed(0);
-  p('## 6. Memory', '', 'One `Checkout` and the instant dev host; the host\'s records cleared before each reading; JS heap read after forced GCs (CDP), wasm linear memory from the module\'s exports. The first batch calls the SDK straight: what the SDK and the host keep by themselves.', '',
-    '| when | JS heap used KiB | wasm memory KiB | SDK emitter keys |', '|---|---:|---:|---:|',
-    ...m.readings.map((r) => `| ${r.label} | ${kb(r.jsHeapUsed)} | ${kb(r.wasmMemory)} | ${r.emitterKeys ?? '–'} |`), '',
-    'SDK 2.x\'s emitter (`__GRANITE_NATIVE_EMITTER.events`) keeps an emptied entry for the resolve and the reject event of every call made through it, whoever makes it: that part of the growth is the SDK\'s, and calls straight to the SDK show it too.', '',
-    `Event subscriptions left open at the host: ${m.listeners}.`, '');
 } else {
   p('Not measured in this run (`./build.sh bench browser`).', '');
 }
@@ -127,16 +120,31 @@ if (direct) {
   }
   p('');
 }
+if (!sqlite && !pg && !direct) p('Not measured in this run (`./build.sh bench partner`).', '');
+
+// 6. Memory: the page's, then the server's over a long run.
+p('## 6. Memory', '');
+if (b) {
+  const m = b.memory;
+  const kb = (x) => (x / 1024).toFixed(0);
+  p('### In the browser', '', 'One `Checkout` and the instant dev host; the host\'s records cleared before each reading; JS heap read after forced GCs (CDP), wasm linear memory from the module\'s exports. The first batch calls the SDK straight: what the SDK and the host keep by themselves.', '',
+    '| when | JS heap used KiB | wasm memory KiB | SDK emitter keys |', '|---|---:|---:|---:|',
+    ...m.readings.map((r) => `| ${r.label} | ${kb(r.jsHeapUsed)} | ${kb(r.wasmMemory)} | ${r.emitterKeys ?? '–'} |`), '',
+    'SDK 2.x\'s emitter (`__GRANITE_NATIVE_EMITTER.events`) keeps an emptied entry for the resolve and the reject event of every call made through it, whoever makes it: that part of the growth is the SDK\'s, and calls straight to the SDK show it too.', '',
+    `Event subscriptions left open at the host: ${m.listeners}.`, '');
+} else {
+  p('The browser part was not measured in this run (`./build.sh bench browser`).', '');
+}
 const soak = json('partner-soak.json');
 if (soak && soak.points[0]) {
   const r = soak.points[0];
   const tl = r.rssTimeline ?? [];
-  p('### Memory over a long run', '',
-    `IAP grants at concurrency 32 for 90 s on SQLite: ${f(r.flowsPerSec.median)} grants/s, the partner's resident memory every 5 s (flows counted from the start of the warm-up):`, '',
+  p('### The partner over a long run', '',
+    `IAP grants at concurrency 32 for 75 s on SQLite: ${f(r.flowsPerSec.median)} grants/s, the partner's resident memory every 5 s (flows counted from the start of the warm-up):`, '',
     '| flows | partner RSS MB |', '|---:|---:|',
     ...tl.map(([n, rss]) => `| ${n.toLocaleString('en')} | ${f(rss / 1e6, 1)} |`), '');
 }
-if (!sqlite && !pg && !soak) p('Not measured in this run (`./build.sh bench partner`).', '');
+
 
 const limitsFile = path.join(root, 'bench', 'limits.md');
 const limits = existsSync(limitsFile) ? readFileSync(limitsFile, 'utf8') : null;
