@@ -382,69 +382,50 @@ async fn insert_grant(
     sku: &str,
     provisional: bool,
 ) -> Result<bool, DbError> {
-    let (order_id, sku, at) = (order_id.to_owned(), sku.to_owned(), rfc3339(now()));
-    db.write(move |conn| {
-        Box::pin(async move {
-            let n = sqlx::query(
+    let inserted = db
+        .execute(
+            sqlx::query(
                 "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (order_id) DO NOTHING",
             )
-            .bind(order_id)
+            .bind(order_id.to_owned())
             .bind(user_key)
-            .bind(sku)
-            .bind(at)
-            .bind(i64::from(provisional))
-            .execute(conn)
-            .await?
-            .rows_affected();
-            Ok(n == 1)
-        })
-    })
-    .await
+            .bind(sku.to_owned())
+            .bind(rfc3339(now()))
+            .bind(i64::from(provisional)),
+        )
+        .await?;
+    Ok(inserted == 1)
 }
 
 /// Marks a live provisional grant confirmed; true when this call confirmed it.
 async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
-    let (order_id, at) = (order_id.to_owned(), rfc3339(now()));
-    db.write(move |conn| {
-        Box::pin(async move {
-            let n = sqlx::query(
+    let confirmed = db
+        .execute(
+            sqlx::query(
                 "UPDATE grants SET provisional = 0, confirmed_at = $2
                  WHERE order_id = $1 AND provisional = 1 AND revoked_at IS NULL",
             )
-            .bind(order_id)
-            .bind(at)
-            .execute(conn)
-            .await?
-            .rows_affected();
-            Ok(n == 1)
-        })
-    })
-    .await
+            .bind(order_id.to_owned())
+            .bind(rfc3339(now())),
+        )
+        .await?;
+    Ok(confirmed == 1)
 }
 
 /// Marks a grant revoked (`reason`: the order status that revoked it); true when this call revoked it.
 async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<bool, DbError> {
-    let (order_id, at, reason) = (
-        order_id.to_owned(),
-        rfc3339(now()),
-        reason.as_str().to_owned(),
-    );
-    db.write(move |conn| {
-        Box::pin(async move {
-            let n = sqlx::query(
+    let revoked = db
+        .execute(
+            sqlx::query(
                 "UPDATE grants SET revoked_at = $2, revoke_reason = $3 WHERE order_id = $1 AND revoked_at IS NULL",
             )
-            .bind(order_id)
-            .bind(at)
-            .bind(reason)
-            .execute(conn)
-            .await?
-            .rows_affected();
-            Ok(n == 1)
-        })
-    })
-    .await
+            .bind(order_id.to_owned())
+            .bind(rfc3339(now()))
+            .bind(reason.as_str().to_owned()),
+        )
+        .await?;
+    Ok(revoked == 1)
 }
 
 #[cfg(test)]

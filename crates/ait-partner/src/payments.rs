@@ -379,18 +379,10 @@ pub async fn checked_at(db: &Db, order_no: &str) -> Result<Option<i64>, DbError>
 
 /// Records that Toss's status of the payment was read now.
 pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
-    let (order_no, at) = (order_no.to_owned(), now_ms());
-    db.write(move |conn| {
-        Box::pin(async move {
-            sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
-                .bind(order_no)
-                .bind(at)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-    })
-    .await
+    let statement = sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
+        .bind(order_no.to_owned())
+        .bind(now_ms());
+    db.execute(statement).await.map(drop)
 }
 
 /// Saves the mutable fields of `p` and records an event (`kind`, optional `detail`), in one transaction.

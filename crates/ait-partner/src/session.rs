@@ -99,15 +99,7 @@ pub async fn logout(
     if let Some(id) = cookie_value(&headers, cookie_name(&app, &headers)) {
         let stored = stored_id(id);
         app.db
-            .write(move |conn| {
-                Box::pin(async move {
-                    sqlx::query("DELETE FROM sessions WHERE id = $1")
-                        .bind(stored)
-                        .execute(conn)
-                        .await?;
-                    Ok(())
-                })
-            })
+            .execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(stored))
             .await?;
         tracing::info!("user logged out");
     }
@@ -358,37 +350,21 @@ async fn update_tokens(
     sealed: SealedTokens,
 ) -> Result<(), DbError> {
     // Toss may or may not rotate the refresh token: keep the old one when none is sent.
-    let (access, refresh, expires, at) = (sealed.access, sealed.refresh, expires_at(tokens), now());
-    db.write(move |conn| {
-        Box::pin(async move {
-            sqlx::query(
-                "UPDATE users SET access_token = $2, refresh_token = COALESCE($3, refresh_token),
-                   access_expires_at = $4, updated_at = $5 WHERE user_key = $1",
-            )
-            .bind(user_key)
-            .bind(access)
-            .bind(refresh)
-            .bind(expires)
-            .bind(at)
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-    })
-    .await
+    let statement = sqlx::query(
+        "UPDATE users SET access_token = $2, refresh_token = COALESCE($3, refresh_token),
+           access_expires_at = $4, updated_at = $5 WHERE user_key = $1",
+    )
+    .bind(user_key)
+    .bind(sealed.access)
+    .bind(sealed.refresh)
+    .bind(expires_at(tokens))
+    .bind(now());
+    db.execute(statement).await.map(drop)
 }
 
 async fn end_user_sessions(db: &Db, user_key: i64) -> Result<(), DbError> {
-    db.write(move |conn| {
-        Box::pin(async move {
-            sqlx::query("DELETE FROM sessions WHERE user_key = $1")
-                .bind(user_key)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-    })
-    .await
+    let statement = sqlx::query("DELETE FROM sessions WHERE user_key = $1").bind(user_key);
+    db.execute(statement).await.map(drop)
 }
 
 #[cfg(test)]

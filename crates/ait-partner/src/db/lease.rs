@@ -88,29 +88,20 @@ impl Db {
         let n = self.leases.next.fetch_add(1, Ordering::Relaxed);
         let holder = format!("{}-{n}", self.leases.instance);
         let now = now_ms();
-        let (expires_at, key_, holder_) = (
-            now.saturating_add(self.leases.ttl_ms()),
-            key.clone(),
-            holder.clone(),
-        );
         let taken = self
-            .write_lease(move |conn| {
-                Box::pin(async move {
-                    let taken = sqlx::query(
-                        "INSERT INTO leases (key, holder, expires_at) VALUES ($1, $2, $3)
-                         ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                         WHERE leases.expires_at < $4",
-                    )
-                    .bind(key_)
-                    .bind(holder_)
-                    .bind(expires_at)
-                    .bind(now)
-                    .execute(conn)
-                    .await?;
-                    Ok(taken.rows_affected() == 1)
-                })
-            })
-            .await?;
+            .execute_lease(
+                sqlx::query(
+                    "INSERT INTO leases (key, holder, expires_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                     WHERE leases.expires_at < $4",
+                )
+                .bind(key.clone())
+                .bind(holder.clone())
+                .bind(now.saturating_add(self.leases.ttl_ms()))
+                .bind(now),
+            )
+            .await?
+            == 1;
         if !taken {
             return Ok(None);
         }
@@ -132,25 +123,13 @@ async fn renew(db: Db, key: String, holder: String) {
     let every = db.leases.ttl / 3;
     loop {
         tokio::time::sleep(every).await;
-        let (key_, holder_, until) = (
-            key.clone(),
-            holder.clone(),
-            now_ms().saturating_add(db.leases.ttl_ms()),
-        );
         let renewed = db
-            .write_lease(move |conn| {
-                Box::pin(async move {
-                    let renewed = sqlx::query(
-                        "UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2",
-                    )
-                    .bind(key_)
-                    .bind(holder_)
-                    .bind(until)
-                    .execute(conn)
-                    .await?;
-                    Ok(renewed.rows_affected())
-                })
-            })
+            .execute_lease(
+                sqlx::query("UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2")
+                    .bind(key.clone())
+                    .bind(holder.clone())
+                    .bind(now_ms().saturating_add(db.leases.ttl_ms())),
+            )
             .await;
         match renewed {
             Ok(1) => {}
@@ -170,16 +149,8 @@ impl Db {
     /// never asked for again would keep its row forever). Returns how many went. The reconciler calls it.
     pub async fn purge_expired_leases(&self) -> Result<u64, DbError> {
         let before = now_ms().saturating_sub(self.leases.ttl_ms());
-        self.write_lease(move |conn| {
-            Box::pin(async move {
-                let purged = sqlx::query("DELETE FROM leases WHERE expires_at < $1")
-                    .bind(before)
-                    .execute(conn)
-                    .await?;
-                Ok(purged.rows_affected())
-            })
-        })
-        .await
+        self.execute_lease(sqlx::query("DELETE FROM leases WHERE expires_at < $1").bind(before))
+            .await
     }
 }
 
@@ -193,18 +164,10 @@ impl Lease {
 }
 
 async fn delete(db: &Db, key: &str, holder: &str) -> Result<(), DbError> {
-    let (key, holder) = (key.to_owned(), holder.to_owned());
-    db.write_lease(move |conn| {
-        Box::pin(async move {
-            sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
-                .bind(key)
-                .bind(holder)
-                .execute(conn)
-                .await?;
-            Ok(())
-        })
-    })
-    .await
+    let statement = sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
+        .bind(key.to_owned())
+        .bind(holder.to_owned());
+    db.execute_lease(statement).await.map(drop)
 }
 
 impl Drop for Lease {

@@ -25,6 +25,7 @@ use sqlx::{AnyPool, Executor};
 pub use clock::{now, now_ms, rfc3339};
 pub use lease::{Lease, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
 pub use url::{DatabaseUrl, UnknownScheme};
+pub use writer::Statement;
 use writer::{Durability, Writer};
 
 /// The SQLite migrations, embedded in the binary. Never edit a released one: add the next.

@@ -30,6 +30,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{Db, DbError, Dialect};
 
+/// One SQL statement with its values bound (owned), ready for [`Db::execute`].
+pub type Statement = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>>;
+
 /// The most jobs one SQLite transaction takes: a bound on how long a batch keeps the first job of it waiting.
 const MAX_BATCH: usize = 256;
 
@@ -109,6 +112,20 @@ impl Db {
             + 'static,
     {
         self.write_as(Durability::Synced, job).await
+    }
+
+    /// One statement as a write ([`Db::write`]): the rows it changed, once committed. Most writes are one
+    /// `INSERT … ON CONFLICT` or one conditional `UPDATE`; their bound values are owned, so the statement can be
+    /// handed to the writer as it is.
+    pub async fn execute(&self, statement: Statement) -> Result<u64, DbError> {
+        self.write(move |conn| Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) }))
+            .await
+    }
+
+    /// [`Db::execute`] for a lease: the commit does not wait for the disk.
+    pub(super) async fn execute_lease(&self, statement: Statement) -> Result<u64, DbError> {
+        self.write_lease(move |conn| Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) }))
+            .await
     }
 
     /// [`Db::write`] for a lease: the commit does not wait for the disk. The job is one statement (on PostgreSQL
