@@ -27,7 +27,7 @@ const p = (...xs) => lines.push(...xs);
 p('# Benchmarks', '',
   '<!-- Written by `./build.sh bench` (bench/report.mjs). Edit the script, not this file. -->', '',
   `Measured at commit \`${commit}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ` +
-  `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB of memory, ${os.type()} ${os.release()}. These machines are shared and noisy: ` +
+  `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB of memory, ${os.type()}. These machines are shared and noisy: ` +
   'every figure is a median over repetitions with its spread (min–max) where it has one, and comparisons are measured ' +
   'side by side, interleaved, in one run. Reproduce everything with `./build.sh bench` (or one part: ' +
   '`./build.sh bench size|browser|partner`); nothing here is asserted in a test.', '');
