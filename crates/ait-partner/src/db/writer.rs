@@ -122,22 +122,13 @@ impl Db {
             .await
     }
 
-    /// [`Db::execute`] for a lease: the commit does not wait for the disk.
+    /// [`Db::execute`] for a lease: the commit does not wait for the disk. A lease write is one statement by its
+    /// type, which is what lets PostgreSQL run it in autocommit (one round trip).
     pub(super) async fn execute_lease(&self, statement: Statement) -> Result<u64, DbError> {
-        self.write_lease(move |conn| Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) }))
-            .await
-    }
-
-    /// [`Db::write`] for a lease: the commit does not wait for the disk. The job is one statement (on PostgreSQL
-    /// it runs in autocommit).
-    pub(super) async fn write_lease<T, F>(&self, job: F) -> Result<T, DbError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, DbError>>
-            + Send
-            + 'static,
-    {
-        self.write_as(Durability::Unsynced, job).await
+        self.write_as(Durability::Unsynced, move |conn| {
+            Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) })
+        })
+        .await
     }
 
     async fn write_as<T, F>(&self, durability: Durability, job: F) -> Result<T, DbError>
