@@ -148,11 +148,13 @@ sizes() {
   fi
 }
 
-# Starts ait-partner in sandbox mode (with ait-sandbox in-process) on free ports, for the flow and end-to-end tests,
-# and exports where it listens. Stopped when the script exits.
+# Starts ait-partner in sandbox mode (with ait-sandbox in-process) on free ports, for the flow and end-to-end tests
+# (`start_stack`: the debug build) or the benchmarks (`start_stack release`), and exports where it listens. Stopped
+# when the script exits, or by stop_stack.
 start_stack() {
-  log "starting ait-partner --sandbox for the flow tests"
-  cargo build -p ait-partner --features sandbox
+  local profile=${1:-debug}
+  log "starting ait-partner --sandbox ($profile build)"
+  if [ "$profile" = release ]; then build_release_servers; else cargo build -p ait-partner --features sandbox; fi
   STACK_DIR=$(mktemp -d)
   # The browser tests' page origin is pinned so the partner (and the sandbox control API it starts) allow exactly it
   # (CORS with credentials, state changes). The flows refund through the page, so page refunds are on, as in the demo.
@@ -160,7 +162,7 @@ start_stack() {
   test_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$test_port"
   AIT_PARTNER_ALLOWED_ORIGINS="http://127.0.0.1:$test_port" AIT_PARTNER_PAGE_REFUNDS=true \
-    target/debug/ait-partner --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
+    "target/$profile/ait-partner" --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
     --sandbox-cert-dir "$STACK_DIR/certs" --static-root . >"$STACK_DIR/stdout" 2>"$STACK_DIR/stderr" &
   STACK_PID=$!
   on_exit 'kill "$STACK_PID" 2>/dev/null || true; rm -rf "$STACK_DIR"'
@@ -179,6 +181,17 @@ start_stack() {
   AIT_SANDBOX_USER_KEY=${descriptor#* }
   export AIT_PARTNER_URL AIT_PARTNER_ORIGIN AIT_SANDBOX_CONTROL_URL AIT_SANDBOX_USER_KEY
   log "partner on $AIT_PARTNER_URL, sandbox control on $AIT_SANDBOX_CONTROL_URL"
+}
+
+stop_stack() {
+  kill "$STACK_PID" 2>/dev/null || true
+  wait "$STACK_PID" 2>/dev/null || true
+}
+
+# The release builds the benchmarks run: the servers for the load generator, and ait-partner with its in-process
+# sandbox for the browser flows (one build of ait-partner serves both).
+build_release_servers() {
+  cargo build --release -p ait-partner -p ait-sandbox -p ait-loadgen --features ait-partner/sandbox
 }
 
 browser_tests() {
@@ -278,6 +291,11 @@ bench() {
       browser)
         log "bench browser: start-up, bridge overhead, a purchase, memory (headless Chromium)"
         node bench/run.mjs --json target/bench/browser.json
+        log "bench browser: payWithTossPay and purchase against ait-partner and the sandbox (release build)"
+        # No rate limit: one page makes hundreds of payments in a few seconds.
+        AIT_PARTNER_RATE_LIMIT_TOSS_BURST=0 start_stack release
+        node bench/flows.mjs --json target/bench/flows.json
+        stop_stack
         ;;
       partner) bench_partner ;;
     esac
@@ -289,7 +307,7 @@ bench() {
 # instance and two side by side (a throwaway cluster unless one answers at AIT_TEST_DATABASE_URL).
 bench_partner() {
   log "bench partner: release builds of ait-partner, ait-sandbox and ait-loadgen"
-  cargo build --release -p ait-partner -p ait-sandbox -p ait-loadgen
+  build_release_servers
   log "bench partner: SQLite, one instance"
   target/release/ait-loadgen --flow tosspay,iap --concurrency 1,8,32,128 --secs 4 --reps 3 \
     --json target/bench/partner-sqlite.json

@@ -68,10 +68,48 @@ if (b) {
     p(`| ${name === 'instantHost' ? 'instant' : 'timer'} | ${r.sdk.n} | ${f(r.sdk.median, 3)} / ${f(r.sdk.p99, 3)} | ${f(r.pkg.median, 3)} / ${f(r.pkg.p99, 3)} | ${f(r.added.median, 3)} / ${f(r.added.p99, 3)} |`);
   }
   p('', `Goal ≤ 0.050 ms median added: ${goal(b.bridge.instantHost.added.median <= 0.05)}.`, '');
-  p('## 4. A purchase', '', `\`checkout.purchase('gem_100')\` against the instant dev host, granted by the page's callback: median ${f(b.purchase.median, 3)} ms, p99 ${f(b.purchase.p99, 3)} ms over ${b.purchase.n} purchases. ` +
-    'Flows against the partner server and the sandbox in the browser are not measured by the bench yet (see the issue notes).', '');
 } else {
   p('Not measured in this run (`./build.sh bench browser`).', '');
+}
+
+// 4. Whole flows against the partner.
+p('## 4. Overhead per flow', '');
+const fl = json('flows.json');
+if (fl) {
+  const STEP = {
+    create: '`POST /tosspay/payments` (the partner calls make-payment)',
+    sheet: '`checkoutPayment`: the payment sheet (the dev host approves through the sandbox)',
+    execute: '`POST …/execute` (the partner calls execute-payment)',
+    order: '`IAP.createOneTimePurchaseOrder`: the host, outside the grant callback',
+    grant: '`POST /iap/grants` (the partner checks the order with Toss and grants)',
+    entitlements: '`GET /iap/entitlements` (the refresh after a grant)',
+  };
+  p('Command: `./build.sh bench browser` (bench/flows.mjs, page bench/pages/flows.html), against `ait-partner --sandbox` (release build) on loopback with the dev host backed by the sandbox. ' +
+    `${fl.tosspay.total.n} \`payWithTossPay\` payments and ${fl.purchase.total.n} \`purchase('gem_100')\` purchases, interleaved, on one logged-in \`Checkout\`, after ${fl.counts.warmup} of each to warm up. ` +
+    'The page times every way out of the package: each SDK function (through the `sdk` object the `Checkout` is given), `fetch`, and the reading of a response body. ' +
+    'A step is the time spent outside the package, attributed to the call that left it; the grant callback the host makes during a purchase counts as the package\'s own time. ' +
+    '"Added" is the total minus every step: for the package, the bridge, the flow logic and the values crossing into and out of the wasm. The page is cross-origin isolated, so `performance.now()` has 5 µs steps.', '',
+    '| flow | step | median ms | p99 ms | min–max ms |', '|---|---|---:|---:|---:|');
+  const FLOW = [['tosspay', '`payWithTossPay`'], ['tosspay-plain', 'plain JS, the same calls'], ['purchase', '`purchase`'], ['purchase-plain', 'plain JS, the same calls']];
+  for (const [name, label] of FLOW.filter(([name]) => fl[name])) {
+    const r = fl[name];
+    p(`| ${label} | **total** | ${f(r.total.median, 2)} | ${f(r.total.p99, 2)} | ${f(r.total.min, 2)}–${f(r.total.max, 2)} |`);
+    for (const [step, st] of Object.entries(r.steps).filter(([, st]) => st.p99 >= 0.05)) {
+      p(`| | ${STEP[step] ?? step} | ${f(st.median, 2)} | ${f(st.p99, 2)} | ${f(st.min, 2)}–${f(st.max, 2)} |`);
+    }
+    p(`| | **added** (the total minus the steps) | ${f(r.added.median, 3)} | ${f(r.added.p99, 3)} | ${f(r.added.min, 3)}–${f(r.added.max, 3)} |`);
+  }
+  p('', 'Steps under 0.05 ms (the SDK\'s synchronous environment reads) are left out of the table; they are in flows.json. ' +
+    '"Plain JS" is the same flow written by hand in the page (bench/pages/flows.html: `fetch` with the same headers, the same SDK calls, no checks, deadlines, retries or types), ' +
+    'interleaved with the package\'s flows under the same timing: what any page making these calls adds. The package\'s own share is the difference.', '');
+  const net = (name) => (fl[`${name}-plain`] ? ` (plain JS ${f(fl[`${name}-plain`].added.median, 3)} ms)` : '');
+  p(`Goal ≤ 1 ms added per flow (median): \`payWithTossPay\` ${goal(fl.tosspay.added.median <= 1)}, ${f(fl.tosspay.added.median, 3)} ms${net('tosspay')}; ` +
+    `\`purchase\` ${goal(fl.purchase.added.median <= 1)}, ${f(fl.purchase.added.median, 3)} ms${net('purchase')}.`, '');
+} else {
+  p('Not measured in this run (`./build.sh bench browser`).', '');
+}
+if (b) {
+  p('### A purchase against the instant dev host', '', `\`checkout.purchase('gem_100')\` with no partner, granted by the page's callback: median ${f(b.purchase.median, 3)} ms, p99 ${f(b.purchase.p99, 3)} ms over ${b.purchase.n} purchases.`, '');
 }
 
 // 5. Partner.
