@@ -99,7 +99,7 @@ if (fl) {
     }
     p(`| | **added** (the total minus the steps) | ${f(r.added.median, 3)} | ${f(r.added.p99, 3)} | ${f(r.added.min, 3)}–${f(r.added.max, 3)} |`);
   }
-  p('', 'Steps under 0.05 ms (the SDK\'s synchronous environment reads) are left out of the table; they are in flows.json. ' +
+  p('', 'Steps with a p99 under 0.05 ms (the SDK\'s synchronous environment reads) are left out of the table; they are in flows.json. ' +
     '"Plain JS" is the same flow written by hand in the page (bench/pages/flows.html: `fetch` with the same headers, the same SDK calls, no checks, deadlines, retries or types), ' +
     'interleaved with the package\'s flows under the same timing: what any page making these calls adds. The package\'s own share is the difference.', '');
   const net = (name) => (fl[`${name}-plain`] ? ` (plain JS ${f(fl[`${name}-plain`].added.median, 3)} ms)` : '');

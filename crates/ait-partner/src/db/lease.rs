@@ -15,6 +15,15 @@ use std::time::{Duration, Instant};
 
 use super::{now_ms, Db, DbError};
 
+/// The leases table of a SQLite lease file (`<file>-leases`, see [`super::DatabaseUrl::sqlite_leases`]), created
+/// when missing; the same as `migrations/sqlite/0005_leases.sql`, which an in-memory database uses. No migration
+/// history: the rows live seconds, and a new shape would take a new file name.
+pub(super) const SQLITE_LEASES_TABLE: &str = "CREATE TABLE IF NOT EXISTS leases (
+    key        TEXT    PRIMARY KEY,
+    holder     TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL
+)";
+
 /// How long a lease lasts unless renewed, when the server does not say (see [`Db::with_leases`]).
 pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(5);
 /// How long a request waits for a lease when the server does not say: past it, the holder is alive (it renews) but
@@ -151,6 +160,14 @@ impl Db {
         let before = now_ms().saturating_sub(self.leases.ttl_ms());
         self.execute_lease(sqlx::query("DELETE FROM leases WHERE expires_at < $1").bind(before))
             .await
+    }
+
+    /// How many leases are held now (expired ones included until purged): for tests that wait for the background
+    /// releases of answered requests, and for monitoring.
+    pub async fn leases_held(&self) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM leases")
+            .fetch_one(&self.lease_pool)
+            .await?)
     }
 }
 

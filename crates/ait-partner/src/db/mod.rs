@@ -80,13 +80,16 @@ pub enum Dialect {
 pub struct Db {
     /// Reads (and PostgreSQL's synced writes).
     pool: AnyPool,
-    /// PostgreSQL: where leases are written, connections whose commits do not wait for the disk. A lease lost in a
-    /// crash is a lease released, which is what a crash means anyway; the payments and grants it guards are
-    /// committed durably. (SQLite: the writer's unsynced connection.)
+    /// Where leases are written, connections whose commits do not wait for the disk. A lease lost in a crash is a
+    /// lease released, which is what a crash means anyway; the payments and grants it guards are committed
+    /// durably. SQLite: the connection to the lease file (`<file>-leases`), owned by `lease_writer`.
     lease_pool: AnyPool,
-    /// SQLite: the task every write goes through (group commit, see [`writer`]). PostgreSQL: none; writes run
-    /// side by side on `pool`, and the server locks rows itself.
+    /// SQLite: the thread every write of payments, grants and sessions goes through (group commit, see
+    /// [`writer`]). PostgreSQL: none; writes run side by side on `pool`, and the server locks rows itself.
     writer: Option<Writer>,
+    /// SQLite: the thread that writes the leases, beside `writer` (a file of its own, so neither waits for the
+    /// other's write lock). An in-memory database: the same as `writer`.
+    lease_writer: Option<Writer>,
     dialect: Dialect,
     leases: Arc<lease::Leases>,
 }
@@ -103,16 +106,18 @@ impl Db {
             DatabaseUrl::Sqlite(_) => (Dialect::Sqlite, SQLITE_POOL),
             DatabaseUrl::Postgres(_) => (Dialect::Postgres, POSTGRES_POOL),
         };
-        Db::with_pool(&url.connect_url(), dialect, pool.map_or(size, |n| n.max(2))).await
+        let leases = url.sqlite_leases().map(|leases| leases.connect_url());
+        Db::with_pool(&url.connect_url(), leases.as_deref(), dialect, pool.map_or(size, |n| n.max(2))).await
     }
 
     /// A private in-memory SQLite database (tests of single modules): one connection, since each SQLite
     /// connection to `:memory:` is a database of its own.
     pub async fn open_in_memory() -> Result<Db, DbError> {
-        Db::with_pool("sqlite::memory:", Dialect::Sqlite, 1).await
+        Db::with_pool("sqlite::memory:", None, Dialect::Sqlite, 1).await
     }
 
-    async fn with_pool(url: &str, dialect: Dialect, size: u32) -> Result<Db, DbError> {
+    /// Opens `url` with `size` connections; SQLite files also open `leases_url`, the lease file.
+    async fn with_pool(url: &str, leases_url: Option<&str>, dialect: Dialect, size: u32) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let options: AnyConnectOptions = url.parse()?;
         let pool = pool(&options, dialect, size, Durability::Synced).await?;
@@ -124,27 +129,29 @@ impl Db {
             // sqlx takes an advisory lock while it migrates: instances starting together apply each migration once.
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
         }
-        // SQLite: one writing connection synced and one not (leases), both owned by the writer task. A private
-        // in-memory database is one connection: reads, writes and leases share it.
-        let (writer, lease_pool) = match (size, dialect) {
-            (1, _) => (
-                Some(Writer::start(pool.clone(), pool.clone())),
-                pool.clone(),
-            ),
-            (_, Dialect::Sqlite) => {
+        let (writer, lease_writer, lease_pool) = match (dialect, leases_url) {
+            // A SQLite file: one synced writing connection for the data; the leases in their file, written by a
+            // thread of their own.
+            (Dialect::Sqlite, Some(leases_url)) => {
                 let synced = self::pool(&options, dialect, 1, Durability::Synced).await?;
-                let unsynced = self::pool(&options, dialect, 1, Durability::Unsynced).await?;
-                (Some(Writer::start(synced, unsynced.clone())), unsynced)
+                let lease_pool = self::pool(&leases_url.parse()?, dialect, 1, Durability::Unsynced).await?;
+                lease_pool.execute(lease::SQLITE_LEASES_TABLE).await?;
+                let writer = Writer::start("ait-db-writer", synced);
+                let lease_writer = Writer::start("ait-db-leases", lease_pool.clone());
+                (Some(writer), Some(lease_writer), lease_pool)
             }
-            (_, Dialect::Postgres) => (
-                None,
-                self::pool(&options, dialect, 2, Durability::Unsynced).await?,
-            ),
+            // A private in-memory database is one connection: reads, writes and leases share it.
+            (Dialect::Sqlite, None) => {
+                let writer = Writer::start("ait-db-writer", pool.clone());
+                (Some(writer.clone()), Some(writer), pool.clone())
+            }
+            (Dialect::Postgres, _) => (None, None, self::pool(&options, dialect, 2, Durability::Unsynced).await?),
         };
         Ok(Db {
             pool,
             lease_pool,
             writer,
+            lease_writer,
             dialect,
             leases: Arc::new(lease::Leases::new(DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT)),
         })
@@ -170,7 +177,7 @@ impl Db {
 
     /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
+        for writer in [&self.writer, &self.lease_writer].into_iter().flatten() {
             writer.close().await;
         }
         self.lease_pool.close().await;
@@ -196,13 +203,11 @@ async fn pool(
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
         ],
-        // No sync on commit; the next synced commit of another connection syncs the WAL, these frames included. No
-        // checkpoint from here either: a checkpoint run by an unsynced connection copies frames into the database
-        // file without syncing, which a power cut could leave half done. The synced writer checkpoints.
+        // The lease file: no sync on commit, only when a checkpoint copies the WAL into the file (so a power cut
+        // loses the last leases, which is releasing them, and never leaves the file half written).
         (Dialect::Sqlite, Durability::Unsynced) => &[
             "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = OFF",
-            "PRAGMA wal_autocheckpoint = 0",
+            "PRAGMA synchronous = NORMAL",
         ],
         (Dialect::Postgres, Durability::Synced) => &[],
         // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
@@ -268,20 +273,24 @@ mod tests {
             ("wal", 2),
             "WAL with synchronous = FULL (2)"
         );
-        // Leases: no sync, and never a checkpoint from an unsynced connection.
+        // Leases: a file of their own, in WAL, synced only at checkpoints.
         let mut lease_conn = db.lease_pool.acquire().await.unwrap();
+        let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&mut *lease_conn)
+            .await
+            .unwrap();
         let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
             .fetch_one(&mut *lease_conn)
             .await
             .unwrap();
-        let (checkpoint,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
-            .fetch_one(&mut *lease_conn)
-            .await
-            .unwrap();
-        assert_eq!(
-            (sync, checkpoint),
-            (0, 0),
-            "lease connection: synchronous = OFF, no autocheckpoint"
-        );
+        assert_eq!((mode.as_str(), sync), ("wal", 1), "lease file: WAL with synchronous = NORMAL (1)");
+        assert!(dir.path().join("w.sqlite-leases").exists(), "the leases are in w.sqlite-leases");
+        drop(lease_conn); // the lease writer's one connection
+        let lease = db.try_lease("k").await.unwrap().expect("free");
+        assert_eq!(db.leases_held().await.unwrap(), 1);
+        let in_main: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leases").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(in_main.0, 0, "not in the main file");
+        lease.release().await.unwrap();
+        assert_eq!(db.leases_held().await.unwrap(), 0);
     }
 }

@@ -34,6 +34,18 @@ impl DatabaseUrl {
         }
     }
 
+    /// SQLite: the database of the leases, a file of its own beside this one (`<file>-leases`). Leases are written
+    /// four times per payment and are worth nothing once their holders are gone, so they get their own writer and
+    /// commits that do not wait for the disk (see [`crate::db::Db`]); backups can leave the file out.
+    pub fn sqlite_leases(&self) -> Option<DatabaseUrl> {
+        let DatabaseUrl::Sqlite(path) = self else {
+            return None;
+        };
+        let mut leases = path.clone().into_os_string();
+        leases.push("-leases");
+        Some(DatabaseUrl::Sqlite(leases.into()))
+    }
+
     /// The SQLite file, if this is one (the token key file lives next to it).
     pub fn sqlite_path(&self) -> Option<&Path> {
         match self {

@@ -205,14 +205,9 @@ impl Env {
         let state = &self.server().state;
         let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
         while std::time::Instant::now() < deadline {
-            let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM leases")
-                .fetch_one(state.db.pool())
-                .await
-                .unwrap();
-            if held == 0 {
+            if state.db.leases_held().await.unwrap() == 0 {
                 break;
             }
-
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
         ait_partner::reconciler::run_once(state).await
