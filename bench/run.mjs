@@ -26,7 +26,7 @@ const results = { when: new Date().toISOString(), counts: N };
 
 // 1. Start-up, the bytes in the HTTP cache: one load to fill it, then N.loads timed loads.
 {
-  const server = await startServer({ cacheControl: 'public, max-age=3600' });
+  const server = await startServer({ cacheControl: 'public, max-age=3600', isolated: true });
   const browser = await launchBrowser();
   try {
     const page = await openPage(browser, `${server.url}/bench/pages/startup.html`);
@@ -54,7 +54,7 @@ const results = { when: new Date().toISOString(), counts: N };
   }
 }
 
-const server = await startServer();
+const server = await startServer({ isolated: true }); // 5 µs clock steps, not 100 µs
 const browser = await launchBrowser();
 try {
   const page = await openPage(browser, `${server.url}/bench/pages/bench.html`);
