@@ -13,16 +13,38 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use sqlx::Executor;
+
 use super::{now_ms, Db, DbError};
 
-/// The leases table of a SQLite lease file (`<file>-leases`, see [`super::DatabaseUrl::sqlite_leases`]), created
-/// when missing; the same as `migrations/sqlite/0005_leases.sql`, which an in-memory database uses. No migration
-/// history: the rows live seconds, and a new shape would take a new file name.
-pub(super) const SQLITE_LEASES_TABLE: &str = "CREATE TABLE IF NOT EXISTS leases (
+/// The leases table on SQLite: in the lease file (`<file>-leases`, see [`super::DatabaseUrl::sqlite_leases`]), or
+/// in an in-memory database. The file holds rows that live seconds, so it has no migration history: its
+/// `user_version` says which shape it has, and a file of another shape is refused (stop every instance and delete
+/// the file with its `-wal` and `-shm`; nothing in it outlives the requests that held it).
+const SQLITE_LEASES_TABLE: &str = "CREATE TABLE IF NOT EXISTS leases (
     key        TEXT    PRIMARY KEY,
     holder     TEXT    NOT NULL,
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL -- Unix milliseconds
 )";
+/// The shape of [`SQLITE_LEASES_TABLE`]; a change to it takes the next number (and a way from the last).
+const SQLITE_LEASES_VERSION: i64 = 1;
+
+/// Creates the SQLite leases table in `pool`'s database when missing; refuses a lease file of another shape.
+pub(super) async fn create_sqlite_table(pool: &sqlx::AnyPool) -> Result<(), DbError> {
+    let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(pool).await?;
+    match version {
+        0 => {
+            pool.execute(SQLITE_LEASES_TABLE).await?;
+            pool.execute(format!("PRAGMA user_version = {SQLITE_LEASES_VERSION}").as_str()).await?;
+            Ok(())
+        }
+        SQLITE_LEASES_VERSION => Ok(()),
+        other => Err(DbError::Stored(format!(
+            "the lease file has shape {other}, this binary knows {SQLITE_LEASES_VERSION}: stop every instance, \
+             then delete the `-leases` file (and its -wal and -shm)"
+        ))),
+    }
+}
 
 /// How long a lease lasts unless renewed, when the server does not say (see [`Db::with_leases`]).
 pub const DEFAULT_LEASE_TTL: Duration = Duration::from_secs(5);
@@ -269,6 +291,21 @@ mod tests {
             "the live lease stays"
         );
         live.release().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_lease_file_of_another_shape_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = super::super::DatabaseUrl::Sqlite(dir.path().join("p.sqlite"));
+        Db::connect(&url).await.unwrap().close().await;
+        // The lease file as a later binary could leave it.
+        let leases = sqlx::AnyPool::connect(&url.sqlite_leases().unwrap().connect_url()).await.unwrap();
+        leases.execute("PRAGMA user_version = 2").await.unwrap();
+        leases.close().await;
+        match Db::connect(&url).await {
+            Err(DbError::Stored(message)) => assert!(message.contains("-leases"), "{message}"),
+            other => panic!("expected the lease file refused, got {:?}", other.map(|_| ())),
+        }
     }
 
     #[tokio::test]

@@ -26,7 +26,7 @@ pub use clock::{now, now_ms, rfc3339};
 pub use lease::{Lease, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
 pub use url::{DatabaseUrl, UnknownScheme};
 pub use writer::Statement;
-use writer::{Durability, Writer};
+use writer::{Store, Writer};
 
 /// The SQLite migrations, embedded in the binary. Never edit a released one: add the next.
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -80,9 +80,9 @@ pub enum Dialect {
 pub struct Db {
     /// Reads (and PostgreSQL's synced writes).
     pool: AnyPool,
-    /// Where leases are written, connections whose commits do not wait for the disk. A lease lost in a crash is a
-    /// lease released, which is what a crash means anyway; the payments and grants it guards are committed
-    /// durably. SQLite: the connection to the lease file (`<file>-leases`), owned by `lease_writer`.
+    /// Where leases are written, connections whose commits do not wait for the disk (see [`Store::Leases`] for
+    /// what a power cut can do to them). SQLite: the lease file (`<file>-leases`): one connection for
+    /// `lease_writer`, one for reads beside it (WAL).
     lease_pool: AnyPool,
     /// SQLite: the thread every write of payments, grants and sessions goes through (group commit, see
     /// [`writer`]). PostgreSQL: none; writes run side by side on `pool`, and the server locks rows itself.
@@ -120,7 +120,7 @@ impl Db {
     async fn with_pool(url: &str, leases_url: Option<&str>, dialect: Dialect, size: u32) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let options: AnyConnectOptions = url.parse()?;
-        let pool = pool(&options, dialect, size, Durability::Synced).await?;
+        let pool = pool(&options, dialect, size, Store::Data).await?;
         match dialect {
             Dialect::Sqlite => {
                 legacy::adopt_schema_version(&pool, &SQLITE_MIGRATIONS).await?;
@@ -133,19 +133,20 @@ impl Db {
             // A SQLite file: one synced writing connection for the data; the leases in their file, written by a
             // thread of their own.
             (Dialect::Sqlite, Some(leases_url)) => {
-                let synced = self::pool(&options, dialect, 1, Durability::Synced).await?;
-                let lease_pool = self::pool(&leases_url.parse()?, dialect, 1, Durability::Unsynced).await?;
-                lease_pool.execute(lease::SQLITE_LEASES_TABLE).await?;
+                let synced = self::pool(&options, dialect, 1, Store::Data).await?;
+                let lease_pool = self::pool(&leases_url.parse()?, dialect, 2, Store::Leases).await?;
+                lease::create_sqlite_table(&lease_pool).await?;
                 let writer = Writer::start("ait-db-writer", synced);
                 let lease_writer = Writer::start("ait-db-leases", lease_pool.clone());
                 (Some(writer), Some(lease_writer), lease_pool)
             }
             // A private in-memory database is one connection: reads, writes and leases share it.
             (Dialect::Sqlite, None) => {
+                lease::create_sqlite_table(&pool).await?;
                 let writer = Writer::start("ait-db-writer", pool.clone());
                 (Some(writer.clone()), Some(writer), pool.clone())
             }
-            (Dialect::Postgres, _) => (None, None, self::pool(&options, dialect, 2, Durability::Unsynced).await?),
+            (Dialect::Postgres, _) => (None, None, self::pool(&options, dialect, 2, Store::Leases).await?),
         };
         Ok(Db {
             pool,
@@ -185,35 +186,38 @@ impl Db {
     }
 }
 
-/// A pool of `size` connections set up for `dialect` and `durability`.
+/// A pool of `size` connections set up for `dialect` and what it stores.
 async fn pool(
     options: &AnyConnectOptions,
     dialect: Dialect,
     size: u32,
-    durability: Durability,
+    store: Store,
 ) -> Result<AnyPool, DbError> {
-    let settings: &'static [&'static str] = match (dialect, durability) {
+    let settings: &'static [&'static str] = match (dialect, store) {
         // WAL: a commit appends to `<db>-wal` and syncs once (the rollback journal synced about four times), and
         // readers do not wait for the writer. `synchronous = FULL` keeps a commit durable on power loss too: a
         // payment Toss charged or a grant the page was told about must never be forgotten after the reply (NORMAL
         // syncs only at checkpoints; measured in issue 10's note). An in-memory database has no WAL and answers
         // "memory": fine.
-        (Dialect::Sqlite, Durability::Synced) => &[
+        (Dialect::Sqlite, Store::Data) => &[
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON",
         ],
-        // The lease file: no sync on commit, only when a checkpoint copies the WAL into the file (so a power cut
-        // loses the last leases, which is releasing them, and never leaves the file half written).
-        (Dialect::Sqlite, Durability::Unsynced) => &[
+        // The lease file: no sync on commit, only when a checkpoint copies the WAL into the file: a power cut may
+        // forget the last lease writes (see `Store::Leases`) but never leaves the file half written; `kill -9`
+        // loses nothing.
+        (Dialect::Sqlite, Store::Leases) => &[
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
         ],
-        (Dialect::Postgres, Durability::Synced) => &[],
+        (Dialect::Postgres, Store::Data) => &[],
         // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
-        (Dialect::Postgres, Durability::Unsynced) => &["SET synchronous_commit = off"],
+        (Dialect::Postgres, Store::Leases) => &["SET synchronous_commit = off"],
     };
-    let keep = size > 1; // one connection to `:memory:` is the database itself: never let it go
+    // One connection to `:memory:` is the database itself: never let it go. (A writer's own one-connection pool of
+    // a file keeps its connection too: reopening it would cost a start-up's pragmas.)
+    let keep = size > 1;
     Ok(AnyPoolOptions::new()
         .max_connections(size)
         // No ping before each use: it is one more round trip to the connection's thread (SQLite) or server
@@ -288,8 +292,11 @@ mod tests {
         drop(lease_conn); // the lease writer's one connection
         let lease = db.try_lease("k").await.unwrap().expect("free");
         assert_eq!(db.leases_held().await.unwrap(), 1);
-        let in_main: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM leases").fetch_one(db.pool()).await.unwrap();
-        assert_eq!(in_main.0, 0, "not in the main file");
+        let in_main: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = 'leases'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(in_main.0, 0, "no leases table in the main file (migration 0006)");
         lease.release().await.unwrap();
         assert_eq!(db.leases_held().await.unwrap(), 0);
     }

@@ -148,5 +148,9 @@ mod tests {
     fn sqlite_paths_survive_the_url() {
         let u = DatabaseUrl::Sqlite("dir #1/a?b%.sqlite".into());
         assert_eq!(u.connect_url(), "sqlite://dir %231/a%3Fb%25.sqlite?mode=rwc");
+        let leases = u.sqlite_leases().unwrap();
+        assert_eq!(leases, DatabaseUrl::Sqlite("dir #1/a?b%.sqlite-leases".into()));
+        assert_eq!(leases.connect_url(), "sqlite://dir %231/a%3Fb%25.sqlite-leases?mode=rwc");
+        assert_eq!(DatabaseUrl::Postgres("postgres://h/d".into()).sqlite_leases(), None);
     }
 }

@@ -20,8 +20,9 @@
 //! (measured: 414 → 543 TossPay flows/s without them). It is cheap because a job should never fail: every insert
 //! is `ON CONFLICT`, every value is converted before the job or after the commit, never inside it.
 //!
-//! The writer runs on a thread of its own (a current-thread runtime): each of its round trips wakes it, and on the
+//! Each writer runs on a thread of its own (a current-thread runtime): each of its round trips wakes it, and on the
 //! shared runtime every wake-up queued behind the HTTP work (measured: the batches ran at about half the speed).
+//! An in-memory database (one connection) has one writer for data and leases, so they share batches.
 
 use std::panic::AssertUnwindSafe;
 
@@ -38,13 +39,15 @@ pub type Statement = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArgume
 /// The most jobs one SQLite transaction takes: a bound on how long a batch keeps the first job of it waiting.
 const MAX_BATCH: usize = 256;
 
-/// Whether a job's commit must be on disk before the caller hears of it.
+/// What a write or a connection is for, which decides where it goes and how durable its commit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Durability {
+pub(super) enum Store {
     /// Payments, grants, sessions: the commit is synced before [`Db::write`] returns.
-    Synced,
-    /// Leases: a lease lost in a crash is a lease released.
-    Unsynced,
+    Data,
+    /// Leases, and nothing else (on SQLite they are written to the lease file): commits that do not wait for the
+    /// disk. A power cut may forget the last lease writes: a lease taken comes back free, a lease released comes
+    /// back held until its TTL ends; either way the payments and grants it guards were committed durably.
+    Leases,
 }
 
 /// A job with its caller's reply erased: run it; `Ok` carries what to tell the caller once the batch commits.
@@ -107,7 +110,7 @@ impl Db {
             + Send
             + 'static,
     {
-        self.write_as(Durability::Synced, job).await
+        self.write_as(Store::Data, job).await
     }
 
     /// One statement as a write ([`Db::write`]): the rows it changed, once committed. Most writes are one
@@ -121,27 +124,27 @@ impl Db {
     /// [`Db::execute`] for a lease: the commit does not wait for the disk. A lease write is one statement by its
     /// type, which is what lets PostgreSQL run it in autocommit (one round trip).
     pub(super) async fn execute_lease(&self, statement: Statement) -> Result<u64, DbError> {
-        self.write_as(Durability::Unsynced, move |conn| {
+        self.write_as(Store::Leases, move |conn| {
             Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) })
         })
         .await
     }
 
-    async fn write_as<T, F>(&self, durability: Durability, job: F) -> Result<T, DbError>
+    async fn write_as<T, F>(&self, store: Store, job: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, DbError>>
             + Send
             + 'static,
     {
-        let writer = match durability {
-            Durability::Synced => &self.writer,
-            Durability::Unsynced => &self.lease_writer,
+        let writer = match store {
+            Store::Data => &self.writer,
+            Store::Leases => &self.lease_writer,
         };
         let Some(writer) = writer else {
             // PostgreSQL: a transaction of its own; a lease, one statement, in autocommit (one round trip).
             debug_assert_eq!(self.dialect, Dialect::Postgres);
-            if durability == Durability::Unsynced {
+            if store == Store::Leases {
                 let mut conn = self.lease_pool.acquire().await?;
                 return job(&mut conn).await;
             }
