@@ -62,7 +62,7 @@ if (b) {
   p('## 3. Bridge overhead per call', '',
     '`checkout.products()` against `sdk.IAP.getProductItemList()` on one page, alternating which goes first, each pair timed back to back; ' +
     'the difference is taken pair by pair. "Instant host": the dev host answers in a microtask. "Timer host": its usual 0 ms `setTimeout`, ' +
-    'which Chromium clamps to 4 ms once timers nest (the ~4 ms hops of the earlier bench). `performance.now()` is coarsened to 0.1 ms in a page that is not cross-origin isolated.', '',
+    'which Chromium clamps to 4 ms once timers nest (the ~4 ms hops of the earlier bench). The page is cross-origin isolated, so `performance.now()` has 5 µs steps.', '',
     '| host | calls each | SDK median / p99 ms | package median / p99 ms | added median / p99 ms |', '|---|---:|---:|---:|---:|');
   for (const [name, r] of Object.entries(b.bridge)) {
     p(`| ${name === 'instantHost' ? 'instant' : 'timer'} | ${r.sdk.n} | ${f(r.sdk.median, 3)} / ${f(r.sdk.p99, 3)} | ${f(r.pkg.median, 3)} / ${f(r.pkg.p99, 3)} | ${f(r.added.median, 3)} / ${f(r.added.p99, 3)} |`);
