@@ -53,16 +53,26 @@ pub async fn run_once(app: &AppState) -> usize {
         }
         Err(e) => tracing::error!("reconciler: {e}"),
     }
-    match iap::provisional_grants(&app.db).await {
-        Ok(grants) => {
-            looked_at += grants.len();
-            for g in &grants {
-                if let Err(e) = iap::settle_provisional(app, g).await {
-                    tracing::warn!("reconciler: provisional grant not settled yet: {e}");
-                }
+    // A page at a time: however large the backlog, the pass holds one page of it.
+    let mut after = String::new();
+    loop {
+        let page = match iap::provisional_grants_after(&app.db, &after, iap::PROVISIONAL_PAGE).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::error!("reconciler: {e}");
+                break;
+            }
+        };
+        looked_at += page.len();
+        for g in &page {
+            if let Err(e) = iap::settle_provisional(app, g).await {
+                tracing::warn!("reconciler: provisional grant not settled yet: {e}");
             }
         }
-        Err(e) => tracing::error!("reconciler: {e}"),
+        match page.last() {
+            Some(last) if page.len() as i64 == iap::PROVISIONAL_PAGE => after = last.order_id().to_owned(),
+            _ => break,
+        }
     }
     match app.db.purge_expired_leases().await {
         Ok(0) => {}
