@@ -257,8 +257,8 @@ chaos() {
 }
 
 # Benchmarks (issue 11): every figure of docs/BENCHMARKS.md. Each part leaves its figures in target/bench/, then
-# bench/report.mjs writes the document from whatever is there. `./build.sh bench` runs every part (about 15 min on 2
-# cores on a fresh clone, half of it the release builds); `./build.sh bench size|browser|partner` one.
+# bench/report.mjs writes the document from whatever is there. `./build.sh bench` runs every part (about 12 min on 2
+# cores on a fresh clone, a third of it the builds); `./build.sh bench size|browser|partner` one.
 TWIGGY_VERSION=0.8.0
 bench() {
   local parts=("$@") part

@@ -83,7 +83,7 @@ try {
   for (let i = 0; i < N.flows; i++) {
     for (const name of Object.keys(runs)) {
       const r = await once(name);
-      if (typeof r.value !== 'string' || r.pending !== 0) throw new Error(`${name}: ${JSON.stringify(r)}`);
+      if (typeof r.value !== 'string' || r.pending !== 0 || r.underflow !== 0) throw new Error(`${name}: ${JSON.stringify(r)}`);
       runs[name].push(r);
     }
   }

@@ -368,15 +368,20 @@ pub const PROVISIONAL_PAGE: i64 = 256;
 /// `after` (`""` for the first page), in order-id order. A grant that stays provisional is not read again in the same
 /// pass, since the next page starts after the last order id.
 pub async fn provisional_grants_after(db: &Db, after: &str, limit: i64) -> Result<Vec<Grant>, DbError> {
-    let rows: Vec<GrantRow> = sqlx::query_as(&format!(
+    let rows: Vec<GrantRow> = sqlx::query_as(&provisional_page_sql())
+        .bind(after.to_owned())
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.into_iter().map(Grant::from).collect())
+}
+
+/// The query of [`provisional_grants_after`] (`$1` the last order id read, `$2` the page size).
+fn provisional_page_sql() -> String {
+    format!(
         "SELECT {GRANT_COLUMNS} FROM grants WHERE provisional = 1 AND revoked_at IS NULL AND order_id > $1
          ORDER BY order_id LIMIT $2"
-    ))
-    .bind(after.to_owned())
-    .bind(limit)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(Grant::from).collect())
+    )
 }
 
 async fn user_provisional_grants(db: &Db, user_key: i64) -> Result<Vec<Grant>, DbError> {
@@ -472,6 +477,14 @@ mod tests {
             }
         }
         assert_eq!(seen, ["o1", "o2", "o4", "o5", "o7"], "live provisional grants, each once, in order");
+        // A page reads through the index of exactly these grants (migration 0007), not the whole table.
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", provisional_page_sql()))
+        .bind("")
+        .bind(2_i64)
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        assert!(plan.iter().any(|row| row.3.contains("grants_provisional_by_order")), "{plan:?}");
     }
 
     fn order(status: &str, sku: &str) -> OrderStatusResponse {

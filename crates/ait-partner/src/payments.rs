@@ -389,8 +389,9 @@ pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
 ///
 /// One statement, so one round trip (this runs up to three times per payment, in the SQLite writer's queue): on
 /// SQLite the update and the insert in one query text (SQLite runs them in turn, each binding the numbered values
-/// it names); on PostgreSQL the update in a `WITH` whose row feeds the insert. Both are one write: they commit or
-/// roll back together.
+/// it names; they commit or roll back together with the writer's batch); on PostgreSQL the update in a `WITH` whose
+/// row feeds the insert (one statement, one transaction). Either way the event is recorded only if the payment was
+/// updated: a payment that is not stored is [`DbError::Missing`], and fails no other write.
 pub async fn save(
     db: &Db,
     p: &Payment,
@@ -399,7 +400,7 @@ pub async fn save(
 ) -> Result<(), DbError> {
     const SQLITE: &str = "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
            refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1;
-         INSERT INTO payment_events (order_no, kind, detail, at) VALUES ($1, $10, $11, $9)";
+         INSERT INTO payment_events (order_no, kind, detail, at) SELECT $1, $10, $11, $9 WHERE changes() = 1";
     const POSTGRES: &str = "WITH saved AS (
            UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
              refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1
@@ -424,8 +425,8 @@ pub async fn save(
         .bind(kind.as_str())
         .bind(detail);
     match db.execute(statement).await? {
-        // SQLite counts both rows, PostgreSQL the insert's.
-        0 => Err(DbError::Stored(format!("no payment {} to save", p.order_no))),
+        // SQLite counts the rows of both statements, PostgreSQL the insert's.
+        0 => Err(DbError::Missing(format!("payment {} to save", p.order_no))),
         _ => Ok(()),
     }
 }
@@ -459,4 +460,46 @@ async fn insert_event(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payment(order_no: &str) -> Payment {
+        let priced = Priced {
+            amount: 1_000,
+            amount_tax_free: 0,
+            product_desc: "beans".into(),
+            order_json: "{}".into(),
+        };
+        Payment::creating(order_no.into(), 7, format!("key-{order_no}"), priced, true)
+    }
+
+    async fn events(db: &Db, order_no: &str) -> Vec<String> {
+        sqlx::query_scalar("SELECT kind FROM payment_events WHERE order_no = $1 ORDER BY id")
+            .bind(order_no.to_owned())
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_save_changes_the_payment_and_records_its_event_and_a_missing_payment_is_an_error() {
+        let db = Db::open_in_memory().await.unwrap();
+        let Inserted::New(mut p) = insert_or_get(&db, payment("o-1")).await.unwrap() else { panic!("new") };
+        p.state = PaymentState::Created;
+        p.pay_token = Some("tok".into());
+        save(&db, &p, PaymentEvent::MakePayment, None).await.unwrap();
+        let stored = get(&db, "o-1").await.unwrap().unwrap();
+        assert_eq!((stored.state, stored.pay_token.as_deref()), (PaymentState::Created, Some("tok")));
+        assert_eq!(events(&db, "o-1").await, ["created", PaymentEvent::MakePayment.as_str()]);
+
+        // Never stored: an error of its own, nothing recorded, and the writer's other work unharmed.
+        let ghost = payment("o-ghost");
+        assert!(matches!(save(&db, &ghost, PaymentEvent::Execute, None).await, Err(DbError::Missing(_))));
+        assert!(events(&db, "o-ghost").await.is_empty());
+        save(&db, &p, PaymentEvent::Execute, Some("again".into())).await.unwrap();
+        assert_eq!(events(&db, "o-1").await.len(), 3);
+    }
 }

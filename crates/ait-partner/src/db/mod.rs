@@ -54,6 +54,9 @@ pub enum DbError {
     /// A stored value this version does not know (e.g. a payment state).
     #[error("database: unknown stored value: {0}")]
     Stored(String),
+    /// The row a write was for is not there (e.g. a payment saved that was never stored).
+    #[error("database: no {0}")]
+    Missing(String),
     /// The transaction that carried this write did not commit (SQLite group commit: another write of the batch
     /// broke it), or the writer has stopped. Nothing of the write is stored.
     #[error("database: the write was not committed: {0}")]
@@ -215,8 +218,8 @@ async fn pool(
         // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
         (Dialect::Postgres, Store::Leases) => &["SET synchronous_commit = off"],
     };
-    // One connection to `:memory:` is the database itself: never let it go. (A writer's own one-connection pool of
-    // a file keeps its connection too: reopening it would cost a start-up's pragmas.)
+    // One connection to `:memory:` is the database itself: never let it go. (The data writer's one-connection pool
+    // of a file keeps its connection too; other pools let idle connections go and renew old ones.)
     let keep = size > 1;
     Ok(AnyPoolOptions::new()
         .max_connections(size)

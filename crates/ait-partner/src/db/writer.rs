@@ -64,7 +64,8 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread that writes to `pool` (one connection), named `name`.
+    /// Starts the thread that writes to `pool`, named `name`. It uses one connection of the pool at a time (a
+    /// batch acquires one); any others are for reads beside it.
     pub(super) fn start(name: &str, pool: AnyPool) -> Writer {
         let (queue, jobs) = mpsc::unbounded_channel();
         let owned = pool.clone();
@@ -115,8 +116,13 @@ impl Db {
 
     /// One statement as a write ([`Db::write`]): the rows it changed, once committed. Most writes are one
     /// `INSERT … ON CONFLICT` or one conditional `UPDATE`; their bound values are owned, so the statement can be
-    /// handed to the writer as it is.
+    /// handed to the writer as it is. PostgreSQL runs it in autocommit: one statement is a transaction of its own,
+    /// and one round trip instead of three.
     pub async fn execute(&self, statement: Statement) -> Result<u64, DbError> {
+        if self.writer.is_none() {
+            debug_assert_eq!(self.dialect, Dialect::Postgres);
+            return Ok(statement.execute(&self.pool).await?.rows_affected());
+        }
         self.write(move |conn| Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) }))
             .await
     }
