@@ -16,6 +16,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../scripts/lib/server.mjs';
+import { summary } from './lib/summary.mjs';
 import { launchBrowser, openPage } from '../tests/js/lib/browser.mjs';
 
 const argv = process.argv.slice(2);
@@ -33,12 +34,6 @@ if (!(AIT_PARTNER_URL && AIT_SANDBOX_CONTROL_URL && AIT_SANDBOX_USER_KEY && WASM
   console.error('bench/flows.mjs needs the running partner + sandbox of build.sh start_stack (./build.sh bench browser)');
   process.exit(2);
 }
-
-const summary = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p) => s[Math.min(s.length - 1, Math.floor(s.length * p))];
-  return { n: s.length, median: at(0.5), p99: at(0.99), min: s[0], max: s[s.length - 1] };
-};
 
 // The page must come from the origin the partner allows (start_stack pins it).
 const server = await startServer({ port: Number(WASM_BINDGEN_TEST_ADDRESS.split(':').at(-1)), isolated: true });

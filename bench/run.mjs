@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../scripts/lib/server.mjs';
+import { summary } from './lib/summary.mjs';
 import { launchBrowser, openPage } from '../tests/js/lib/browser.mjs';
 
 const argv = process.argv.slice(2);
@@ -15,12 +16,6 @@ const quick = argv.includes('--quick'); // a smoke run of the harness itself, no
 const N = quick
   ? { loads: 5, calls: 200, timerCalls: 50, purchases: 50, memCalls: 500, memPurchases: 50 }
   : { loads: 30, calls: 2000, timerCalls: 300, purchases: 300, memCalls: 10000, memPurchases: 1000 };
-
-const summary = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p) => s[Math.min(s.length - 1, Math.floor(s.length * p))];
-  return { n: s.length, median: at(0.5), p99: at(0.99), min: s[0], max: s[s.length - 1] };
-};
 
 const results = { when: new Date().toISOString(), counts: N };
 
