@@ -36,7 +36,7 @@ use crate::security_headers::PagePolicy;
 use crate::token_seal::TokenSeal;
 use crate::toss_client::TossClient;
 use crate::{
-    extract, guard, iap, rate_limit, reconciler, security_headers, serve, session, static_files,
+    extract, guard, health, iap, rate_limit, reconciler, security_headers, serve, session, static_files,
     token_seal, tosspay,
 };
 
@@ -98,7 +98,7 @@ pub struct SandboxInfo {
 #[derive(Debug, Clone)]
 pub struct StaticRoot(pub PathBuf);
 
-/// The router: the contract under the API prefix; `/dev/sandbox.json` in sandbox mode; static files.
+/// The router: the contract under the API prefix; `GET /health`; `/dev/sandbox.json` in sandbox mode; static files.
 pub fn router(state: AppState, static_root: Option<StaticRoot>) -> Router {
     const PAYMENT: &str = "/tosspay/payments/{order_no}";
     const EXECUTE: &str = "/tosspay/payments/{order_no}/execute";
@@ -151,6 +151,8 @@ pub fn router(state: AppState, static_root: Option<StaticRoot>) -> Router {
     } else {
         Router::new().nest(&prefix, api)
     };
+    // For load balancers: outside the prefix and its guard (see `health`).
+    app = app.route(health::PATH, get(health::health));
     if let Some(info) = state.sandbox.clone() {
         // Same origin and the configured origins only (the dev host fetches it from the demo page).
         app = app.route(
@@ -227,6 +229,13 @@ pub struct StartOptions {
     pub sandbox: Option<SandboxInfo>,
 }
 
+/// The longest a request's live section (what it does while holding a lease) can take: two Toss calls (an execute
+/// whose reply is lost, then a status read) and a margin. A request waits this long for another's lease; a stop
+/// waits this long for open requests.
+pub fn longest_section(config: &Config) -> Duration {
+    Duration::from_millis(config.toss.timeout_ms.saturating_mul(2)) + Duration::from_secs(5)
+}
+
 /// A running server.
 pub struct Server {
     /// Where it listens.
@@ -258,11 +267,10 @@ impl Server {
         config.listen = addr;
         config.validate()?;
         token_seal::resolve_key(&mut config)?;
-        // A request waits for a claim at most as long as a live section can last: two Toss calls and some margin.
-        let lease_wait = Duration::from_millis(config.toss.timeout_ms.saturating_mul(2)) + Duration::from_secs(5);
+        // A request waits for a claim at most as long as a live section can last.
         let db = Db::connect_with(&config.database, config.database_pool)
             .await?
-            .with_leases(Duration::from_millis(config.lease_ttl_ms), lease_wait);
+            .with_leases(Duration::from_millis(config.lease_ttl_ms), longest_section(&config));
         let toss = TossClient::from_config(&config.toss)?;
         listener
             .set_nonblocking(true)
@@ -328,6 +336,12 @@ impl Server {
             let _ = t.await;
         }
         self.state.db.close().await;
+    }
+
+    /// How long a stop waits for open requests: the longest a request's live section can take
+    /// ([`longest_section`]). A request cut after that loses nothing its page was told (as after a kill).
+    pub fn drain_limit(&self) -> Duration {
+        longest_section(&self.state.config)
     }
 
     /// A handle that stops the server from elsewhere.

@@ -41,6 +41,7 @@ pub mod error;
 pub mod extract;
 pub mod forwarded;
 pub mod guard;
+pub mod health;
 pub mod iap;
 pub mod payments;
 pub mod rate_limit;

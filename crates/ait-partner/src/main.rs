@@ -139,11 +139,38 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
+    let drain = server.drain_limit();
     let stop = server.stopper();
+    let mut stopping = stop.subscribe();
+    let signal = stop_signal()?;
     tokio::spawn(async move {
-        let _ = tokio::signal::ctrl_c().await;
+        let name = signal.await;
+        tracing::info!("{name}: stopping (no new connections; open requests finish, for at most {drain:?})");
         let _ = stop.send(true);
     });
-    server.wait().await;
+    let waited = server.wait();
+    tokio::pin!(waited);
+    tokio::select! {
+        () = &mut waited => return Ok(()),
+        _ = stopping.wait_for(|stop| *stop) => {}
+    }
+    if tokio::time::timeout(drain, waited).await.is_err() {
+        // Like a kill: what was committed stays; the cut requests' leases expire; the pages retry.
+        tracing::warn!("open requests still running after {drain:?}: exiting without them");
+    }
     Ok(())
+}
+
+/// Resolves on the first SIGTERM (what systemd, Kubernetes and container runtimes send to stop a service) or SIGINT
+/// (Ctrl+C), with the signal's name.
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+        }
+    })
 }

@@ -179,6 +179,18 @@ impl Db {
         self.dialect
     }
 
+    /// Whether the database can serve requests now: a query answers, and (SQLite) the writing threads run. For
+    /// `GET /health`.
+    pub async fn check(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        for writer in [&self.writer, &self.lease_writer].into_iter().flatten() {
+            if writer.stopped() {
+                return Err(DbError::Commit("the database writer has stopped".into()));
+            }
+        }
+        Ok(())
+    }
+
     /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
     pub async fn close(&self) {
         for writer in [&self.writer, &self.lease_writer].into_iter().flatten() {

@@ -87,6 +87,11 @@ impl Writer {
         Writer { queue, pool }
     }
 
+    /// Whether the writing thread has ended (it could not start): every write then fails.
+    pub(super) fn stopped(&self) -> bool {
+        self.queue.is_closed()
+    }
+
     /// Closes the writing connection (SQLite checkpoints its WAL); later writes fail.
     pub(super) async fn close(&self) {
         self.pool.close().await;

@@ -11,6 +11,7 @@ mod in_flight;
 mod login;
 mod persistence;
 mod security;
+mod stop;
 mod storage;
 mod tosspay;
 mod tosspay_faults;
