@@ -356,15 +356,33 @@ pub async fn get(db: &Db, order_no: &str) -> Result<Option<Payment>, DbError> {
     .transpose()
 }
 
-/// Order numbers of the payments whose outcome is not known yet (`EXECUTING` or `REFUNDING`), oldest first.
-pub async fn unsettled(db: &Db) -> Result<Vec<String>, DbError> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT order_no FROM payments WHERE state IN ($1, $2) ORDER BY updated_at")
-            .bind(PaymentState::Executing.as_str())
-            .bind(PaymentState::Refunding.as_str())
-            .fetch_all(db.pool())
-            .await?;
+/// How many unsettled payments the reconciler reads at a time. A Toss outage can leave every execute of a busy
+/// hour `EXECUTING`: read whole, such a backlog would be held in memory at once (as the provisional grants were;
+/// see [`crate::iap::PROVISIONAL_PAGE`]).
+pub const UNSETTLED_PAGE: i64 = 256;
+
+/// The reconciler's work list a page at a time: at most `limit` order numbers of payments whose outcome is not
+/// known yet (`EXECUTING` or `REFUNDING`) that come after `after` (`""` for the first page), in order-number order.
+/// A payment that stays unsettled is not read again in the same pass, since the next page starts after the last
+/// order number.
+pub async fn unsettled_after(db: &Db, after: &str, limit: i64) -> Result<Vec<String>, DbError> {
+    let rows: Vec<(String,)> = sqlx::query_as(&unsettled_page_sql())
+        .bind(after.to_owned())
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
     Ok(rows.into_iter().map(|(o,)| o).collect())
+}
+
+/// The query of [`unsettled_after`] (`$1` the last order number read, `$2` the page size). The states are written
+/// into the text, not bound: a database uses the partial index of exactly these payments (migrations sqlite 0008,
+/// postgres 0003) only when the query's condition visibly matches the index's.
+fn unsettled_page_sql() -> String {
+    let (executing, refunding) = (PaymentState::Executing.as_str(), PaymentState::Refunding.as_str());
+    format!(
+        "SELECT order_no FROM payments WHERE state IN ('{executing}', '{refunding}') AND order_no > $1
+         ORDER BY order_no LIMIT $2"
+    )
 }
 
 /// When Toss's status of the payment was last read (Unix milliseconds), if ever.
@@ -474,6 +492,46 @@ mod tests {
             order_json: "{}".into(),
         };
         Payment::creating(order_no.into(), 7, format!("key-{order_no}"), priced, true)
+    }
+
+    #[tokio::test]
+    async fn the_unsettled_work_list_is_read_a_page_at_a_time_each_payment_once() {
+        let db = Db::open_in_memory().await.unwrap();
+        let states = [
+            ("o5", PaymentState::Executing),
+            ("o1", PaymentState::Refunding),
+            ("o3", PaymentState::Paid),
+            ("o2", PaymentState::Executing),
+            ("o4", PaymentState::Executing),
+            ("o6", PaymentState::Created),
+            ("o7", PaymentState::Refunding),
+        ];
+        for (order_no, state) in states {
+            let Inserted::New(mut p) = insert_or_get(&db, payment(order_no)).await.unwrap() else {
+                panic!("{order_no} existed")
+            };
+            p.state = state;
+            save(&db, &p, PaymentEvent::Created, None).await.unwrap();
+        }
+        let (mut seen, mut after) = (Vec::new(), String::new());
+        loop {
+            let page = unsettled_after(&db, &after, 2).await.unwrap();
+            assert!(page.len() <= 2);
+            seen.extend(page.iter().cloned());
+            match page.last() {
+                Some(last) if page.len() == 2 => after = last.clone(),
+                _ => break,
+            }
+        }
+        assert_eq!(seen, ["o1", "o2", "o4", "o5", "o7"], "EXECUTING and REFUNDING payments, each once, in order");
+        // A page reads through the index of exactly these payments (migration 0008), not the whole table.
+        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", unsettled_page_sql()))
+            .bind("")
+            .bind(2_i64)
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert!(plan.iter().any(|row| row.3.contains("payments_unsettled_by_order")), "{plan:?}");
     }
 
     async fn events(db: &Db, order_no: &str) -> Vec<String> {

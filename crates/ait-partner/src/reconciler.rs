@@ -41,19 +41,28 @@ pub async fn run(app: AppState, stop: impl Future<Output = ()>) {
 /// One pass over the unsettled payments and the provisional grants; returns how many it looked at.
 pub async fn run_once(app: &AppState) -> usize {
     let mut looked_at = 0;
-    match payments::unsettled(&app.db).await {
-        Ok(pending) => {
-            looked_at += pending.len();
-            for order_no in &pending {
-                match tosspay::settle_unsettled(app, order_no).await {
-                    Ok(()) => tracing::debug!(%order_no, "reconciler: looked at an unsettled payment"),
-                    Err(e) => tracing::warn!(%order_no, "reconciler: payment not settled yet: {e}"),
-                }
+    // A page at a time: however large the backlog, the pass holds one page of it.
+    let mut after = String::new();
+    loop {
+        let page = match payments::unsettled_after(&app.db, &after, payments::UNSETTLED_PAGE).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::error!("reconciler: {e}");
+                break;
+            }
+        };
+        looked_at += page.len();
+        for order_no in &page {
+            match tosspay::settle_unsettled(app, order_no).await {
+                Ok(()) => tracing::debug!(%order_no, "reconciler: looked at an unsettled payment"),
+                Err(e) => tracing::warn!(%order_no, "reconciler: payment not settled yet: {e}"),
             }
         }
-        Err(e) => tracing::error!("reconciler: {e}"),
+        match page.last() {
+            Some(last) if page.len() as i64 == payments::UNSETTLED_PAGE => after = last.clone(),
+            _ => break,
+        }
     }
-    // A page at a time: however large the backlog, the pass holds one page of it.
     let mut after = String::new();
     loop {
         let page = match iap::provisional_grants_after(&app.db, &after, iap::PROVISIONAL_PAGE).await {

@@ -965,7 +965,8 @@ async fn plaintext_tokens_from_before_are_dropped_by_the_migration() {
                VALUES (1001, 'plain-access', 'plain-refresh', 0, 0, 0);
              INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ('s', 1001, 0, 99999999999);
              DELETE FROM _sqlx_migrations WHERE version >= 4; DROP TABLE IF EXISTS leases;
-             DROP INDEX grants_provisional_by_order; CREATE INDEX grants_provisional ON grants (provisional, revoked_at);",
+             DROP INDEX grants_provisional_by_order; CREATE INDEX grants_provisional ON grants (provisional, revoked_at);
+             DROP INDEX payments_unsettled_by_order; CREATE INDEX payments_state ON payments (state);",
         )
         .unwrap();
     }
