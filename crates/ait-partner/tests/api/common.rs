@@ -309,3 +309,53 @@ pub fn fresh_postgres_database() -> DatabaseUrl {
     url.set_path(&name);
     DatabaseUrl::Postgres(url.to_string())
 }
+
+/// Kills the child process when the test ends, whatever happens.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the ait-partner binary against `env`'s sandbox, on a free port, with nothing of the caller's environment
+/// and `settings` (more `AIT_PARTNER_*` variables: the database at least) last; returns it with its API URL once it
+/// says where it listens. Its stderr (the log) is piped, for the caller to read.
+pub async fn spawn_partner(env: &Env, settings: &[(&str, &std::ffi::OsStr)]) -> (Child, String) {
+    use std::io::BufRead;
+    let paths = env.sandbox.certs.paths.clone().unwrap();
+    let base = env.sandbox.base_url();
+    let mut child = Child(
+        std::process::Command::new(env!("CARGO_BIN_EXE_ait-partner"))
+            .env_clear()
+            .env("AIT_PARTNER_LISTEN", "127.0.0.1:0")
+            .env("AIT_PARTNER_RECONCILE_INTERVAL_SECS", "0")
+            .env("AIT_PARTNER_TOSS_API_BASE_URL", &base)
+            .env("AIT_PARTNER_TOSS_PAY_BASE_URL", &base)
+            .env("AIT_PARTNER_TOSS_BILLING_BASE_URL", &base)
+            .env("AIT_PARTNER_TOSS_CLIENT_CERT", &paths.client_cert)
+            .env("AIT_PARTNER_TOSS_CLIENT_KEY", &paths.client_key)
+            .env("AIT_PARTNER_TOSS_CA_CERT", &paths.ca_cert)
+            .envs(settings.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let api = tokio::task::spawn_blocking(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if let Some(url) = line.ok()?.strip_prefix("ait-partner: partner API on ") {
+                return Some(url.to_string());
+            }
+        }
+        None
+    })
+    .await
+    .unwrap()
+    .expect("the server says where it listens");
+    (child, api)
+}

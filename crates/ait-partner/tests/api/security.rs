@@ -1198,54 +1198,21 @@ async fn the_sandbox_control_api_is_closed_to_foreign_origins() {
 
 // ------------------------------------------------------------------------------------------------ logs
 
-/// Kills the child process when the test ends, whatever happens.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {
-    use std::io::{BufRead, Read};
+    use std::io::Read;
     let env = Env::new().await;
     let paths = env.sandbox.certs.paths.clone().unwrap();
-    let base = env.sandbox.base_url();
     let db = env.dir.path().join("logged.sqlite");
-    let mut child = Child(
-        std::process::Command::new(env!("CARGO_BIN_EXE_ait-partner"))
-            .env_clear()
-            .env("AIT_PARTNER_LOG", "debug")
-            .env("AIT_PARTNER_LISTEN", "127.0.0.1:0")
-            .env("AIT_PARTNER_DATABASE", &db)
-            .env("AIT_PARTNER_RECONCILE_INTERVAL_SECS", "0")
-            .env("AIT_PARTNER_PAGE_REFUNDS", "true")
-            .env("AIT_PARTNER_TOSS_API_BASE_URL", &base)
-            .env("AIT_PARTNER_TOSS_PAY_BASE_URL", &base)
-            .env("AIT_PARTNER_TOSS_BILLING_BASE_URL", &base)
-            .env("AIT_PARTNER_TOSS_CLIENT_CERT", &paths.client_cert)
-            .env("AIT_PARTNER_TOSS_CLIENT_KEY", &paths.client_key)
-            .env("AIT_PARTNER_TOSS_CA_CERT", &paths.ca_cert)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let stdout = child.0.stdout.take().unwrap();
-    let api = tokio::task::spawn_blocking(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            if let Some(url) = line.ok()?.strip_prefix("ait-partner: partner API on ") {
-                return Some(url.to_string());
-            }
-        }
-        None
-    })
-    .await
-    .unwrap()
-    .expect("the server says where it listens");
+    let (mut child, api) = spawn_partner(
+        &env,
+        &[
+            ("AIT_PARTNER_LOG", "debug".as_ref()),
+            ("AIT_PARTNER_DATABASE", db.as_ref()),
+            ("AIT_PARTNER_PAGE_REFUNDS", "true".as_ref()),
+        ],
+    )
+    .await;
 
     // A login, a payment, a refund, a grant and a logout, with a failure or two on the way.
     let b = Browser {

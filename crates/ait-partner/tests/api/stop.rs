@@ -1,7 +1,6 @@
 //! The partner as its operators run it: `GET /health` for the load balancer, and a stop on SIGTERM (what systemd,
 //! Kubernetes and container runtimes send) that lets open requests finish, as on SIGINT.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
@@ -15,15 +14,6 @@ async fn until(what: &str, limit: Duration, mut check: impl AsyncFnMut() -> bool
     while !check().await {
         assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 
@@ -48,36 +38,16 @@ async fn sigterm_stops_taking_connections_and_lets_an_open_execute_finish() {
     let mut env = Env::new().await;
     // The process below takes the in-process server's place on the same database and sandbox.
     env.server.take().unwrap().shutdown().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let root = format!("http://127.0.0.1:{port}");
-    let log = env.dir.path().join("partner.log");
-    let toss = &env.config.toss;
-    let path = |p: &Option<std::path::PathBuf>| p.as_ref().unwrap().to_string_lossy().into_owned();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ait-partner"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AIT_PARTNER_")) {
-        command.env_remove(k);
-    }
-    let partner = command
-        .envs([
-            ("AIT_PARTNER_LISTEN", format!("127.0.0.1:{port}")),
-            ("AIT_PARTNER_DATABASE", String::from(env.config.database.clone())),
-            ("AIT_PARTNER_TOKEN_KEY", "42".repeat(32)),
-            ("AIT_PARTNER_RECONCILE_INTERVAL_SECS", "0".into()),
-            ("AIT_PARTNER_TOSS_TIMEOUT_MS", toss.timeout_ms.to_string()),
-            ("AIT_PARTNER_TOSS_API_BASE_URL", toss.api_base_url.clone()),
-            ("AIT_PARTNER_TOSS_PAY_BASE_URL", toss.pay_base_url.clone()),
-            ("AIT_PARTNER_TOSS_BILLING_BASE_URL", toss.billing_base_url.clone()),
-            ("AIT_PARTNER_TOSS_CLIENT_CERT", path(&toss.client_cert)),
-            ("AIT_PARTNER_TOSS_CLIENT_KEY", path(&toss.client_key)),
-            ("AIT_PARTNER_TOSS_CA_CERT", path(&toss.ca_cert)),
-        ])
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(std::fs::File::create(env.dir.path().join("partner.err")).unwrap())
-        .spawn()
-        .unwrap();
-    // Killed if the test fails before the process ends.
-    let mut partner = KillOnDrop(partner);
+    let database = String::from(env.config.database.clone());
+    let (mut partner, api) = spawn_partner(
+        &env,
+        &[
+            ("AIT_PARTNER_DATABASE", database.as_ref()),
+            ("AIT_PARTNER_TOKEN_KEY", "42".repeat(32).as_ref()),
+        ],
+    )
+    .await;
+    let root = api.strip_suffix(&env.config.prefix()).unwrap().to_owned();
     let http = reqwest::Client::new();
     until("GET /health answers 200", Duration::from_secs(30), async || {
         matches!(http.get(format!("{root}/health")).send().await, Ok(r) if r.status() == StatusCode::OK)
@@ -86,14 +56,11 @@ async fn sigterm_stops_taking_connections_and_lets_an_open_execute_finish() {
 
     let b = Browser {
         http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
-        base: format!("{root}{}", env.config.prefix()),
+        base: api,
     };
     let (s, body) = b.login(&env, USER).await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    let (s, payment) = b
-        .post("/tosspay/payments", json!({"order": {"items": [{"sku": "beans_200g", "quantity": 1}]}, "idempotencyKey": "stop"}))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{payment}");
+    let payment = env.create_payment(&b, "stop").await;
     env.approve(&payment["payToken"]);
     let order_no = payment["orderNo"].as_str().unwrap().to_owned();
     // Toss takes its time over the execute: the request is open when the signal comes.
@@ -131,6 +98,7 @@ async fn sigterm_stops_taking_connections_and_lets_an_open_execute_finish() {
     assert!(status.success(), "exit status {status}");
     assert_eq!(env.payment_state(&order_no), "PAID");
     assert_eq!(env.ctl().calls("execute-payment"), 1);
-    let logged = std::fs::read_to_string(env.dir.path().join("partner.err")).unwrap();
+    let mut logged = String::new();
+    std::io::Read::read_to_string(&mut partner.0.stderr.take().unwrap(), &mut logged).unwrap();
     assert!(logged.contains("SIGTERM: stopping"), "{logged}");
 }
