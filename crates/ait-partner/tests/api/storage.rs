@@ -85,3 +85,38 @@ async fn one_idempotency_key_makes_one_payment_whichever_instance_inserts() {
         assert_eq!(order_no(&x), order_no(&y), "round {round}: both see the same payment");
     }
 }
+
+/// PostgreSQL over TLS, as docs/DEPLOY.md advises: the connection is encrypted when the URL asks for it, and a server
+/// whose certificate the URL's `sslrootcert` does not vouch for is refused (nothing is sent to it).
+#[tokio::test]
+async fn postgres_over_tls_checks_the_servers_certificate() {
+    if !common::on_postgres() {
+        eprintln!("skipped on SQLite: PostgreSQL's TLS");
+        return;
+    }
+    let DatabaseUrl::Postgres(url) = common::fresh_postgres_database() else { unreachable!() };
+    let parsed = url::Url::parse(&url).unwrap();
+    if !parsed.query_pairs().any(|(k, v)| k == "sslmode" && v.starts_with("verify")) {
+        eprintln!("skipped: AIT_TEST_DATABASE_URL does not ask for a verified TLS connection");
+        return;
+    }
+    let db = Db::connect(&DatabaseUrl::Postgres(url.clone())).await.unwrap();
+    let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(encrypted, "the connection is not encrypted");
+    db.close().await;
+
+    // The same server, checked against another CA: refused before anything is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let other_ca = dir.path().join("other-ca.pem");
+    std::fs::write(&other_ca, ait_sandbox::certs::generate_ca("another CA").unwrap().0).unwrap();
+    let mut wrong = parsed.clone();
+    let pairs: Vec<(String, String)> = parsed.query_pairs().into_owned().filter(|(k, _)| k != "sslrootcert").collect();
+    wrong.query_pairs_mut().clear().extend_pairs(pairs).append_pair("sslrootcert", other_ca.to_str().unwrap());
+    let err = Db::connect(&DatabaseUrl::Postgres(wrong.to_string())).await.err().expect("connected to a server the CA does not vouch for");
+    // sqlx reports rustls's refusal as an I/O error; its text names the cause, and the server's start fails with it.
+    assert!(matches!(err, ait_partner::db::DbError::Sql(_)), "{err}");
+    assert!(err.to_string().contains("invalid peer certificate: UnknownIssuer"), "{err}");
+}
