@@ -136,8 +136,10 @@ async fn databases() -> Vec<TestDb> {
             let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap();
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
             let _ = admin.close().await;
-            let (base, _) = server.rsplit_once('/').expect("a postgres:// URL with a database");
-            let url = format!("{base}/{name}");
+            // The same server and settings (TLS among them), another database.
+            let mut url = url::Url::parse(&server).expect("a postgres:// URL");
+            url.set_path(&name);
+            let url = url.to_string();
             let writer = AnyPool::connect(&url).await.unwrap();
             out.push(TestDb { name: "postgres", url, writer, _dir: None, drop: Some((server, name)) });
         }
