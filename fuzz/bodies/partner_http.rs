@@ -211,7 +211,7 @@ async fn seeded_db() -> Db {
             order_json: serde_json::to_string(&order).expect("JSON"),
         };
         let mut p = Payment::creating(order_no.into(), user, format!("key-{order_no}"), priced, true);
-        payments::insert_or_get(&db, p.clone()).await.expect("seed a payment");
+        payments::insert_claimed(&db, p.clone()).await.expect("seed a payment"); // (its claim is released as it drops)
         p.pay_token = Some(format!("tok-{order_no}"));
         p.state = state;
         if state == PaymentState::Paid {

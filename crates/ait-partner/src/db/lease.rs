@@ -1,6 +1,10 @@
 //! Leases: what must happen once is claimed in the database, so that it holds across instances and restarts, not
-//! just inside one process (issue 10). One row per key in `leases`: a payment being created, executed, refunded or
-//! reconciled; a user's token refresh.
+//! just inside one process (issue 10). A lease lives in one of two places ([`Site`]):
+//! * **a row of `leases`**, one per key: an IAP order being granted, a user's token refresh;
+//! * **a payment's own row** (`claim_holder`, `claim_until`): a payment being created, executed, refunded, polled or
+//!   reconciled. There the writes that change the payment take and give back its claim (see
+//!   [`crate::payments::claim`]), so a TossPay flow writes no lease of its own: the four lease writes per flow
+//!   that were the leases table's are gone (measured in issue 10's note).
 //!
 //! A lease is taken by one upsert that succeeds only when nobody holds the key or the holder's lease expired; it is
 //! released by deleting the row, guarded by the holder's random id so that a late release never frees a lease
@@ -15,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Executor;
 
-use super::{now_ms, Db, DbError};
+use super::{now_ms, Db, DbError, Statement};
 
 /// The leases table on SQLite: in the lease file (`<file>-leases`, see [`super::DatabaseUrl::sqlite_leases`]), or
 /// in an in-memory database. The file holds rows that live seconds, so it has no migration history: its
@@ -83,11 +87,31 @@ impl Leases {
     }
 }
 
+/// Where a lease's row is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Site {
+    /// The row of this key in `leases`.
+    Key(String),
+    /// The payment of this order number: its `claim_holder` and `claim_until` (migrations sqlite 0009, postgres
+    /// 0004). Its renewal and release are synced data writes, like the payment's own.
+    Payment(String),
+}
+
+impl Site {
+    /// The key a waiter that gives up names in [`DbError::Busy`].
+    fn key(&self) -> String {
+        match self {
+            Site::Key(key) => key.clone(),
+            Site::Payment(order_no) => format!("payment:{order_no}"),
+        }
+    }
+}
+
 /// A held lease, renewed in the background while held; released when dropped (or with [`Lease::release`], which
-/// waits for the release).
+/// waits for the release, or by a write that clears it as it stores its outcome: [`Lease::released_by_write`]).
 pub struct Lease {
     db: Db,
-    key: String,
+    site: Site,
     holder: String,
     released: bool,
     renewal: tokio::task::JoinHandle<()>,
@@ -98,27 +122,49 @@ impl Db {
     /// the wait makes this [`DbError::Busy`].
     pub async fn lease(&self, key: impl Into<String>) -> Result<Lease, DbError> {
         let key = key.into();
+        self.wait_for(&key, || self.try_lease(key.clone())).await
+    }
+
+    /// Calls `attempt` until it gives a value, polling with a short backoff: a lease's waiting, wherever its row
+    /// is. Past the wait: [`DbError::Busy`] naming `key`.
+    pub(crate) async fn wait_for<T, F, Fut>(&self, key: &str, mut attempt: F) -> Result<T, DbError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, DbError>>,
+    {
         let deadline = Instant::now() + self.leases.wait;
         let mut pause = Duration::from_millis(1);
         loop {
-            if let Some(lease) = self.try_lease(key.clone()).await? {
-                return Ok(lease);
+            if let Some(value) = attempt().await? {
+                return Ok(value);
             }
             if Instant::now() >= deadline {
-                return Err(DbError::Busy { key });
+                return Err(DbError::Busy { key: key.to_owned() });
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(MAX_POLL);
         }
     }
 
+    /// A new holder id, unique across processes and calls: what a lease's row names as its holder.
+    pub(crate) fn new_holder(&self) -> String {
+        let n = self.leases.next.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n}", self.leases.instance)
+    }
+
+    /// Until when a lease taken now lasts unless renewed (Unix milliseconds), and the time it was taken: what a
+    /// write that takes a lease stores, and the expiry it may take over.
+    pub(crate) fn lease_window(&self) -> (i64, i64) {
+        let now = now_ms();
+        (now.saturating_add(self.leases.ttl_ms()), now)
+    }
+
     /// The lease of `key` if nobody holds it now (the reconciler skips what another instance is working on, like
     /// `SKIP LOCKED`).
     pub async fn try_lease(&self, key: impl Into<String>) -> Result<Option<Lease>, DbError> {
         let key = key.into();
-        let n = self.leases.next.fetch_add(1, Ordering::Relaxed);
-        let holder = format!("{}-{n}", self.leases.instance);
-        let now = now_ms();
+        let holder = self.new_holder();
+        let (until, now) = self.lease_window();
         let taken = self
             .execute_lease(
                 sqlx::query(
@@ -128,49 +174,88 @@ impl Db {
                 )
                 .bind(key.clone())
                 .bind(holder.clone())
-                .bind(now.saturating_add(self.leases.ttl_ms()))
+                .bind(until)
                 .bind(now),
             )
             .await?
             == 1;
-        if !taken {
-            return Ok(None);
+        Ok(taken.then(|| Lease::taken(self, Site::Key(key), holder)))
+    }
+}
+
+impl Lease {
+    /// The lease `holder` took at `site` (the write that took it has committed): renewed from now on.
+    pub(crate) fn taken(db: &Db, site: Site, holder: String) -> Lease {
+        let renewal = tokio::spawn(renew(db.clone(), site.clone(), holder.clone()));
+        Lease { db: db.clone(), site, holder, released: false, renewal }
+    }
+
+    /// The holder id its row carries (a write that gives the lease back matches it).
+    pub(crate) fn holder(&self) -> &str {
+        &self.holder
+    }
+
+    /// A write committed that cleared this lease's row as it stored its outcome: nothing left to release.
+    pub(crate) fn released_by_write(mut self) {
+        self.released = true;
+        self.renewal.abort();
+    }
+}
+
+/// The statement that extends `holder`'s lease at `site` to `until`.
+fn renewal(site: &Site, holder: &str, until: i64) -> Statement {
+    let sql = match site {
+        Site::Key(_) => "UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2",
+        Site::Payment(_) => "UPDATE payments SET claim_until = $3 WHERE order_no = $1 AND claim_holder = $2",
+    };
+    sqlx::query(sql).bind(site_id(site)).bind(holder.to_owned()).bind(until)
+}
+
+/// The statement that gives `holder`'s lease at `site` back (nothing, if someone else holds it now).
+fn release(site: &Site, holder: &str) -> Statement {
+    let sql = match site {
+        Site::Key(_) => "DELETE FROM leases WHERE key = $1 AND holder = $2",
+        Site::Payment(_) => {
+            "UPDATE payments SET claim_holder = NULL, claim_until = NULL WHERE order_no = $1 AND claim_holder = $2"
         }
-        let renewal = tokio::spawn(renew(self.clone(), key.clone(), holder.clone()));
-        Ok(Some(Lease {
-            db: self.clone(),
-            key,
-            holder,
-            released: false,
-            renewal,
-        }))
+    };
+    sqlx::query(sql).bind(site_id(site)).bind(holder.to_owned())
+}
+
+fn site_id(site: &Site) -> String {
+    match site {
+        Site::Key(id) | Site::Payment(id) => id.clone(),
+    }
+}
+
+impl Db {
+    /// Runs a lease's own write where its row is: the lease file's writer for a key, the data's for a payment.
+    async fn execute_at(&self, site: &Site, statement: Statement) -> Result<u64, DbError> {
+        match site {
+            Site::Key(_) => self.execute_lease(statement).await,
+            Site::Payment(_) => self.execute(statement).await,
+        }
     }
 }
 
 /// Extends the lease every third of its TTL until the task is aborted (the lease released or dropped). A lease
 /// found taken over (this process stalled past its TTL) is logged: the state machine, not the lease, is what keeps
 /// that from doing anything twice.
-async fn renew(db: Db, key: String, holder: String) {
+async fn renew(db: Db, site: Site, holder: String) {
     let every = db.leases.ttl / 3;
     loop {
         tokio::time::sleep(every).await;
-        let renewed = db
-            .execute_lease(
-                sqlx::query("UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2")
-                    .bind(key.clone())
-                    .bind(holder.clone())
-                    .bind(now_ms().saturating_add(db.leases.ttl_ms())),
-            )
-            .await;
-        match renewed {
+        let (until, _) = db.lease_window();
+        match db.execute_at(&site, renewal(&site, &holder, until)).await {
             Ok(1) => {}
             Ok(_) => {
                 tracing::warn!(
-                    "lease {key} expired while held (this process stalled past its TTL)"
+                    "lease {} expired while held (this process stalled past its TTL)",
+                    site.key()
                 );
                 return;
             }
-            Err(e) => tracing::warn!("lease {key} not renewed: {e}"),
+            Err(e) => tracing::warn!("lease {} not renewed: {e}", site.key()),
         }
     }
 }
@@ -198,15 +283,8 @@ impl Lease {
     pub async fn release(mut self) -> Result<(), DbError> {
         self.released = true;
         self.renewal.abort();
-        delete(&self.db, &self.key, &self.holder).await
+        self.db.execute_at(&self.site, release(&self.site, &self.holder)).await.map(drop)
     }
-}
-
-async fn delete(db: &Db, key: &str, holder: &str) -> Result<(), DbError> {
-    let statement = sqlx::query("DELETE FROM leases WHERE key = $1 AND holder = $2")
-        .bind(key.to_owned())
-        .bind(holder.to_owned());
-    db.execute_lease(statement).await.map(drop)
 }
 
 impl Drop for Lease {
@@ -217,14 +295,11 @@ impl Drop for Lease {
         }
         self.renewal.abort();
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let (db, key, holder) = (
-                self.db.clone(),
-                std::mem::take(&mut self.key),
-                std::mem::take(&mut self.holder),
-            );
+            let (db, site) = (self.db.clone(), self.site.clone());
+            let statement = release(&site, &self.holder);
             rt.spawn(async move {
-                if let Err(e) = delete(&db, &key, &holder).await {
-                    tracing::warn!("lease {key} not released (it expires on its own): {e}");
+                if let Err(e) = db.execute_at(&site, statement).await {
+                    tracing::warn!("lease {} not released (it expires on its own): {e}", site.key());
                 }
             });
         }

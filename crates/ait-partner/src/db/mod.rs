@@ -23,7 +23,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use clock::{now, now_ms, rfc3339};
-pub use lease::{Lease, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
+pub use lease::{Lease, Site, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
 pub use url::{DatabaseUrl, UnknownScheme};
 pub use writer::Statement;
 use writer::{Store, Writer};

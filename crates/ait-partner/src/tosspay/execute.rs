@@ -9,7 +9,7 @@ use super::lost_attempt::LostAttempt;
 use super::receipt::receipt_from_execute;
 use super::reconcile::{reconcile, toss_status};
 use crate::app::AppState;
-use crate::db::now_ms;
+use crate::db::{now_ms, Lease};
 use crate::error::AppError;
 use crate::payments::{self, Payment, PaymentEvent, PaymentState};
 use crate::toss_client::TossError;
@@ -17,14 +17,15 @@ use crate::toss_client::TossError;
 /// Toss's refusal of an execute because an earlier one went through.
 const ALREADY_EXECUTED: &str = "PAYMENT_ALREADY_EXECUTED";
 
-/// Executes a payment; the caller holds its lock. Paid → the stored receipt, without calling Toss.
+/// Executes a payment under its `claim`, which the write of the receipt gives back (on any other way out, the
+/// claim is released as it drops). Paid → the stored receipt, without calling Toss.
 ///
 /// The payment is saved `EXECUTING` before execute-payment is sent, and leaves that state only on evidence:
 /// a receipt, Toss's status (paid, refunded, canceled; or not executed, after Toss refused this very call and no
 /// earlier lost call can still land), or the refusal of a first attempt. Everything else answers 504
 /// `PAYMENT_OUTCOME_UNKNOWN` (retryable) and leaves the payment to the reconciler: a payment that may have executed
 /// is never reported as a final failure.
-pub(super) async fn execute_locked(app: &AppState, mut p: Payment) -> Result<PaymentReceipt, AppError> {
+pub(super) async fn execute_locked(app: &AppState, mut p: Payment, claim: Lease) -> Result<PaymentReceipt, AppError> {
     match p.state {
         PaymentState::Paid => return stored_receipt(p),
         PaymentState::Refunding | PaymentState::Refunded => {
@@ -57,7 +58,7 @@ pub(super) async fn execute_locked(app: &AppState, mut p: Payment) -> Result<Pay
                 p.receipt = Some(receipt.clone());
                 p.state = PaymentState::Paid;
                 p.toss_status = Some(PayStatus::PayComplete);
-                payments::save(&app.db, &p, PaymentEvent::Executed, None).await?;
+                payments::save_releasing(&app.db, &p, PaymentEvent::Executed, None, claim).await?;
                 Ok(receipt)
             }
             None => {

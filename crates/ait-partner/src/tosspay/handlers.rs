@@ -1,6 +1,6 @@
 //! The TossPay endpoints of the partner contract, one axum handler each: who is asking (the session), which payment
 //! (a path the session's user owns), the body (validated), then one call into the flow that does the work under
-//! the payment's lease (held in the database, so it holds across instances). What a handler answers is what the contract says; the states behind it are in
+//! the payment's claim (held on its row, so it holds across instances: [`crate::payments::claim`]). What a handler answers is what the contract says; the states behind it are in
 //! [`super::execute`], [`super::refund`] and [`super::reconcile`].
 
 use ait_api::partner::{
@@ -16,9 +16,8 @@ use super::make_payment::make_payment;
 use super::pricing::{new_order_no, price};
 use super::reconcile::{reconcile, toss_status};
 use super::refund::refund_locked;
-use super::payment_lock;
 use crate::app::AppState;
-use crate::db::now_ms;
+use crate::db::{now_ms, Lease};
 use crate::error::AppError;
 use crate::extract::Valid;
 use crate::payments::{self, Inserted, Payment};
@@ -31,12 +30,6 @@ pub async fn create(
     Valid(req): Valid<CreatePaymentRequest>,
 ) -> Result<Json<CreatePaymentResponse>, AppError> {
     let priced = price(&app.config.catalog, &req.order)?;
-    // One create per idempotency key at a time, across instances: a double tap waits, then finds the payment.
-    let _one_at_a_time = app
-        .db
-        .lease(format!("create:{}:{}", session.user_key, req.idempotency_key))
-        .await?;
-
     let candidate = Payment::creating(
         new_order_no(),
         session.user_key,
@@ -45,18 +38,21 @@ pub async fn create(
         app.config.is_test_payment,
     );
     let order_json = candidate.order_json.clone();
-    let payment = match payments::insert_or_get(&app.db, candidate).await? {
-        Inserted::New(p) => p,
-        Inserted::Existing(p) if p.order_json != order_json => {
+    // One create per idempotency key at a time, across instances: a double tap waits for the payment's claim, then
+    // finds the payment made.
+    let (payment, claim) = match payments::insert_claimed(&app.db, candidate).await? {
+        (Inserted::New(p), claim) => (p, claim),
+        (Inserted::Existing(p), _) if p.order_json != order_json => {
             return Err(AppError::invalid_argument(
                 "idempotencyKey was already used for a different order",
             ))
         }
-        Inserted::Existing(p) => p,
+        (Inserted::Existing(p), claim) => (p, claim),
     };
-    let payment = match payment.pay_token {
-        Some(_) => payment,
-        None => make_payment(&app, payment).await?,
+    let payment = match (payment.pay_token.is_some(), claim) {
+        (false, Some(claim)) => make_payment(&app, payment, claim).await?,
+        (true, _) => payment,
+        (false, None) => return Err(AppError::internal("an unmade payment came back unclaimed")),
     };
     Ok(Json(CreatePaymentResponse {
         order_no: payment.order_no,
@@ -74,20 +70,18 @@ pub async fn execute(
     Path(order_no): Path<String>,
     Valid(ExecuteRequest {}): Valid<ExecuteRequest>,
 ) -> Result<Json<PaymentReceipt>, AppError> {
-    let _one_at_a_time = app.db.lease(payment_lock(&order_no)).await?;
-    let payment = users_payment(&app, &order_no, session).await?;
-    Ok(Json(execute_locked(&app, payment).await?))
+    let (payment, claim) = users_payment(&app, &order_no, session).await?;
+    Ok(Json(execute_locked(&app, payment, claim).await?))
 }
 
-/// `GET /tosspay/payments/{orderNo}`. Polls are coalesced: they queue on the payment's lock, and one that finds
+/// `GET /tosspay/payments/{orderNo}`. Polls are coalesced: they queue on the payment's claim, and one that finds
 /// Toss's status read within [`STATUS_FRESH_MS`] answers from the store instead of calling Toss again.
 pub async fn status(
     State(app): State<AppState>,
     session: Session,
     Path(order_no): Path<String>,
 ) -> Result<Json<PaymentStatusReply>, AppError> {
-    let _one_at_a_time = app.db.lease(payment_lock(&order_no)).await?;
-    let payment = users_payment(&app, &order_no, session).await?;
+    let (payment, _claim) = users_payment(&app, &order_no, session).await?;
     if payment.pay_token.is_none() {
         return Err(AppError::invalid_state(
             "the payment was not created at Toss yet; create it again",
@@ -133,16 +127,18 @@ pub async fn refund(
     Path(order_no): Path<String>,
     Valid(req): Valid<RefundRequest>,
 ) -> Result<Json<RefundReceipt>, AppError> {
-    let _one_at_a_time = app.db.lease(payment_lock(&order_no)).await?;
-    let payment = users_payment(&app, &order_no, session).await?;
+    let (payment, _claim) = users_payment(&app, &order_no, session).await?;
     Ok(Json(refund_locked(&app, payment, &req.reason).await?))
 }
+
+/// The session user's payment `order_no`, claimed (waiting while another call works on it); another user's is
+/// "no such payment".
 async fn users_payment(
     app: &AppState,
     order_no: &str,
     session: Session,
-) -> Result<Payment, AppError> {
-    payments::get_for_user(&app.db, order_no, session.user_key)
+) -> Result<(Payment, Lease), AppError> {
+    payments::claim_for_user(&app.db, order_no, session.user_key)
         .await?
         .ok_or_else(|| AppError::not_found("no such payment"))
 }

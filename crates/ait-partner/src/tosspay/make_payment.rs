@@ -6,13 +6,15 @@ use ait_api::{PayStatus, Validate};
 
 use super::reconcile::toss_status;
 use crate::app::AppState;
+use crate::db::Lease;
 use crate::error::AppError;
 use crate::payments::{self, Payment, PaymentEvent, PaymentState};
 use crate::toss_client::TossError;
 
-/// make-payment for a stored `CREATING` payment. A retry after a lost reply finds the existing payment
-/// (`PAYMENT_EXISTING_PAYMENT`) and takes its payToken from `get-payment-status`.
-pub(super) async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payment, AppError> {
+/// make-payment for a stored `CREATING` payment, under its `claim` (given back by the write of the payToken, or
+/// as it drops). A retry after a lost reply finds the existing payment (`PAYMENT_EXISTING_PAYMENT`) and takes its
+/// payToken from `get-payment-status`.
+pub(super) async fn make_payment(app: &AppState, mut p: Payment, claim: Lease) -> Result<Payment, AppError> {
     let body = MakePaymentRequest {
         order_no: p.order_no.clone(),
         product_desc: p.product_desc.clone(),
@@ -27,7 +29,7 @@ pub(super) async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payme
             p.pay_token = Some(made.pay_token);
             p.state = PaymentState::Created;
             p.toss_status = Some(PayStatus::PayStandby);
-            payments::save(&app.db, &p, PaymentEvent::MakePayment, None).await?;
+            payments::save_releasing(&app.db, &p, PaymentEvent::MakePayment, None, claim).await?;
             Ok(p)
         }
         Err(TossError::Fail { error, .. })
@@ -46,7 +48,7 @@ pub(super) async fn make_payment(app: &AppState, mut p: Payment) -> Result<Payme
             p.pay_token = Some(token);
             p.state = PaymentState::Created;
             p.toss_status = st.pay_status.clone();
-            payments::save(&app.db, &p, PaymentEvent::MakePaymentRecovered, None).await?;
+            payments::save_releasing(&app.db, &p, PaymentEvent::MakePaymentRecovered, None, claim).await?;
             Ok(p)
         }
         Err(TossError::Fail { error, .. }) => {

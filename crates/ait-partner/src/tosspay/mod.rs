@@ -12,8 +12,8 @@
 //!
 //! Nothing about money comes from the page: amounts come from the catalog, the `userKey` from the session,
 //! and an `orderNo` is looked up among the session user's payments only (another user's → 404).
-//! Calls on one payment are serialised by a per-payment lease in the database ([`crate::db::Lease`]), so they are
-//! serialised across instances too.
+//! Calls on one payment are serialised by the payment's claim, kept on its row in the database
+//! ([`crate::payments::claim`]), so they are serialised across instances too.
 //!
 //! One concept per file: [`handlers`] (the endpoints), [`pricing`] (the catalog's price of an order),
 //! `make_payment` (`CREATING` → `CREATED` at Toss), `execute` (→ `PAID`), `refund` (→ `REFUNDED`), `reconcile`
@@ -33,8 +33,3 @@ mod refund;
 pub use handlers::{create, execute, refund, status, STATUS_FRESH_MS};
 pub use pricing::{new_order_no, price, Priced};
 pub use reconcile::settle_unsettled;
-
-/// The key of a payment's lease: every call on one payment (handler or reconciler) runs under it.
-fn payment_lock(order_no: &str) -> String {
-    format!("payment:{order_no}")
-}

@@ -5,7 +5,6 @@ use ait_api::tosspay::PaymentStatusResponse;
 use ait_api::PayStatus;
 
 use super::execute::execute_locked;
-use super::payment_lock;
 use super::receipt::{receipt_from_status, refund_from_status};
 use super::refund::refund_locked;
 use crate::app::AppState;
@@ -20,10 +19,7 @@ use crate::toss_client::TossError;
 /// A payment someone else is working on (a handler, or the reconciler of another instance) is skipped, like
 /// `SKIP LOCKED`: it is looked at again next period.
 pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppError> {
-    let Some(_claim) = app.db.try_lease(payment_lock(order_no)).await? else {
-        return Ok(());
-    };
-    let Some(p) = payments::get(&app.db, order_no).await? else {
+    let Some((p, claim)) = payments::try_claim(&app.db, order_no).await? else {
         return Ok(());
     };
     if !p.state.is_in_flight() {
@@ -33,7 +29,7 @@ pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppE
     let p = reconcile(app, p, &st).await?;
     match (p.state, st.pay_status.as_ref()) {
         (PaymentState::Executing, Some(PayStatus::PayApproved)) => {
-            execute_locked(app, p).await?;
+            execute_locked(app, p, claim).await?;
         }
         (PaymentState::Refunding, Some(s)) if s.is_paid() => {
             let reason = p.refund_reason.clone().unwrap_or_default();

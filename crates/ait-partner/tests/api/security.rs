@@ -966,7 +966,8 @@ async fn plaintext_tokens_from_before_are_dropped_by_the_migration() {
              INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ('s', 1001, 0, 99999999999);
              DELETE FROM _sqlx_migrations WHERE version >= 4; DROP TABLE IF EXISTS leases;
              DROP INDEX grants_provisional_by_order; CREATE INDEX grants_provisional ON grants (provisional, revoked_at);
-             DROP INDEX payments_unsettled_by_order; CREATE INDEX payments_state ON payments (state);",
+             DROP INDEX payments_unsettled_by_order; CREATE INDEX payments_state ON payments (state);
+             ALTER TABLE payments DROP COLUMN claim_holder; ALTER TABLE payments DROP COLUMN claim_until;",
         )
         .unwrap();
     }

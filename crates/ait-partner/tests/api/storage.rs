@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use ait_partner::db::{DatabaseUrl, Db};
-use ait_partner::payments::{self, Inserted, Payment};
+use ait_partner::db::{DatabaseUrl, Db, DbError};
+use ait_partner::payments::{self, Inserted, Payment, PaymentState};
 use ait_partner::tosspay::Priced;
 
 use crate::common;
@@ -68,13 +68,44 @@ async fn a_killed_instances_lease_is_taken_over_after_its_ttl() {
 }
 
 #[tokio::test]
+async fn a_payments_claim_holds_across_instances_and_a_killed_holders_is_taken_over_after_its_ttl() {
+    let (a, b, _dir) = two_instances().await;
+    let a = a.with_leases(Duration::from_millis(200), Duration::from_secs(5));
+    let b = b.with_leases(Duration::from_millis(200), Duration::from_millis(100));
+    let (inserted, claim) = payments::insert_claimed(&a, payment("o-claim", "k-claim")).await.unwrap();
+    assert!(matches!(inserted, Inserted::New(_)), "{inserted:?}");
+    let claim = claim.expect("a new payment comes claimed");
+    // Held, and renewed past its TTL while held: the other instance neither takes nor waits it out.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(payments::try_claim(&b, "o-claim").await.unwrap().is_none(), "held by a");
+    match payments::claim_for_user(&b, "o-claim", common::USER).await {
+        Err(DbError::Busy { key }) => assert_eq!(key, "payment:o-claim"),
+        other => panic!("expected Busy, got {:?}", other.map(|c| c.map(|(p, _)| p.order_no))),
+    }
+    // Another user's payment is not theirs to wait for.
+    assert!(payments::claim_for_user(&b, "o-claim", common::USER + 1).await.unwrap().is_none());
+    // "kill -9": a's process vanishes holding the claim; b takes it once the TTL has passed.
+    a.close().await;
+    std::mem::forget(claim);
+    let b = b.with_leases(Duration::from_millis(200), Duration::from_secs(5));
+    let (p, _claim) = tokio::time::timeout(Duration::from_secs(5), payments::claim_for_user(&b, "o-claim", common::USER))
+        .await
+        .expect("taken over after the TTL")
+        .unwrap()
+        .expect("b's payment");
+    assert_eq!(p.state, PaymentState::Creating);
+}
+
+#[tokio::test]
 async fn one_idempotency_key_makes_one_payment_whichever_instance_inserts() {
     let (a, b, _dir) = two_instances().await;
     for round in 0..20 {
         let key = format!("k-{round}");
+        // Each side gives its claim back as soon as it has the payment (as a create does once the payment is made):
+        // the one that finds the other's claim waits for it.
         let (x, y) = tokio::join!(
-            payments::insert_or_get(&a, payment(&format!("a-{round}"), &key)),
-            payments::insert_or_get(&b, payment(&format!("b-{round}"), &key)),
+            async { payments::insert_claimed(&a, payment(&format!("a-{round}"), &key)).await.map(|(i, _claim)| i) },
+            async { payments::insert_claimed(&b, payment(&format!("b-{round}"), &key)).await.map(|(i, _claim)| i) },
         );
         let (x, y) = (x.unwrap(), y.unwrap());
         let order_no = |i: &Inserted| match i {

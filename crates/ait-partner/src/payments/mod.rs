@@ -7,7 +7,7 @@
 //! call that no lost one can overtake (see `tosspay/execute.rs` and `tosspay/refund.rs`); the reconciler settles such payments on its own. Toss's
 //! status moves a payment forward only: `PAID` and `REFUNDED` never go back on a lagging read.
 //! Every change is saved together with an event row ([`PaymentEvent`]), so the history of a payment is in the
-//! database. States, events and Toss's `payStatus` are enums in the code; their names are written and parsed only
+//! database. Whoever works on a payment holds its claim, kept on its own row ([`claim`]). States, events and Toss's `payStatus` are enums in the code; their names are written and parsed only
 //! here, where rows are read and written.
 
 use ait_api::partner::{PaymentReceipt, RefundReceipt};
@@ -16,6 +16,9 @@ use sqlx::FromRow;
 
 use crate::db::{now, now_ms, Db, DbError, Dialect};
 use crate::tosspay::Priced;
+
+pub mod claim;
+pub use claim::{claim_for_user, insert_claimed, save_releasing, try_claim, Inserted};
 
 /// What this server knows about a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,65 +271,6 @@ impl TryFrom<PaymentRow> for Payment {
     }
 }
 
-/// The result of [`insert_or_get`].
-#[derive(Debug)]
-pub enum Inserted {
-    /// A new payment row (state `CREATING`).
-    New(Payment),
-    /// The user already has a payment with this idempotency key.
-    Existing(Payment),
-}
-
-/// Stores a new `CREATING` payment unless the user already has one under the same idempotency key: the unique
-/// `(user_key, idempotency_key)` makes the database the judge (`INSERT … ON CONFLICT DO NOTHING`), so two creates
-/// on two instances cannot both insert.
-pub async fn insert_or_get(db: &Db, p: Payment) -> Result<Inserted, DbError> {
-    let t = now();
-    let written = db.write(move |conn| {
-        Box::pin(async move {
-            let inserted = sqlx::query(
-                "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
-                   amount_tax_free, is_test_payment, state, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-                 ON CONFLICT (user_key, idempotency_key) DO NOTHING",
-            )
-            .bind(&p.order_no)
-            .bind(p.user_key)
-            .bind(&p.idempotency_key)
-            .bind(&p.order_json)
-            .bind(&p.product_desc)
-            .bind(p.amount)
-            .bind(p.amount_tax_free)
-            .bind(i64::from(p.is_test_payment))
-            .bind(PaymentState::Creating.as_str())
-            .bind(t)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-                == 1;
-            if inserted {
-                insert_event(conn, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t).await?;
-                return Ok(Ok(p));
-            }
-            let row: PaymentRow = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM payments WHERE user_key = $1 AND idempotency_key = $2"
-            ))
-            .bind(p.user_key)
-            .bind(&p.idempotency_key)
-            .fetch_one(&mut *conn)
-            .await?;
-            Ok(Err(row))
-        })
-    })
-    .await?;
-    // The stored row is read into a Payment after the commit: a value this version does not know fails this
-    // request, not the write batch it shared.
-    match written {
-        Ok(new) => Ok(Inserted::New(new)),
-        Err(existing) => Ok(Inserted::Existing(existing.try_into()?)),
-    }
-}
-
 /// A payment by order number, only if it belongs to `user_key`.
 pub async fn get_for_user(
     db: &Db,
@@ -416,12 +360,29 @@ pub async fn save(
     kind: PaymentEvent,
     detail: Option<String>,
 ) -> Result<(), DbError> {
+    save_with(db, p, kind, detail, None).await
+}
+
+/// [`save`], giving back the claim of `releasing` (a holder id) in the same statement when that holder has it: the
+/// last write of a section is also its release ([`save_releasing`]). `None` leaves the claim as it is.
+async fn save_with(
+    db: &Db,
+    p: &Payment,
+    kind: PaymentEvent,
+    detail: Option<String>,
+    releasing: Option<String>,
+) -> Result<(), DbError> {
+    // (The right-hand sides of an UPDATE read the row as it was: both CASEs see the old holder.)
     const SQLITE: &str = "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
-           refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1;
+           refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
+           claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
+           claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END WHERE order_no = $1;
          INSERT INTO payment_events (order_no, kind, detail, at) SELECT $1, $10, $11, $9 WHERE changes() = 1";
     const POSTGRES: &str = "WITH saved AS (
            UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
-             refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9 WHERE order_no = $1
+             refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
+             claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
+             claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END WHERE order_no = $1
            RETURNING order_no)
          INSERT INTO payment_events (order_no, kind, detail, at) SELECT order_no, $10, $11, $9 FROM saved";
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
@@ -441,7 +402,8 @@ pub async fn save(
         .bind(p.attempted_at)
         .bind(now())
         .bind(kind.as_str())
-        .bind(detail);
+        .bind(detail)
+        .bind(releasing);
     match db.execute(statement).await? {
         // SQLite counts the rows of both statements, PostgreSQL the insert's.
         0 => Err(DbError::Missing(format!("payment {} to save", p.order_no))),
@@ -507,7 +469,7 @@ mod tests {
             ("o7", PaymentState::Refunding),
         ];
         for (order_no, state) in states {
-            let Inserted::New(mut p) = insert_or_get(&db, payment(order_no)).await.unwrap() else {
+            let (Inserted::New(mut p), _claim) = insert_claimed(&db, payment(order_no)).await.unwrap() else {
                 panic!("{order_no} existed")
             };
             p.state = state;
@@ -545,7 +507,7 @@ mod tests {
     #[tokio::test]
     async fn a_save_changes_the_payment_and_records_its_event_and_a_missing_payment_is_an_error() {
         let db = Db::open_in_memory().await.unwrap();
-        let Inserted::New(mut p) = insert_or_get(&db, payment("o-1")).await.unwrap() else { panic!("new") };
+        let (Inserted::New(mut p), _claim) = insert_claimed(&db, payment("o-1")).await.unwrap() else { panic!("new") };
         p.state = PaymentState::Created;
         p.pay_token = Some("tok".into());
         save(&db, &p, PaymentEvent::MakePayment, None).await.unwrap();
