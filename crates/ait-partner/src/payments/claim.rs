@@ -10,7 +10,7 @@
 
 use sqlx::Executor;
 
-use super::{insert_event, save_with, Payment, PaymentEvent, PaymentRow, PaymentState, COLUMNS};
+use super::{insert_event, save_statement, save_with, saved, Payment, PaymentEvent, PaymentRow, PaymentState, COLUMNS};
 use crate::db::{now, Db, DbError, Lease, Site};
 
 /// What [`insert_claimed`] found under the idempotency key.
@@ -107,20 +107,11 @@ async fn existing(db: &Db, user_key: i64, idempotency_key: &str) -> Result<Optio
 /// is under it.
 pub async fn claim_for_user(db: &Db, order_no: &str, user_key: i64) -> Result<Option<(Payment, Lease)>, DbError> {
     db.wait_for(&format!("payment:{order_no}"), || async {
-        if let Some(claimed) = take(db, order_no, Some(user_key)).await? {
-            return Ok(Some(Some(claimed)));
+        if let Some(begun) = take(db, order_no, Some(user_key), None).await? {
+            return Ok(Some(Some((begun.before, begun.claim))));
         }
         // Held by someone else (wait), or not this user's payment (done).
-        let mine = db
-            .pool()
-            .fetch_optional(
-                sqlx::query("SELECT 1 FROM payments WHERE order_no = $1 AND user_key = $2")
-                    .bind(order_no.to_owned())
-                    .bind(user_key),
-            )
-            .await?
-            .is_some();
-        Ok((!mine).then_some(None))
+        Ok(no_such_payment(db, order_no, user_key).await?.then_some(None))
     })
     .await
 }
@@ -128,15 +119,60 @@ pub async fn claim_for_user(db: &Db, order_no: &str, user_key: i64) -> Result<Op
 /// The payment `order_no` with its claim if nobody works on it now (the reconciler skips a payment someone is
 /// working on, like `SKIP LOCKED`); `None` too when there is no such payment.
 pub async fn try_claim(db: &Db, order_no: &str) -> Result<Option<(Payment, Lease)>, DbError> {
-    take(db, order_no, None).await
+    Ok(take(db, order_no, None, None).await?.map(|begun| (begun.before, begun.claim)))
+}
+
+/// A section's first step, stored by the write that claims the payment: from the payment as it is under the claim,
+/// the payment to store with its event, or `None` to store nothing (the section answers from the payment as it is).
+pub type Begin = fn(&Payment) -> Option<(Payment, PaymentEvent)>;
+
+/// A payment claimed by [`claim_and_begin`].
+pub struct Begun {
+    /// The payment as it was when claimed.
+    pub before: Payment,
+    /// The payment as the claiming write stored it, when `begin` gave a step.
+    pub stored: Option<Payment>,
+    /// The claim.
+    pub claim: Lease,
+}
+
+/// [`claim_for_user`] whose claiming write also stores the section's first step (`begin`): an execute's
+/// `EXECUTING` is stored by the same write that takes the claim, one write where there were two.
+pub async fn claim_and_begin(db: &Db, order_no: &str, user_key: i64, begin: Begin) -> Result<Option<Begun>, DbError> {
+    db.wait_for(&format!("payment:{order_no}"), || async {
+        if let Some(begun) = take(db, order_no, Some(user_key), Some(begin)).await? {
+            return Ok(Some(Some(begun)));
+        }
+        Ok(no_such_payment(db, order_no, user_key).await?.then_some(None))
+    })
+    .await
+}
+
+/// Whether there is no payment `order_no` of `user_key` (a claim that was not taken was held, or not there).
+async fn no_such_payment(db: &Db, order_no: &str, user_key: i64) -> Result<bool, DbError> {
+    let mine = db
+        .pool()
+        .fetch_optional(
+            sqlx::query("SELECT 1 FROM payments WHERE order_no = $1 AND user_key = $2")
+                .bind(order_no.to_owned())
+                .bind(user_key),
+        )
+        .await?
+        .is_some();
+    Ok(!mine)
 }
 
 /// One conditional write: the claim of `order_no` (of `user_key`, when given) if it is free or expired, with the
-/// payment as it is now.
-async fn take(db: &Db, order_no: &str, user_key: Option<i64>) -> Result<Option<(Payment, Lease)>, DbError> {
-    let (holder, (until, now_ms)) = (db.new_holder(), db.lease_window());
+/// payment as it is now; and `begin`'s step stored in the same transaction.
+async fn take(
+    db: &Db,
+    order_no: &str,
+    user_key: Option<i64>,
+    begin: Option<Begin>,
+) -> Result<Option<Begun>, DbError> {
+    let (holder, (until, now_ms), dialect) = (db.new_holder(), db.lease_window(), db.dialect());
     let (order, holding) = (order_no.to_owned(), holder.clone());
-    let row = db
+    let taken = db
         .write(move |conn| {
             Box::pin(async move {
                 let of_user = if user_key.is_some() { " AND user_key = $5" } else { "" };
@@ -149,13 +185,19 @@ async fn take(db: &Db, order_no: &str, user_key: Option<i64>) -> Result<Option<(
                 if let Some(user_key) = user_key {
                     query = query.bind(user_key);
                 }
-                Ok(query.fetch_optional(&mut *conn).await?)
+                let Some(row) = query.fetch_optional(&mut *conn).await? else { return Ok(None) };
+                // A row this version cannot read takes no step (and fails its request after the commit, below).
+                let step = begin.zip(Payment::try_from(row.clone()).ok()).and_then(|(begin, p)| begin(&p));
+                let Some((next, kind)) = step else { return Ok(Some((row, None))) };
+                let rows = save_statement(dialect, &next, kind, None, None)?.execute(&mut *conn).await?.rows_affected();
+                saved(&next, rows)?;
+                Ok(Some((row, Some(next))))
             })
         })
         .await?;
-    let Some(row) = row else { return Ok(None) };
+    let Some((row, stored)) = taken else { return Ok(None) };
     let claim = Lease::taken(db, Site::Payment(order_no.to_owned()), holder);
-    Ok(Some((Payment::try_from(row)?, claim)))
+    Ok(Some(Begun { before: Payment::try_from(row)?, stored, claim }))
 }
 
 /// [`super::save`] as the last write of a section: the same statement gives `claim` back (if it is still this
@@ -170,4 +212,71 @@ pub async fn save_releasing(
     save_with(db, p, kind, detail, Some(claim.holder().to_owned())).await?;
     claim.released_by_write();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::payments::get;
+    use crate::tosspay::Priced;
+
+    fn payment(order_no: &str) -> Payment {
+        let priced = Priced {
+            amount: 1_000,
+            amount_tax_free: 0,
+            product_desc: "beans".into(),
+            order_json: "{}".into(),
+        };
+        Payment::creating(order_no.into(), 7, format!("key-{order_no}"), priced, true)
+    }
+
+    /// A first step for the test: a `CREATED` payment goes `EXECUTING`; any other stays as it is.
+    fn to_executing(p: &Payment) -> Option<(Payment, PaymentEvent)> {
+        (p.state == PaymentState::Created).then(|| {
+            let mut next = p.clone();
+            next.state = PaymentState::Executing;
+            (next, PaymentEvent::Execute)
+        })
+    }
+
+    async fn events(db: &Db, order_no: &str) -> Vec<String> {
+        sqlx::query_scalar("SELECT kind FROM payment_events WHERE order_no = $1 ORDER BY id")
+            .bind(order_no.to_owned())
+            .fetch_all(db.pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_claiming_write_stores_the_first_step_and_a_held_claim_stores_nothing() {
+        let db = Db::open_in_memory().await.unwrap().with_leases(Duration::from_secs(5), Duration::from_millis(100));
+        let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment("o-1")).await.unwrap() else {
+            panic!("a new payment, claimed")
+        };
+        assert!(try_claim(&db, "o-1").await.unwrap().is_none(), "claimed by the insert");
+        p.state = PaymentState::Created;
+        p.pay_token = Some("tok".into());
+        save_releasing(&db, &p, PaymentEvent::MakePayment, None, claim).await.unwrap();
+
+        // Given back by that save: the next call claims it at once, and its write stores the step.
+        let begun = claim_and_begin(&db, "o-1", 7, to_executing).await.unwrap().expect("the user's payment");
+        assert_eq!(begun.before.state, PaymentState::Created);
+        assert_eq!(begun.stored.as_ref().map(|p| p.state), Some(PaymentState::Executing));
+        assert_eq!(get(&db, "o-1").await.unwrap().unwrap().state, PaymentState::Executing);
+        assert_eq!(events(&db, "o-1").await, ["created", "make_payment", "execute"]);
+
+        // Held: a second caller waits, gives up Busy, and stores nothing; another user's is not found.
+        assert!(matches!(claim_and_begin(&db, "o-1", 7, to_executing).await, Err(DbError::Busy { .. })));
+        assert!(claim_and_begin(&db, "o-1", 8, to_executing).await.unwrap().is_none());
+        assert_eq!(events(&db, "o-1").await.len(), 3);
+
+        // Released as it drops (in the background): the next claim finds EXECUTING, a state the step leaves alone.
+        drop(begun);
+        let db = db.with_leases(Duration::from_secs(5), Duration::from_secs(5));
+        let again = claim_and_begin(&db, "o-1", 7, to_executing).await.unwrap().expect("the user's payment");
+        assert_eq!((again.before.state, again.stored.is_none()), (PaymentState::Executing, true));
+        assert_eq!(events(&db, "o-1").await.len(), 3);
+    }
 }

@@ -14,11 +14,11 @@ use ait_api::partner::{PaymentReceipt, RefundReceipt};
 use ait_api::PayStatus;
 use sqlx::FromRow;
 
-use crate::db::{now, now_ms, Db, DbError, Dialect};
+use crate::db::{now, now_ms, Db, DbError, Dialect, Statement};
 use crate::tosspay::Priced;
 
 pub mod claim;
-pub use claim::{claim_for_user, insert_claimed, save_releasing, try_claim, Inserted};
+pub use claim::{claim_and_begin, claim_for_user, insert_claimed, save_releasing, try_claim, Begun, Inserted};
 
 /// What this server knows about a payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +193,7 @@ const COLUMNS: &str = "order_no, user_key, idempotency_key, order_json, product_
                        is_test_payment, pay_token, state, toss_status, receipt_json, refund_json, refund_reason, attempted_at";
 
 /// A `payments` row as stored (read by column name); [`Payment`] is what the code works with.
-#[derive(FromRow)]
+#[derive(FromRow, Clone)]
 struct PaymentRow {
     order_no: String,
     user_key: i64,
@@ -372,6 +372,18 @@ async fn save_with(
     detail: Option<String>,
     releasing: Option<String>,
 ) -> Result<(), DbError> {
+    let rows = db.execute(save_statement(db.dialect(), p, kind, detail, releasing)?).await?;
+    saved(p, rows)
+}
+
+/// The statement of a save (see [`save`] and [`save_with`]).
+fn save_statement(
+    dialect: Dialect,
+    p: &Payment,
+    kind: PaymentEvent,
+    detail: Option<String>,
+    releasing: Option<String>,
+) -> Result<Statement, DbError> {
     // (The right-hand sides of an UPDATE read the row as it was: both CASEs see the old holder.)
     const SQLITE: &str = "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
            refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
@@ -387,11 +399,11 @@ async fn save_with(
          INSERT INTO payment_events (order_no, kind, detail, at) SELECT order_no, $10, $11, $9 FROM saved";
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
     let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
-    let sql = match db.dialect() {
+    let sql = match dialect {
         Dialect::Sqlite => SQLITE,
         Dialect::Postgres => POSTGRES,
     };
-    let statement = sqlx::query(sql)
+    Ok(sqlx::query(sql)
         .bind(p.order_no.clone())
         .bind(p.pay_token.clone())
         .bind(p.state.as_str())
@@ -403,8 +415,12 @@ async fn save_with(
         .bind(now())
         .bind(kind.as_str())
         .bind(detail)
-        .bind(releasing);
-    match db.execute(statement).await? {
+        .bind(releasing))
+}
+
+/// A save that changed `rows` rows: none means the payment is not stored.
+fn saved(p: &Payment, rows: u64) -> Result<(), DbError> {
+    match rows {
         // SQLite counts the rows of both statements, PostgreSQL the insert's.
         0 => Err(DbError::Missing(format!("payment {} to save", p.order_no))),
         _ => Ok(()),

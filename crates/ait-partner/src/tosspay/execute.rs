@@ -17,37 +17,59 @@ use crate::toss_client::TossError;
 /// Toss's refusal of an execute because an earlier one went through.
 const ALREADY_EXECUTED: &str = "PAYMENT_ALREADY_EXECUTED";
 
-/// Executes a payment under its `claim`, which the write of the receipt gives back (on any other way out, the
-/// claim is released as it drops). Paid → the stored receipt, without calling Toss.
+/// Executes a payment under its `claim` (the reconciler's way in: the handler's claim stores [`begin_execute`]'s
+/// step itself, then [`send_execute`]). Paid → the stored receipt, without calling Toss.
+pub(super) async fn execute_locked(app: &AppState, p: Payment, claim: Lease) -> Result<PaymentReceipt, AppError> {
+    let Some((executing, kind)) = begin_execute(&p) else {
+        return not_executable(p);
+    };
+    payments::save(&app.db, &executing, kind, None).await?;
+    send_execute(app, &p, executing, claim).await
+}
+
+/// The write that starts an execute: a `CREATED` payment (or one left `EXECUTING` by an attempt whose outcome was
+/// lost) is stored `EXECUTING`, stamped now, before execute-payment is sent. `None`: a payment in another state is
+/// not executed; [`not_executable`] answers from it.
+pub(super) fn begin_execute(p: &Payment) -> Option<(Payment, PaymentEvent)> {
+    let kind = match p.state {
+        PaymentState::Created => PaymentEvent::Execute,
+        PaymentState::Executing => PaymentEvent::ExecuteAgain,
+        _ => return None,
+    };
+    let mut executing = p.clone();
+    executing.state = PaymentState::Executing;
+    executing.attempted_at = Some(now_ms());
+    Some((executing, kind))
+}
+
+/// The answer for a payment [`begin_execute`] does not execute: its stored receipt, or why not.
+pub(super) fn not_executable(p: Payment) -> Result<PaymentReceipt, AppError> {
+    match p.state {
+        PaymentState::Paid => stored_receipt(p),
+        PaymentState::Refunding | PaymentState::Refunded => Err(AppError::invalid_state("the payment was refunded")),
+        PaymentState::Canceled => Err(AppError::invalid_state("the buyer canceled the payment")),
+        PaymentState::Creating => Err(AppError::invalid_state("the payment was not created at Toss yet")),
+        PaymentState::Created | PaymentState::Executing => Err(AppError::internal("an executable payment not executed")),
+    }
+}
+
+/// Sends execute-payment for `p`, stored `EXECUTING` (it was `before`, which tells whether an earlier attempt was
+/// lost), and settles it: the write of the receipt gives the `claim` back (on any other way out, it is released as
+/// it drops).
 ///
-/// The payment is saved `EXECUTING` before execute-payment is sent, and leaves that state only on evidence:
+/// The payment leaves `EXECUTING` only on evidence:
 /// a receipt, Toss's status (paid, refunded, canceled; or not executed, after Toss refused this very call and no
 /// earlier lost call can still land), or the refusal of a first attempt. Everything else answers 504
 /// `PAYMENT_OUTCOME_UNKNOWN` (retryable) and leaves the payment to the reconciler: a payment that may have executed
 /// is never reported as a final failure.
-pub(super) async fn execute_locked(app: &AppState, mut p: Payment, claim: Lease) -> Result<PaymentReceipt, AppError> {
-    match p.state {
-        PaymentState::Paid => return stored_receipt(p),
-        PaymentState::Refunding | PaymentState::Refunded => {
-            return Err(AppError::invalid_state("the payment was refunded"))
-        }
-        PaymentState::Canceled => {
-            return Err(AppError::invalid_state("the buyer canceled the payment"))
-        }
-        PaymentState::Creating => {
-            return Err(AppError::invalid_state(
-                "the payment was not created at Toss yet",
-            ))
-        }
-        PaymentState::Created | PaymentState::Executing => {}
-    }
-    let earlier = LostAttempt::of(app, &p, PaymentState::Executing);
+pub(super) async fn send_execute(
+    app: &AppState,
+    before: &Payment,
+    mut p: Payment,
+    claim: Lease,
+) -> Result<PaymentReceipt, AppError> {
+    let earlier = LostAttempt::of(app, before, PaymentState::Executing);
     let pay_token = p.pay_token.clone().unwrap_or_default();
-    p.state = PaymentState::Executing;
-    p.attempted_at = Some(now_ms());
-    let kind = if earlier.exists { PaymentEvent::ExecuteAgain } else { PaymentEvent::Execute };
-    payments::save(&app.db, &p, kind, None).await?;
-
     let result = app
         .toss
         .execute_payment(p.user_key, &pay_token, &p.order_no, p.is_test_payment)

@@ -11,7 +11,7 @@ use ait_api::PayStatus;
 use axum::extract::{Path, State};
 use axum::Json;
 
-use super::execute::execute_locked;
+use super::execute::{begin_execute, not_executable, send_execute};
 use super::make_payment::make_payment;
 use super::pricing::{new_order_no, price};
 use super::reconcile::{reconcile, toss_status};
@@ -70,8 +70,15 @@ pub async fn execute(
     Path(order_no): Path<String>,
     Valid(ExecuteRequest {}): Valid<ExecuteRequest>,
 ) -> Result<Json<PaymentReceipt>, AppError> {
-    let (payment, claim) = users_payment(&app, &order_no, session).await?;
-    Ok(Json(execute_locked(&app, payment, claim).await?))
+    // One write claims the payment and stores it `EXECUTING` (when it is to be executed).
+    let begun = payments::claim_and_begin(&app.db, &order_no, session.user_key, begin_execute)
+        .await?
+        .ok_or_else(|| AppError::not_found("no such payment"))?;
+    let receipt = match begun.stored {
+        Some(executing) => send_execute(&app, &begun.before, executing, begun.claim).await?,
+        None => not_executable(begun.before)?,
+    };
+    Ok(Json(receipt))
 }
 
 /// `GET /tosspay/payments/{orderNo}`. Polls are coalesced: they queue on the payment's claim, and one that finds
