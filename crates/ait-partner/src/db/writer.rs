@@ -10,8 +10,9 @@
 //!   jobs that queued while the last batch committed *together*: one transaction, one commit, one sync for all of
 //!   them. Under load a batch holds tens of jobs; alone, a job is one transaction as before.
 //! * **Leases** (SQLite) live in a database file of their own (`<file>-leases`, see [`super::Db`]) with a writer of
-//!   their own, so that their writes (four per TossPay flow) run beside the data's instead of queueing with them
-//!   (measured in issue 10's note). Their commits do not wait for the disk.
+//!   their own, so that their writes run beside the data's instead of queueing with them (measured in issue 10's
+//!   note, when a TossPay flow wrote four; a payment's claim is on its row now, written with the payment). Their
+//!   commits do not wait for the disk.
 //!
 //! A batch commits or rolls back whole. A job that fails (an SQL error, or a panic) rolls the batch back: its caller
 //! gets its error, every other caller of the batch [`DbError::Commit`] (nothing of theirs is stored; the server
