@@ -220,17 +220,7 @@ mod tests {
 
     use super::*;
     use crate::payments::get;
-    use crate::tosspay::Priced;
-
-    fn payment(order_no: &str) -> Payment {
-        let priced = Priced {
-            amount: 1_000,
-            amount_tax_free: 0,
-            product_desc: "beans".into(),
-            order_json: "{}".into(),
-        };
-        Payment::creating(order_no.into(), 7, format!("key-{order_no}"), priced, true)
-    }
+    use crate::payments::tests::{events, payment};
 
     /// A first step for the test: a `CREATED` payment goes `EXECUTING`; any other stays as it is.
     fn to_executing(p: &Payment) -> Option<(Payment, PaymentEvent)> {
@@ -239,14 +229,6 @@ mod tests {
             next.state = PaymentState::Executing;
             (next, PaymentEvent::Execute)
         })
-    }
-
-    async fn events(db: &Db, order_no: &str) -> Vec<String> {
-        sqlx::query_scalar("SELECT kind FROM payment_events WHERE order_no = $1 ORDER BY id")
-            .bind(order_no.to_owned())
-            .fetch_all(db.pool())
-            .await
-            .unwrap()
     }
 
     #[tokio::test]

@@ -462,7 +462,8 @@ async fn insert_event(
 mod tests {
     use super::*;
 
-    fn payment(order_no: &str) -> Payment {
+    /// A new payment of user 7 under the key `key-<order_no>` (also for [`claim`]'s tests).
+    pub(super) fn payment(order_no: &str) -> Payment {
         let priced = Priced {
             amount: 1_000,
             amount_tax_free: 0,
@@ -512,7 +513,8 @@ mod tests {
         assert!(plan.iter().any(|row| row.3.contains("payments_unsettled_by_order")), "{plan:?}");
     }
 
-    async fn events(db: &Db, order_no: &str) -> Vec<String> {
+    /// The kinds of the payment's events, in order (also for [`claim`]'s tests).
+    pub(super) async fn events(db: &Db, order_no: &str) -> Vec<String> {
         sqlx::query_scalar("SELECT kind FROM payment_events WHERE order_no = $1 ORDER BY id")
             .bind(order_no.to_owned())
             .fetch_all(db.pool())
