@@ -14,7 +14,7 @@
 //! backoff: cheap beside the Toss call the lease usually guards. A lease is the section's claim; the state
 //! machine stays the safety net (a payment in `EXECUTING` is settled from Toss's status, never re-executed blindly).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sqlx::Executor;
@@ -113,7 +113,8 @@ pub struct Lease {
     db: Db,
     site: Site,
     holder: String,
-    released: bool,
+    /// Set once the lease is given back (by [`Lease::release`], or by a write: [`Lease::released_by_write`]).
+    released: AtomicBool,
     renewal: tokio::task::JoinHandle<()>,
 }
 
@@ -187,7 +188,7 @@ impl Lease {
     /// The lease `holder` took at `site` (the write that took it has committed): renewed from now on.
     pub(crate) fn taken(db: &Db, site: Site, holder: String) -> Lease {
         let renewal = tokio::spawn(renew(db.clone(), site.clone(), holder.clone()));
-        Lease { db: db.clone(), site, holder, released: false, renewal }
+        Lease { db: db.clone(), site, holder, released: AtomicBool::new(false), renewal }
     }
 
     /// The holder id its row carries (a write that gives the lease back matches it).
@@ -195,9 +196,10 @@ impl Lease {
         &self.holder
     }
 
-    /// A write committed that cleared this lease's row as it stored its outcome: nothing left to release.
-    pub(crate) fn released_by_write(mut self) {
-        self.released = true;
+    /// A write committed that cleared this lease's row as it stored its outcome: nothing left to release (a later
+    /// [`Lease::release`] writes nothing).
+    pub(crate) fn released_by_write(&self) {
+        self.released.store(true, Ordering::Relaxed);
         self.renewal.abort();
     }
 }
@@ -280,17 +282,29 @@ impl Db {
 
 impl Lease {
     /// Releases the lease now.
-    pub async fn release(mut self) -> Result<(), DbError> {
-        self.released = true;
+    pub async fn release(self) -> Result<(), DbError> {
+        if self.released.swap(true, Ordering::Relaxed) {
+            return Ok(()); // given back by a write already
+        }
         self.renewal.abort();
         self.db.execute_at(&self.site, release(&self.site, &self.holder)).await.map(drop)
+    }
+
+    /// Releases the lease before a section answers (unless a write gave it back already), so that the caller's next
+    /// request, or the reconciler, finds it free. A release that fails is logged and left to expire: the section's
+    /// answer stands.
+    pub async fn give_back(self) {
+        let key = self.site.key();
+        if let Err(e) = self.release().await {
+            tracing::warn!("lease {key} not released (it expires on its own): {e}");
+        }
     }
 }
 
 impl Drop for Lease {
     /// Releases in the background. If that cannot happen (no runtime, the database gone), the lease expires.
     fn drop(&mut self) {
-        if self.released {
+        if self.released.load(Ordering::Relaxed) {
             return;
         }
         self.renewal.abort();

@@ -5,7 +5,9 @@
 //! It is a [`Lease`] whose row is the payment's ([`Site::Payment`]): it expires unless renewed, a dead holder's
 //! claim is taken over once it expires, and a late release frees nothing someone else took. What the payment's own
 //! writes can carry, they carry: the write that stores a new payment takes its claim ([`insert_claimed`]), and the
-//! write that stores a section's outcome gives it back ([`save_releasing`]). Before, a TossPay flow wrote four lease
+//! write that stores a section's outcome gives it back ([`save_releasing`]). Whatever way a section ends, it gives
+//! the claim back before it answers ([`Lease::give_back`], which writes nothing after such a save), so the page's
+//! next request and the reconciler find the payment free. Before, a TossPay flow wrote four lease
 //! rows of its own beside the payment (issue 10's note measures what that cost); now it writes none.
 
 use sqlx::Executor;
@@ -201,13 +203,14 @@ async fn take(
 }
 
 /// [`super::save`] as the last write of a section: the same statement gives `claim` back (if it is still this
-/// holder's), so ending a section costs no write of its own. On an error the claim is released as it drops.
+/// holder's), so ending a section costs no write of its own (the section's [`Lease::give_back`] then writes
+/// nothing).
 pub async fn save_releasing(
     db: &Db,
     p: &Payment,
     kind: PaymentEvent,
     detail: Option<String>,
-    claim: Lease,
+    claim: &Lease,
 ) -> Result<(), DbError> {
     save_with(db, p, kind, detail, Some(claim.holder().to_owned())).await?;
     claim.released_by_write();
@@ -240,7 +243,8 @@ mod tests {
         assert!(try_claim(&db, "o-1").await.unwrap().is_none(), "claimed by the insert");
         p.state = PaymentState::Created;
         p.pay_token = Some("tok".into());
-        save_releasing(&db, &p, PaymentEvent::MakePayment, None, claim).await.unwrap();
+        save_releasing(&db, &p, PaymentEvent::MakePayment, None, &claim).await.unwrap();
+        claim.give_back().await; // (writes nothing: the save gave it back)
 
         // Given back by that save: the next call claims it at once, and its write stores the step.
         let begun = claim_and_begin(&db, "o-1", 7, to_executing).await.unwrap().expect("the user's payment");

@@ -19,7 +19,7 @@ const ALREADY_EXECUTED: &str = "PAYMENT_ALREADY_EXECUTED";
 
 /// Executes a payment under its `claim` (the reconciler's way in: the handler's claim stores [`begin_execute`]'s
 /// step itself, then [`send_execute`]). Paid → the stored receipt, without calling Toss.
-pub(super) async fn execute_locked(app: &AppState, p: Payment, claim: Lease) -> Result<PaymentReceipt, AppError> {
+pub(super) async fn execute_locked(app: &AppState, p: Payment, claim: &Lease) -> Result<PaymentReceipt, AppError> {
     let Some((executing, kind)) = begin_execute(&p) else {
         return not_executable(p);
     };
@@ -54,8 +54,7 @@ pub(super) fn not_executable(p: Payment) -> Result<PaymentReceipt, AppError> {
 }
 
 /// Sends execute-payment for `p`, stored `EXECUTING` (it was `before`, which tells whether an earlier attempt was
-/// lost), and settles it: the write of the receipt gives the `claim` back (on any other way out, it is released as
-/// it drops).
+/// lost), and settles it under `claim`: the write of the receipt also gives the claim back.
 ///
 /// The payment leaves `EXECUTING` only on evidence:
 /// a receipt, Toss's status (paid, refunded, canceled; or not executed, after Toss refused this very call and no
@@ -66,7 +65,7 @@ pub(super) async fn send_execute(
     app: &AppState,
     before: &Payment,
     mut p: Payment,
-    claim: Lease,
+    claim: &Lease,
 ) -> Result<PaymentReceipt, AppError> {
     let earlier = LostAttempt::of(app, before, PaymentState::Executing);
     let pay_token = p.pay_token.clone().unwrap_or_default();

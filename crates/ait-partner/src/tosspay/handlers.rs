@@ -50,8 +50,17 @@ pub async fn create(
         (Inserted::Existing(p), claim) => (p, claim),
     };
     let payment = match (payment.pay_token.is_some(), claim) {
-        (false, Some(claim)) => make_payment(&app, payment, claim).await?,
-        (true, _) => payment,
+        (false, Some(claim)) => {
+            let made = make_payment(&app, payment, &claim).await;
+            claim.give_back().await;
+            made?
+        }
+        (true, claim) => {
+            if let Some(claim) = claim {
+                claim.give_back().await;
+            }
+            payment
+        }
         (false, None) => return Err(AppError::internal("an unmade payment came back unclaimed")),
     };
     Ok(Json(CreatePaymentResponse {
@@ -75,10 +84,11 @@ pub async fn execute(
         .await?
         .ok_or_else(|| AppError::not_found("no such payment"))?;
     let receipt = match begun.stored {
-        Some(executing) => send_execute(&app, &begun.before, executing, begun.claim).await?,
-        None => not_executable(begun.before)?,
+        Some(executing) => send_execute(&app, &begun.before, executing, &begun.claim).await,
+        None => not_executable(begun.before),
     };
-    Ok(Json(receipt))
+    begun.claim.give_back().await;
+    Ok(Json(receipt?))
 }
 
 /// `GET /tosspay/payments/{orderNo}`. Polls are coalesced: they queue on the payment's claim, and one that finds
@@ -88,7 +98,16 @@ pub async fn status(
     session: Session,
     Path(order_no): Path<String>,
 ) -> Result<Json<PaymentStatusReply>, AppError> {
-    let (payment, _claim) = users_payment(&app, &order_no, session).await?;
+    let (payment, claim) = users_payment(&app, &order_no, session).await?;
+    let reply = status_of(&app, payment).await;
+    claim.give_back().await;
+    Ok(Json(reply?))
+}
+
+/// The status of a claimed payment: from the store when Toss's status was read within [`STATUS_FRESH_MS`] (or Toss
+/// cannot answer and the payment is settled), else from Toss, reconciling the store.
+async fn status_of(app: &AppState, payment: Payment) -> Result<PaymentStatusReply, AppError> {
+    let order_no = payment.order_no.clone();
     if payment.pay_token.is_none() {
         return Err(AppError::invalid_state(
             "the payment was not created at Toss yet; create it again",
@@ -100,10 +119,10 @@ pub async fn status(
     let payment = if fresh {
         payment
     } else {
-        match toss_status(&app, &payment).await {
+        match toss_status(app, &payment).await {
             Ok(st) => {
                 payments::mark_checked(&app.db, &order_no).await?;
-                reconcile(&app, payment, &st).await?
+                reconcile(app, payment, &st).await?
             }
             // Toss unreachable: what the store knows is final for settled payments.
             Err(e) if payment.state.is_settled() => {
@@ -118,10 +137,10 @@ pub async fn status(
             Err(e) => return Err(e.into()),
         }
     };
-    Ok(Json(PaymentStatusReply {
+    Ok(PaymentStatusReply {
         status: payment.toss_status.unwrap_or_else(|| PayStatus::parse("")),
         receipt: payment.receipt,
-    }))
+    })
 }
 
 /// How long a status read from Toss answers further polls of the same payment, milliseconds.
@@ -134,8 +153,10 @@ pub async fn refund(
     Path(order_no): Path<String>,
     Valid(req): Valid<RefundRequest>,
 ) -> Result<Json<RefundReceipt>, AppError> {
-    let (payment, _claim) = users_payment(&app, &order_no, session).await?;
-    Ok(Json(refund_locked(&app, payment, &req.reason).await?))
+    let (payment, claim) = users_payment(&app, &order_no, session).await?;
+    let receipt = refund_locked(&app, payment, &req.reason).await;
+    claim.give_back().await;
+    Ok(Json(receipt?))
 }
 
 /// The session user's payment `order_no`, claimed (waiting while another call works on it); another user's is

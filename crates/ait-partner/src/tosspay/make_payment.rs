@@ -11,10 +11,9 @@ use crate::error::AppError;
 use crate::payments::{self, Payment, PaymentEvent, PaymentState};
 use crate::toss_client::TossError;
 
-/// make-payment for a stored `CREATING` payment, under its `claim` (given back by the write of the payToken, or
-/// as it drops). A retry after a lost reply finds the existing payment (`PAYMENT_EXISTING_PAYMENT`) and takes its
+/// make-payment for a stored `CREATING` payment, under its `claim` (the write of the payToken also gives it back). A retry after a lost reply finds the existing payment (`PAYMENT_EXISTING_PAYMENT`) and takes its
 /// payToken from `get-payment-status`.
-pub(super) async fn make_payment(app: &AppState, mut p: Payment, claim: Lease) -> Result<Payment, AppError> {
+pub(super) async fn make_payment(app: &AppState, mut p: Payment, claim: &Lease) -> Result<Payment, AppError> {
     let body = MakePaymentRequest {
         order_no: p.order_no.clone(),
         product_desc: p.product_desc.clone(),

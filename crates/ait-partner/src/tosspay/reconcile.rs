@@ -8,6 +8,7 @@ use super::execute::execute_locked;
 use super::receipt::{receipt_from_status, refund_from_status};
 use super::refund::refund_locked;
 use crate::app::AppState;
+use crate::db::Lease;
 use crate::error::AppError;
 use crate::payments::{self, Payment, PaymentEvent, PaymentState};
 use crate::toss_client::TossError;
@@ -22,6 +23,13 @@ pub async fn settle_unsettled(app: &AppState, order_no: &str) -> Result<(), AppE
     let Some((p, claim)) = payments::try_claim(&app.db, order_no).await? else {
         return Ok(());
     };
+    let settled = settle(app, p, &claim).await;
+    claim.give_back().await;
+    settled
+}
+
+/// [`settle_unsettled`] under the claim.
+async fn settle(app: &AppState, p: Payment, claim: &Lease) -> Result<(), AppError> {
     if !p.state.is_in_flight() {
         return Ok(());
     }

@@ -268,10 +268,13 @@ async fn a_refused_retry_within_the_grace_leaves_the_lost_execute_to_the_reconci
     let (env, _b, order_no, retry) = refused_retry_after_a_lost_execute(3600).await;
     assert_error(&retry, 504, "PAYMENT_OUTCOME_UNKNOWN", true);
     assert_eq!(env.payment_state(&order_no), "EXECUTING");
+    // The execute gave its claim back before it answered, so the reconciler that runs next is not skipped.
+    assert_eq!(env.count("SELECT COUNT(*) FROM payments WHERE claim_holder IS NOT NULL"), 0);
     // The reconciler finishes it: Toss reports it approved, so it executes it once.
     env.reconcile().await;
     assert_eq!(env.payment_state(&order_no), "PAID");
     assert_eq!(pay_status_at_toss(&env, &order_no)["transactions"].as_array().unwrap().len(), 1);
+    assert_eq!(env.count("SELECT COUNT(*) FROM payments WHERE claim_holder IS NOT NULL"), 0, "the reconciler's too");
 }
 
 #[tokio::test]
