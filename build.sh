@@ -158,10 +158,13 @@ start_stack() {
   STACK_DIR=$(mktemp -d)
   # The browser tests' page origin is pinned so the partner (and the sandbox control API it starts) allow exactly it
   # (CORS with credentials, state changes). The flows refund through the page, so page refunds are on, as in the demo.
+  # The background reconciler waits an hour: the flows check what the page's own calls do (a history sync revokes a
+  # refunded grant; a status poll settles a lost execute), and a pass landing mid-test would do that work first.
   local test_port
   test_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$test_port"
   AIT_PARTNER_ALLOWED_ORIGINS="http://127.0.0.1:$test_port" AIT_PARTNER_PAGE_REFUNDS=true \
+    AIT_PARTNER_RECONCILE_INTERVAL_SECS=3600 \
     "target/$profile/ait-partner" --sandbox --listen 127.0.0.1:0 --database "$STACK_DIR/partner.sqlite" \
     --sandbox-cert-dir "$STACK_DIR/certs" --static-root . >"$STACK_DIR/stdout" 2>"$STACK_DIR/stderr" &
   STACK_PID=$!
