@@ -146,7 +146,7 @@ if (pg) {
 const direct = json('partner-direct.json');
 if (direct) {
   p('### The partner\'s overhead on one Toss call', '',
-    'The same make-payment, sent through the partner (`POST /tosspay/payments`: session, lease, two writes, make-payment) and straight to the sandbox with the partner\'s own mTLS Toss client, interleaved. CPU per call: partner + sandbox cores over calls per second (the load generator\'s own CPU not counted).', '');
+    'The same make-payment, sent through the partner (`POST /tosspay/payments`: session, the insert that claims the payment, make-payment, the save of the payToken that gives the claim back) and straight to the sandbox with the partner\'s own mTLS Toss client, interleaved. CPU per call: partner + sandbox cores over calls per second (the load generator\'s own CPU not counted).', '');
   table(direct);
   for (const c of [...new Set(direct.points.map((r) => r.concurrency))]) {
     const via = direct.points.find((r) => r.flow === 'create' && r.concurrency === c);

@@ -42,7 +42,10 @@ pub async fn create(
     // finds the payment made.
     let (payment, claim) = match payments::insert_claimed(&app.db, candidate).await? {
         (Inserted::New(p), claim) => (p, claim),
-        (Inserted::Existing(p), _) if p.order_json != order_json => {
+        (Inserted::Existing(p), claim) if p.order_json != order_json => {
+            if let Some(claim) = claim {
+                claim.give_back().await;
+            }
             return Err(AppError::invalid_argument(
                 "idempotencyKey was already used for a different order",
             ))
