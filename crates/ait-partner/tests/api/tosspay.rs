@@ -166,6 +166,8 @@ async fn the_same_idempotency_key_returns_the_same_payment() {
         .post("/tosspay/payments", json!({"order": {"items": [{"sku": "mug_cup", "quantity": 1}]}, "idempotencyKey": "key-A"}))
         .await;
     assert_error(&got, 400, "INVALID_ARGUMENT", false);
+    // Every create gave the payment's claim back before it answered (the refusal too).
+    assert_eq!(env.count("SELECT COUNT(*) FROM payments WHERE claim_holder IS NOT NULL"), 0);
 
     // Keys are per user: another user's "key-A" is their own payment.
     let b2 = env.logged_in(OTHER_USER).await;
