@@ -211,7 +211,8 @@ async fn seeded_db() -> Db {
             order_json: serde_json::to_string(&order).expect("JSON"),
         };
         let mut p = Payment::creating(order_no.into(), user, format!("key-{order_no}"), priced, true);
-        payments::insert_claimed(&db, p.clone()).await.expect("seed a payment"); // (its claim is released as it drops)
+        let (_, claim) = payments::insert_claimed(&db, p.clone()).await.expect("seed a payment");
+        let claim = claim.expect("a new payment comes claimed");
         p.pay_token = Some(format!("tok-{order_no}"));
         p.state = state;
         if state == PaymentState::Paid {
@@ -233,7 +234,7 @@ async fn seeded_db() -> Db {
                 account_number: None,
             });
         }
-        payments::save(&db, &p, PaymentEvent::Reconciled, Some("fuzz seed".into()))
+        payments::save_releasing(&db, &p, PaymentEvent::Reconciled, Some("fuzz seed".into()), &claim)
             .await
             .expect("seed a payment's state");
     }

@@ -230,11 +230,11 @@ impl IntoResponse for AppError {
 }
 
 impl From<DbError> for AppError {
-    /// A lease held longer than a lease lasts is "already in progress" (retryable); any other storage failure is
-    /// internal.
+    /// A lease held longer than a lease lasts, or a claim another holder took over, is "already in progress"
+    /// (retryable); any other storage failure is internal.
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Busy { .. } => AppError::in_progress(
+            DbError::Busy { .. } | DbError::ClaimLost { .. } => AppError::in_progress(
                 "the same payment or grant is being handled by another request; try again",
             ),
             other => AppError::internal(other),

@@ -61,6 +61,13 @@ pub enum DbError {
     /// broke it), or the writer has stopped. Nothing of the write is stored.
     #[error("database: the write was not committed: {0}")]
     Commit(String),
+    /// A section's claim on `key` expired while it worked (it stalled past the claim's lifetime) and another holder
+    /// took it over: the section's write was not stored; the new holder settles what it was doing.
+    #[error("database: the claim on `{key}` was taken over by another holder")]
+    ClaimLost {
+        /// The claim's key.
+        key: String,
+    },
     /// Another request held the lease of `key` for longer than a lease lasts.
     #[error("database: `{key}` is busy with another request")]
     Busy {

@@ -26,9 +26,9 @@ pub enum Inserted {
 
 /// Stores a new `CREATING` payment, claimed, unless the user already has one under the same idempotency key: the
 /// unique `(user_key, idempotency_key)` makes the database the judge (`INSERT … ON CONFLICT`), so two creates on two
-/// instances cannot both insert. An existing payment comes back claimed when nobody else holds it (a retry after a
-/// lost make-payment finishes it), or unclaimed once it is made at Toss (its payToken is all a create answers);
-/// while another create holds it unmade, this waits.
+/// instances cannot both insert. An existing payment not made at Toss yet comes back claimed when nobody else holds
+/// it (a retry after a lost make-payment finishes it); one made comes back unclaimed (its payToken is all a create
+/// answers; claiming it would only hold up an execute); while another create holds it unmade, this waits.
 pub async fn insert_claimed(db: &Db, p: Payment) -> Result<(Inserted, Option<Lease>), DbError> {
     let key = format!("create:{}:{}", p.user_key, p.idempotency_key);
     db.wait_for(&key, || async {
@@ -43,7 +43,8 @@ pub async fn insert_claimed(db: &Db, p: Payment) -> Result<(Inserted, Option<Lea
     .await
 }
 
-/// One attempt of [`insert_claimed`]: the payment under the key with its claim, or `None` while another holds it.
+/// One attempt of [`insert_claimed`]: the payment under the key with its claim, or `None` when it exists and is made
+/// or held by another.
 async fn insert_or_claim(db: &Db, p: Payment) -> Result<Option<(Inserted, Lease)>, DbError> {
     let (t, holder, (until, now_ms)) = (now(), db.new_holder(), db.lease_window());
     let (holding, order_no) = (holder.clone(), p.order_no.clone());
@@ -56,7 +57,8 @@ async fn insert_or_claim(db: &Db, p: Payment) -> Result<Option<(Inserted, Lease)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
                      ON CONFLICT (user_key, idempotency_key) DO UPDATE
                        SET claim_holder = excluded.claim_holder, claim_until = excluded.claim_until
-                       WHERE payments.claim_holder IS NULL OR payments.claim_until < $13
+                       WHERE payments.pay_token IS NULL
+                         AND (payments.claim_holder IS NULL OR payments.claim_until < $13)
                      RETURNING {COLUMNS}"
                 ))
                 .bind(&p.order_no)
@@ -173,7 +175,7 @@ async fn take(
     begin: Option<Begin>,
 ) -> Result<Option<Begun>, DbError> {
     let (holder, (until, now_ms), dialect) = (db.new_holder(), db.lease_window(), db.dialect());
-    let (order, holding) = (order_no.to_owned(), holder.clone());
+    let (order, holding, step_holder) = (order_no.to_owned(), holder.clone(), holder.clone());
     let taken = db
         .write(move |conn| {
             Box::pin(async move {
@@ -191,7 +193,8 @@ async fn take(
                 // A row this version cannot read takes no step (and fails its request after the commit, below).
                 let step = begin.zip(Payment::try_from(row.clone()).ok()).and_then(|(begin, p)| begin(&p));
                 let Some((next, kind)) = step else { return Ok(Some((row, None))) };
-                let rows = save_statement(dialect, &next, kind, None, None)?.execute(&mut *conn).await?.rows_affected();
+                let statement = save_statement(dialect, &next, kind, None, &step_holder, false)?;
+                let rows = statement.execute(&mut *conn).await?.rows_affected();
                 saved(&next, rows)?;
                 Ok(Some((row, Some(next))))
             })
@@ -212,7 +215,7 @@ pub async fn save_releasing(
     detail: Option<String>,
     claim: &Lease,
 ) -> Result<(), DbError> {
-    save_with(db, p, kind, detail, Some(claim.holder().to_owned())).await?;
+    save_with(db, p, kind, detail, claim, true).await?;
     claim.released_by_write();
     Ok(())
 }

@@ -14,7 +14,7 @@ use ait_api::partner::{PaymentReceipt, RefundReceipt};
 use ait_api::PayStatus;
 use sqlx::FromRow;
 
-use crate::db::{now, now_ms, Db, DbError, Dialect, Statement};
+use crate::db::{now, now_ms, Db, DbError, Dialect, Lease, Statement};
 use crate::tosspay::Priced;
 
 pub mod claim;
@@ -354,47 +354,63 @@ pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
 /// it names; they commit or roll back together with the writer's batch); on PostgreSQL the update in a `WITH` whose
 /// row feeds the insert (one statement, one transaction). Either way the event is recorded only if the payment was
 /// updated: a payment that is not stored is [`DbError::Missing`], and fails no other write.
+///
+/// A save is made under the payment's `claim` and stores nothing unless the claim is still the caller's: a section
+/// that stalled past its claim's lifetime, while another instance took the payment over, cannot overwrite what the
+/// new holder stored ([`DbError::ClaimLost`]).
 pub async fn save(
     db: &Db,
     p: &Payment,
     kind: PaymentEvent,
     detail: Option<String>,
+    claim: &Lease,
 ) -> Result<(), DbError> {
-    save_with(db, p, kind, detail, None).await
+    save_with(db, p, kind, detail, claim, false).await
 }
 
-/// [`save`], giving back the claim of `releasing` (a holder id) in the same statement when that holder has it: the
-/// last write of a section is also its release ([`save_releasing`]). `None` leaves the claim as it is.
+/// [`save`], also giving the claim back in the same statement when `release`: the last write of a section is also
+/// its release ([`save_releasing`]).
 async fn save_with(
     db: &Db,
     p: &Payment,
     kind: PaymentEvent,
     detail: Option<String>,
-    releasing: Option<String>,
+    claim: &Lease,
+    release: bool,
 ) -> Result<(), DbError> {
-    let rows = db.execute(save_statement(db.dialect(), p, kind, detail, releasing)?).await?;
-    saved(p, rows)
+    let statement = save_statement(db.dialect(), p, kind, detail, claim.holder(), release)?;
+    if db.execute(statement).await? > 0 {
+        return Ok(());
+    }
+    // Nothing saved: the payment is not stored, or its claim is someone else's now.
+    match get(db, &p.order_no).await? {
+        None => saved(p, 0),
+        Some(_) => Err(DbError::ClaimLost { key: format!("payment:{}", p.order_no) }),
+    }
 }
 
-/// The statement of a save (see [`save`] and [`save_with`]).
+/// The statement of a save by the claim's `holder` (see [`save`] and [`save_with`]).
 fn save_statement(
     dialect: Dialect,
     p: &Payment,
     kind: PaymentEvent,
     detail: Option<String>,
-    releasing: Option<String>,
+    holder: &str,
+    release: bool,
 ) -> Result<Statement, DbError> {
-    // (The right-hand sides of an UPDATE read the row as it was: both CASEs see the old holder.)
+    // $12: the holder whose claim the save gives back, or NULL to keep it (`claim_holder = NULL` is never true).
     const SQLITE: &str = "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
            refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
            claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
-           claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END WHERE order_no = $1;
+           claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END
+           WHERE order_no = $1 AND claim_holder = $13;
          INSERT INTO payment_events (order_no, kind, detail, at) SELECT $1, $10, $11, $9 WHERE changes() = 1";
     const POSTGRES: &str = "WITH saved AS (
            UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
              refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
              claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
-             claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END WHERE order_no = $1
+             claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END
+             WHERE order_no = $1 AND claim_holder = $13
            RETURNING order_no)
          INSERT INTO payment_events (order_no, kind, detail, at) SELECT order_no, $10, $11, $9 FROM saved";
     let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
@@ -415,7 +431,8 @@ fn save_statement(
         .bind(now())
         .bind(kind.as_str())
         .bind(detail)
-        .bind(releasing))
+        .bind(release.then(|| holder.to_owned()))
+        .bind(holder.to_owned()))
 }
 
 /// A save that changed `rows` rows: none means the payment is not stored.
@@ -486,11 +503,11 @@ mod tests {
             ("o7", PaymentState::Refunding),
         ];
         for (order_no, state) in states {
-            let (Inserted::New(mut p), _claim) = insert_claimed(&db, payment(order_no)).await.unwrap() else {
+            let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment(order_no)).await.unwrap() else {
                 panic!("{order_no} existed")
             };
             p.state = state;
-            save(&db, &p, PaymentEvent::Created, None).await.unwrap();
+            save(&db, &p, PaymentEvent::Created, None, &claim).await.unwrap();
         }
         let (mut seen, mut after) = (Vec::new(), String::new());
         loop {
@@ -525,19 +542,50 @@ mod tests {
     #[tokio::test]
     async fn a_save_changes_the_payment_and_records_its_event_and_a_missing_payment_is_an_error() {
         let db = Db::open_in_memory().await.unwrap();
-        let (Inserted::New(mut p), _claim) = insert_claimed(&db, payment("o-1")).await.unwrap() else { panic!("new") };
+        let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment("o-1")).await.unwrap() else {
+            panic!("new, claimed")
+        };
         p.state = PaymentState::Created;
         p.pay_token = Some("tok".into());
-        save(&db, &p, PaymentEvent::MakePayment, None).await.unwrap();
+        save(&db, &p, PaymentEvent::MakePayment, None, &claim).await.unwrap();
         let stored = get(&db, "o-1").await.unwrap().unwrap();
         assert_eq!((stored.state, stored.pay_token.as_deref()), (PaymentState::Created, Some("tok")));
         assert_eq!(events(&db, "o-1").await, ["created", PaymentEvent::MakePayment.as_str()]);
 
         // Never stored: an error of its own, nothing recorded, and the writer's other work unharmed.
         let ghost = payment("o-ghost");
-        assert!(matches!(save(&db, &ghost, PaymentEvent::Execute, None).await, Err(DbError::Missing(_))));
+        assert!(matches!(save(&db, &ghost, PaymentEvent::Execute, None, &claim).await, Err(DbError::Missing(_))));
         assert!(events(&db, "o-ghost").await.is_empty());
-        save(&db, &p, PaymentEvent::Execute, Some("again".into())).await.unwrap();
+        save(&db, &p, PaymentEvent::Execute, Some("again".into()), &claim).await.unwrap();
         assert_eq!(events(&db, "o-1").await.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_save_under_a_claim_taken_over_stores_nothing() {
+        let db = Db::open_in_memory().await.unwrap();
+        let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment("o-1")).await.unwrap() else {
+            panic!("new, claimed")
+        };
+        // This holder stalled past its claim's lifetime and another instance took the payment over.
+        sqlx::query("UPDATE payments SET claim_holder = 'the-new-holder' WHERE order_no = 'o-1'")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        p.state = PaymentState::Created;
+        match save(&db, &p, PaymentEvent::MakePayment, None, &claim).await {
+            Err(DbError::ClaimLost { key }) => assert_eq!(key, "payment:o-1"),
+            other => panic!("expected ClaimLost, got {other:?}"),
+        }
+        let stored = get(&db, "o-1").await.unwrap().unwrap();
+        assert_eq!(stored.state, PaymentState::Creating, "the new holder's row is untouched");
+        assert_eq!(events(&db, "o-1").await, ["created"]);
+        // Nor can the old holder's release free the new holder's claim.
+        save_releasing(&db, &p, PaymentEvent::MakePayment, None, &claim).await.unwrap_err();
+        claim.give_back().await;
+        let holder: Option<String> = sqlx::query_scalar("SELECT claim_holder FROM payments WHERE order_no = 'o-1'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(holder.as_deref(), Some("the-new-holder"));
     }
 }

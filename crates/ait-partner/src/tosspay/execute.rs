@@ -23,7 +23,7 @@ pub(super) async fn execute_locked(app: &AppState, p: Payment, claim: &Lease) ->
     let Some((executing, kind)) = begin_execute(&p) else {
         return not_executable(p);
     };
-    payments::save(&app.db, &executing, kind, None).await?;
+    payments::save(&app.db, &executing, kind, None, claim).await?;
     send_execute(app, &p, executing, claim).await
 }
 
@@ -83,7 +83,7 @@ pub(super) async fn send_execute(
                 Ok(receipt)
             }
             None => {
-                settle_from_status(app, p, "execute-payment reply without a receipt".into()).await
+                settle_from_status(app, p, "execute-payment reply without a receipt".into(), claim).await
             }
         },
         Err(TossError::Fail { error, .. }) => {
@@ -95,7 +95,7 @@ pub(super) async fn send_execute(
             let st = match toss_status(app, &p).await {
                 Ok(st) => st,
                 Err(e) if already || earlier.exists => {
-                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code.clone())).await?;
+                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code.clone()), claim).await?;
                     return Err(AppError::outcome_unknown(format!(
                         "Toss refused the execute ({code}) and its status is unknown ({e}); the payment may be \
                          paid: ask for its status later"
@@ -104,22 +104,22 @@ pub(super) async fn send_execute(
                 Err(_) => {
                     // A first attempt, refused: nothing was executed, by this call or any other.
                     p.state = PaymentState::Created;
-                    payments::save(&app.db, &p, PaymentEvent::ExecuteFailed, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::ExecuteFailed, Some(code), claim).await?;
                     return Err(AppError::toss_failed(error));
                 }
             };
-            let mut p = reconcile(app, p, &st).await?;
+            let mut p = reconcile(app, p, &st, claim).await?;
             // (A standby payment was moved to CREATED by `reconcile`.)
             let not_executed = st.pay_status == Some(PayStatus::PayApproved);
             match p.state {
                 PaymentState::Executing if not_executed && !already && !earlier.may_still_land => {
                     // Refused, reported not executed, and no lost call can still land: a final answer.
                     p.state = PaymentState::Created;
-                    payments::save(&app.db, &p, PaymentEvent::ExecuteFailed, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::ExecuteFailed, Some(code), claim).await?;
                     Err(AppError::toss_failed(error))
                 }
                 PaymentState::Executing => {
-                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code), claim).await?;
                     Err(AppError::outcome_unknown(if already {
                         "Toss says the payment was executed but its status does not show it yet; ask for its status later"
                     } else {
@@ -129,7 +129,7 @@ pub(super) async fn send_execute(
                 PaymentState::Created if already => {
                     // Toss said executed, its status says not authenticated: trust the money, not the read.
                     p.state = PaymentState::Executing;
-                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::ExecuteRefused, Some(code), claim).await?;
                     Err(AppError::outcome_unknown(
                         "Toss says the payment was executed but its status disagrees; ask for its status later",
                     ))
@@ -145,7 +145,7 @@ pub(super) async fn send_execute(
         Err(e) if e.outcome_known() => {
             if earlier.exists {
                 p.attempted_at = earlier.sent_at;
-                payments::save(&app.db, &p, PaymentEvent::ExecuteNotSent, Some(e.detail())).await?;
+                payments::save(&app.db, &p, PaymentEvent::ExecuteNotSent, Some(e.detail()), claim).await?;
                 return Err(AppError::outcome_unknown(format!(
                     "execute-payment was not sent ({e}) and an earlier attempt's outcome is unknown; ask for the \
                      payment's status later"
@@ -153,12 +153,12 @@ pub(super) async fn send_execute(
             }
             p.state = PaymentState::Created;
             p.attempted_at = None;
-            payments::save(&app.db, &p, PaymentEvent::ExecuteNotSent, Some(e.detail())).await?;
+            payments::save(&app.db, &p, PaymentEvent::ExecuteNotSent, Some(e.detail()), claim).await?;
             Err(AppError::toss_unreachable(format!(
                 "execute-payment was not sent: {e}"
             )))
         }
-        Err(e) => settle_from_status(app, p, e.detail()).await,
+        Err(e) => settle_from_status(app, p, e.detail(), claim).await,
     }
 }
 
@@ -174,10 +174,11 @@ async fn settle_from_status(
     app: &AppState,
     p: Payment,
     cause: String,
+    claim: &Lease,
 ) -> Result<PaymentReceipt, AppError> {
     payments::event(&app.db, &p.order_no, PaymentEvent::ExecuteUnknown, Some(cause.clone())).await?;
     match toss_status(app, &p).await {
-        Ok(st) => settled_receipt(reconcile(app, p, &st).await?),
+        Ok(st) => settled_receipt(reconcile(app, p, &st, claim).await?),
         Err(e) => Err(AppError::outcome_unknown(format!(
             "the payment outcome is unknown (the execute's reply was lost and the status lookup failed: {e}); ask \
              for its status later"

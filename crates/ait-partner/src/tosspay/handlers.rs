@@ -102,14 +102,14 @@ pub async fn status(
     Path(order_no): Path<String>,
 ) -> Result<Json<PaymentStatusReply>, AppError> {
     let (payment, claim) = users_payment(&app, &order_no, session).await?;
-    let reply = status_of(&app, payment).await;
+    let reply = status_of(&app, payment, &claim).await;
     claim.give_back().await;
     Ok(Json(reply?))
 }
 
 /// The status of a claimed payment: from the store when Toss's status was read within [`STATUS_FRESH_MS`] (or Toss
 /// cannot answer and the payment is settled), else from Toss, reconciling the store.
-async fn status_of(app: &AppState, payment: Payment) -> Result<PaymentStatusReply, AppError> {
+async fn status_of(app: &AppState, payment: Payment, claim: &Lease) -> Result<PaymentStatusReply, AppError> {
     let order_no = payment.order_no.clone();
     if payment.pay_token.is_none() {
         return Err(AppError::invalid_state(
@@ -125,7 +125,7 @@ async fn status_of(app: &AppState, payment: Payment) -> Result<PaymentStatusRepl
         match toss_status(app, &payment).await {
             Ok(st) => {
                 payments::mark_checked(&app.db, &order_no).await?;
-                reconcile(app, payment, &st).await?
+                reconcile(app, payment, &st, claim).await?
             }
             // Toss unreachable: what the store knows is final for settled payments.
             Err(e) if payment.state.is_settled() => {
@@ -157,7 +157,7 @@ pub async fn refund(
     Valid(req): Valid<RefundRequest>,
 ) -> Result<Json<RefundReceipt>, AppError> {
     let (payment, claim) = users_payment(&app, &order_no, session).await?;
-    let receipt = refund_locked(&app, payment, &req.reason).await;
+    let receipt = refund_locked(&app, payment, &req.reason, &claim).await;
     claim.give_back().await;
     Ok(Json(receipt?))
 }

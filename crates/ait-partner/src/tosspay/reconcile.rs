@@ -34,14 +34,14 @@ async fn settle(app: &AppState, p: Payment, claim: &Lease) -> Result<(), AppErro
         return Ok(());
     }
     let st = toss_status(app, &p).await?;
-    let p = reconcile(app, p, &st).await?;
+    let p = reconcile(app, p, &st, claim).await?;
     match (p.state, st.pay_status.as_ref()) {
         (PaymentState::Executing, Some(PayStatus::PayApproved)) => {
             execute_locked(app, p, claim).await?;
         }
         (PaymentState::Refunding, Some(s)) if s.is_paid() => {
             let reason = p.refund_reason.clone().unwrap_or_default();
-            refund_locked(app, p, &reason).await?;
+            refund_locked(app, p, &reason, claim).await?;
         }
         _ => {}
     }
@@ -59,11 +59,12 @@ pub(super) async fn toss_status(app: &AppState, p: &Payment) -> Result<PaymentSt
         .await
 }
 
-/// Brings the stored payment in line with Toss's status (and records a change).
+/// Brings the stored payment in line with Toss's status (and records a change, under the payment's `claim`).
 pub(super) async fn reconcile(
     app: &AppState,
     mut p: Payment,
     st: &PaymentStatusResponse,
+    claim: &Lease,
 ) -> Result<Payment, AppError> {
     let before = (p.state, p.toss_status.clone());
     let status = st
@@ -124,7 +125,7 @@ pub(super) async fn reconcile(
     }
     if (p.state, p.toss_status.clone()) != before {
         let detail = p.toss_status.as_ref().map(|s| s.as_str().to_owned());
-        payments::save(&app.db, &p, PaymentEvent::Reconciled, detail).await?;
+        payments::save(&app.db, &p, PaymentEvent::Reconciled, detail, claim).await?;
     }
     Ok(p)
 }

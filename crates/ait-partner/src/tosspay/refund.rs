@@ -8,7 +8,7 @@ use super::lost_attempt::LostAttempt;
 use super::receipt::refund_from_reply;
 use super::reconcile::{reconcile, toss_status};
 use crate::app::AppState;
-use crate::db::now_ms;
+use crate::db::{now_ms, Lease};
 use crate::error::AppError;
 use crate::payments::{self, Payment, PaymentEvent, PaymentState};
 use crate::toss_client::TossError;
@@ -16,7 +16,7 @@ use crate::toss_client::TossError;
 /// Toss's refusal of a refund because an earlier one went through.
 const ALREADY_REFUNDED: &str = "PAYMENT_ALREADY_REFUNDED";
 
-/// Refunds a payment; the caller holds its lock. Refunded → the stored refund receipt.
+/// Refunds a payment under its `claim`. Refunded → the stored refund receipt.
 ///
 /// Like execute: the payment is saved `REFUNDING` before refund-payment is sent and leaves it only on evidence
 /// (a reply, Toss's status, or the refusal of an attempt no lost call can overtake); otherwise 504
@@ -25,6 +25,7 @@ pub(super) async fn refund_locked(
     app: &AppState,
     mut p: Payment,
     reason: &str,
+    claim: &Lease,
 ) -> Result<RefundReceipt, AppError> {
     match p.state {
         PaymentState::Refunded if p.refund.is_some() => return refund_receipt(p),
@@ -47,7 +48,7 @@ pub(super) async fn refund_locked(
     }
     p.attempted_at = Some(now_ms());
     let kind = if earlier.exists { PaymentEvent::RefundAgain } else { PaymentEvent::Refund };
-    payments::save(&app.db, &p, kind, Some(reason.clone())).await?;
+    payments::save(&app.db, &p, kind, Some(reason.clone()), claim).await?;
     match app
         .toss
         .refund_payment(p.user_key, &pay_token, &reason, p.is_test_payment)
@@ -58,7 +59,7 @@ pub(super) async fn refund_locked(
             p.refund = Some(receipt.clone());
             p.state = PaymentState::Refunded;
             p.toss_status = Some(PayStatus::RefundSuccess);
-            payments::save(&app.db, &p, PaymentEvent::Refunded, None).await?;
+            payments::save(&app.db, &p, PaymentEvent::Refunded, None, claim).await?;
             Ok(receipt)
         }
         Err(TossError::Fail { error, .. }) => {
@@ -69,7 +70,7 @@ pub(super) async fn refund_locked(
             let st = match toss_status(app, &p).await {
                 Ok(st) => st,
                 Err(e) if already || earlier.exists => {
-                    payments::save(&app.db, &p, PaymentEvent::RefundRefused, Some(code.clone())).await?;
+                    payments::save(&app.db, &p, PaymentEvent::RefundRefused, Some(code.clone()), claim).await?;
                     return Err(AppError::outcome_unknown(format!(
                         "Toss refused the refund ({code}) and its status is unknown ({e}); ask for the payment's \
                          status later"
@@ -80,22 +81,22 @@ pub(super) async fn refund_locked(
                     if p.state == PaymentState::Refunding {
                         p.state = PaymentState::Paid;
                     }
-                    payments::save(&app.db, &p, PaymentEvent::RefundFailed, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::RefundFailed, Some(code), claim).await?;
                     return Err(AppError::toss_failed(error));
                 }
             };
-            let mut p = reconcile(app, p, &st).await?;
+            let mut p = reconcile(app, p, &st, claim).await?;
             let still_paid = st.pay_status.as_ref().is_some_and(PayStatus::is_paid);
             match p.state {
                 PaymentState::Refunded => refund_receipt(p),
                 PaymentState::Refunding if still_paid && !already && !earlier.may_still_land => {
                     // Refused, reported paid, and no lost refund can still land: a final answer.
                     p.state = PaymentState::Paid;
-                    payments::save(&app.db, &p, PaymentEvent::RefundFailed, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::RefundFailed, Some(code), claim).await?;
                     Err(AppError::toss_failed(error))
                 }
                 PaymentState::Refunding => {
-                    payments::save(&app.db, &p, PaymentEvent::RefundRefused, Some(code)).await?;
+                    payments::save(&app.db, &p, PaymentEvent::RefundRefused, Some(code), claim).await?;
                     Err(AppError::outcome_unknown(if already {
                         "Toss says the payment was refunded but its status does not show it yet; ask later"
                     } else {
@@ -108,7 +109,7 @@ pub(super) async fn refund_locked(
         Err(e) if e.outcome_known() => {
             if earlier.exists {
                 p.attempted_at = earlier.sent_at;
-                payments::save(&app.db, &p, PaymentEvent::RefundNotSent, Some(e.detail())).await?;
+                payments::save(&app.db, &p, PaymentEvent::RefundNotSent, Some(e.detail()), claim).await?;
                 return Err(AppError::outcome_unknown(format!(
                     "refund-payment was not sent ({e}) and an earlier attempt's outcome is unknown; ask later"
                 )));
@@ -117,7 +118,7 @@ pub(super) async fn refund_locked(
                 p.state = PaymentState::Paid;
             }
             p.attempted_at = None;
-            payments::save(&app.db, &p, PaymentEvent::RefundNotSent, Some(e.detail())).await?;
+            payments::save(&app.db, &p, PaymentEvent::RefundNotSent, Some(e.detail()), claim).await?;
             Err(AppError::toss_unreachable(format!(
                 "refund-payment was not sent: {e}"
             )))
@@ -129,7 +130,7 @@ pub(super) async fn refund_locked(
                     "the refund outcome is unknown ({e}; status: {e2}); ask for the payment's status later"
                 ))
             })?;
-            let p = reconcile(app, p, &st).await?;
+            let p = reconcile(app, p, &st, claim).await?;
             match p.state {
                 PaymentState::Refunded => refund_receipt(p),
                 _ => Err(AppError::outcome_unknown(format!(

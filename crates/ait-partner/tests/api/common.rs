@@ -197,10 +197,11 @@ impl Env {
             .order_id
     }
 
-    /// One reconciler pass, once the leases of finished requests are released: a handler's lease is released in
-    /// the background after it answered, and the reconciler skips what is still held (as it must for a live request).
-    /// Waits at most half a second for that (a release takes milliseconds; a lease still there after it is one a
-    /// test left on purpose, e.g. by stopping a server mid-request), then runs anyway.
+    /// One reconciler pass, once the leases of finished requests are released: a grant's lease is released in the
+    /// background after the request answered, and the reconciler skips what is still held (as it must for a live
+    /// request). (A payment's claim is given back before its request answers.) Waits at most half a second for that
+    /// (a release takes milliseconds; a lease still there after it is one a test left on purpose, e.g. by stopping a
+    /// server mid-request), then runs anyway.
     pub async fn reconcile(&self) -> usize {
         let state = &self.server().state;
         let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
