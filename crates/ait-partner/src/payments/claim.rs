@@ -7,8 +7,10 @@
 //! writes can carry, they carry: the write that stores a new payment takes its claim ([`insert_claimed`]), and the
 //! write that stores a section's outcome gives it back ([`save_releasing`]). Whatever way a section ends, it gives
 //! the claim back before it answers ([`Lease::give_back`], which writes nothing after such a save), so the page's
-//! next request and the reconciler find the payment free. Before, a TossPay flow wrote four lease rows of its own
-//! beside the payment (issue 10's note measures what that cost); now it writes none.
+//! next request and the reconciler find the payment free. Every save of the payment is conditional on the claim
+//! still being the saver's ([`super::save`]), so a section that outlived its claim cannot overwrite what the next
+//! holder stored. Before, a TossPay flow wrote four lease rows of its own beside the payment (issue 10's note
+//! measures what that cost); now it writes none.
 
 use sqlx::Executor;
 
