@@ -12,9 +12,7 @@
 //! holder stored. Before, a TossPay flow wrote four lease rows of its own beside the payment (issue 10's note
 //! measures what that cost); now it writes none.
 
-use sqlx::Executor;
-
-use super::{insert_event, save_statement, save_with, saved, Payment, PaymentEvent, PaymentRow, PaymentState, COLUMNS};
+use super::{get_for_user, insert_event, save_statement, save_with, saved, Payment, PaymentEvent, PaymentRow, PaymentState, COLUMNS};
 use crate::db::{now, Db, DbError, Lease, Site};
 
 /// What [`insert_claimed`] found under the idempotency key.
@@ -112,14 +110,7 @@ async fn existing(db: &Db, user_key: i64, idempotency_key: &str) -> Result<Optio
 /// [`DbError::Busy`]). `None`: the user has no such payment. One write takes the claim and reads the payment as it
 /// is under it.
 pub async fn claim_for_user(db: &Db, order_no: &str, user_key: i64) -> Result<Option<(Payment, Lease)>, DbError> {
-    db.wait_for(&format!("payment:{order_no}"), || async {
-        if let Some(begun) = take(db, order_no, Some(user_key), None).await? {
-            return Ok(Some(Some((begun.before, begun.claim))));
-        }
-        // Held by someone else (wait), or not this user's payment (done).
-        Ok(no_such_payment(db, order_no, user_key).await?.then_some(None))
-    })
-    .await
+    Ok(claim_waiting(db, order_no, user_key, None).await?.map(|begun| (begun.before, begun.claim)))
 }
 
 /// The payment `order_no` with its claim if nobody works on it now (the reconciler skips a payment someone is
@@ -145,27 +136,25 @@ pub struct Begun {
 /// [`claim_for_user`] whose claiming write also stores the section's first step (`begin`): an execute's
 /// `EXECUTING` is stored by the same write that takes the claim, one write where there were two.
 pub async fn claim_and_begin(db: &Db, order_no: &str, user_key: i64, begin: Begin) -> Result<Option<Begun>, DbError> {
-    db.wait_for(&format!("payment:{order_no}"), || async {
-        if let Some(begun) = take(db, order_no, Some(user_key), Some(begin)).await? {
-            return Ok(Some(Some(begun)));
-        }
-        Ok(no_such_payment(db, order_no, user_key).await?.then_some(None))
-    })
-    .await
+    claim_waiting(db, order_no, user_key, Some(begin)).await
 }
 
-/// Whether there is no payment `order_no` of `user_key` (a claim that was not taken was held, or not there).
-async fn no_such_payment(db: &Db, order_no: &str, user_key: i64) -> Result<bool, DbError> {
-    let mine = db
-        .pool()
-        .fetch_optional(
-            sqlx::query("SELECT 1 FROM payments WHERE order_no = $1 AND user_key = $2")
-                .bind(order_no.to_owned())
-                .bind(user_key),
-        )
-        .await?
-        .is_some();
-    Ok(!mine)
+/// [`take`] until it succeeds, while the payment is someone else's to work on; `None` when the user has no such
+/// payment.
+async fn claim_waiting(
+    db: &Db,
+    order_no: &str,
+    user_key: i64,
+    begin: Option<Begin>,
+) -> Result<Option<Begun>, DbError> {
+    db.wait_for(&format!("payment:{order_no}"), || async {
+        if let Some(begun) = take(db, order_no, Some(user_key), begin).await? {
+            return Ok(Some(Some(begun)));
+        }
+        // Not taken: held by someone else (wait), or not this user's payment (done).
+        Ok(get_for_user(db, order_no, user_key).await?.is_none().then_some(None))
+    })
+    .await
 }
 
 /// One conditional write: the claim of `order_no` (of `user_key`, when given) if it is free or expired, with the
