@@ -4,7 +4,7 @@
 //! `cargo test` (`crates/ait-partner/tests/api/corpus_replay.rs`). It may only use what both reach: `ait_partner`,
 //! `ait_api`, `ait_sandbox` (certificates), `axum`, `tokio`, `tower`, `sqlx`, `ring` and `serde_json`.
 //!
-//! The router is `ait_partner::app::router` over an in-memory SQLite database seeded with two users (one with a
+//! The router is `ait_partner::app::router` over a temporary SQLite database seeded with two users (one with a
 //! session cookie the input may attach), payments in several states and grants, and a Toss client pointing at a
 //! closed local port (port 0), so anything that reaches Toss fails fast with "cannot connect". One current-thread
 //! runtime is made once; each input gets a fresh `AppState` (no in-memory state carries over) over the shared
@@ -153,9 +153,9 @@ fn sha256_hex(s: &str) -> String {
         .collect()
 }
 
-/// A fresh in-memory database with the seed data.
+/// A fresh temporary database with the seed data.
 async fn seeded_db() -> Db {
-    let db = Db::open_in_memory().await.expect("an in-memory database");
+    let db = Db::open_temporary().await.expect("a temporary database");
     let session = sha256_hex(SESSION_ID);
     let far = 4_000_000_000i64;
     let seed = async {
@@ -238,10 +238,10 @@ async fn seeded_db() -> Db {
             .await
             .expect("seed a payment's state");
     }
-    // A copy of every table, to restore the seed in place after a request wrote (cheaper than a new database). The
-    // in-memory database has one connection, so its temp tables stay.
+    // A copy of every table, to restore the seed in place after a request wrote (cheaper than a new database). In
+    // the database itself, not TEMP: each connection of the pool has temp tables of its own.
     for table in tables(&db).await {
-        sqlx::query(&format!("CREATE TEMP TABLE \"seed_{table}\" AS SELECT * FROM main.\"{table}\""))
+        sqlx::query(&format!("CREATE TABLE \"{SEED}{table}\" AS SELECT * FROM main.\"{table}\""))
             .execute(db.pool())
             .await
             .expect("copy the seed");
@@ -249,13 +249,17 @@ async fn seeded_db() -> Db {
     db
 }
 
+/// The prefix of the seed's copies of the tables.
+const SEED: &str = "fuzz_seed_";
+
 /// The data tables of the main schema (SQLite's own `sqlite_sequence` included: AUTOINCREMENT counters are data
-/// too), without `leases` (coordination, released in the background after a reply) and sqlx's migration record.
+/// too), without sqlx's migration record and the seed's copies. (Leases are in a file of their own.)
 async fn tables(db: &Db) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT name FROM main.sqlite_master WHERE type = 'table'
-           AND name NOT IN ('leases', '_sqlx_migrations') ORDER BY name",
+           AND name <> '_sqlx_migrations' AND substr(name, 1, length($1)) <> $1 ORDER BY name",
     )
+    .bind(SEED)
     .fetch_all(db.pool())
     .await
     .expect("the table list");
@@ -264,12 +268,12 @@ async fn tables(db: &Db) -> Vec<String> {
 
 /// Puts every data table back to the seed, in one transaction.
 async fn restore_seed(db: &Db) {
-    let tables = tables(db).await; // before the transaction takes the one connection
+    let tables = tables(db).await;
     let mut tx = db.pool().begin().await.expect("a transaction");
     sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await.expect("defer foreign keys");
     for table in tables {
         sqlx::query(&format!(
-            "DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM temp.\"seed_{table}\";"
+            "DELETE FROM main.\"{table}\"; INSERT INTO main.\"{table}\" SELECT * FROM main.\"{SEED}{table}\";"
         ))
         .execute(&mut *tx)
         .await

@@ -29,7 +29,7 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use crate::app::AppState;
-use crate::db::{now, rfc3339, Db, DbError};
+use crate::db::{now, rfc3339, Db, DbError, Statement};
 use crate::error::{codes, AppError};
 use crate::extract::Valid;
 use crate::session::Session;
@@ -406,7 +406,7 @@ async fn insert_grant(
 ) -> Result<bool, DbError> {
     let inserted = db
         .execute(
-            sqlx::query(
+            Statement::new(
                 "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (order_id) DO NOTHING",
             )
@@ -424,7 +424,7 @@ async fn insert_grant(
 async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
     let confirmed = db
         .execute(
-            sqlx::query(
+            Statement::new(
                 "UPDATE grants SET provisional = 0, confirmed_at = $2
                  WHERE order_id = $1 AND provisional = 1 AND revoked_at IS NULL",
             )
@@ -439,7 +439,7 @@ async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
 async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<bool, DbError> {
     let revoked = db
         .execute(
-            sqlx::query(
+            Statement::new(
                 "UPDATE grants SET revoked_at = $2, revoke_reason = $3 WHERE order_id = $1 AND revoked_at IS NULL",
             )
             .bind(order_id.to_owned())
@@ -456,16 +456,16 @@ mod tests {
 
     #[tokio::test]
     async fn the_provisional_work_list_is_read_a_page_at_a_time_each_grant_once() {
-        let db = Db::open_in_memory().await.unwrap();
+        let db = Db::open_temporary().await.unwrap();
         for (i, provisional) in [(5, 1), (1, 1), (3, 0), (2, 1), (4, 1), (6, 1), (7, 1)] {
-            let insert = sqlx::query(
+            let insert = Statement::new(
                 "INSERT INTO grants (order_id, user_key, sku, granted_at, provisional) VALUES ($1, 1, 'gem_100', '', $2)",
             )
             .bind(format!("o{i}"))
-            .bind(provisional);
+            .bind(i64::from(provisional));
             db.execute(insert).await.unwrap();
         }
-        db.execute(sqlx::query("UPDATE grants SET revoked_at = 'x' WHERE order_id = 'o6'")).await.unwrap();
+        db.execute(Statement::new("UPDATE grants SET revoked_at = 'x' WHERE order_id = 'o6'")).await.unwrap();
         let (mut seen, mut after) = (Vec::new(), String::new());
         loop {
             let page = provisional_grants_after(&db, &after, 2).await.unwrap();

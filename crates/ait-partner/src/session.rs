@@ -22,7 +22,7 @@ use axum::Json;
 
 use crate::app::AppState;
 use crate::config::SecureCookie;
-use crate::db::{now, Db, DbError};
+use crate::db::{now, Db, DbError, Statement};
 use crate::error::AppError;
 use crate::extract::Valid;
 use crate::forwarded;
@@ -99,7 +99,7 @@ pub async fn logout(
     if let Some(id) = cookie_value(&headers, cookie_name(&app, &headers)) {
         let stored = stored_id(id);
         app.db
-            .execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(stored))
+            .execute(Statement::new("DELETE FROM sessions WHERE id = $1").bind(stored))
             .await?;
         tracing::info!("user logged out");
     }
@@ -299,7 +299,7 @@ async fn store_login(
     );
     db.write(move |conn| {
         Box::pin(async move {
-            sqlx::query(
+            Statement::new(
                 "INSERT INTO users (user_key, access_token, refresh_token, access_expires_at, scope, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)
                  ON CONFLICT (user_key) DO UPDATE SET access_token = excluded.access_token,
@@ -312,18 +312,18 @@ async fn store_login(
             .bind(expires)
             .bind(scope)
             .bind(t)
-            .execute(&mut *conn)
+            .execute(conn)
             .await?;
-            sqlx::query("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            Statement::new("INSERT INTO sessions (id, user_key, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(session_id)
                 .bind(user_key)
                 .bind(t)
                 .bind(t + ttl)
-                .execute(&mut *conn)
+                .execute(conn)
                 .await?;
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            Statement::new("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(t)
-                .execute(&mut *conn)
+                .execute(conn)
                 .await?;
             Ok(())
         })
@@ -350,7 +350,7 @@ async fn update_tokens(
     sealed: SealedTokens,
 ) -> Result<(), DbError> {
     // Toss may or may not rotate the refresh token: keep the old one when none is sent.
-    let statement = sqlx::query(
+    let statement = Statement::new(
         "UPDATE users SET access_token = $2, refresh_token = COALESCE($3, refresh_token),
            access_expires_at = $4, updated_at = $5 WHERE user_key = $1",
     )
@@ -363,7 +363,7 @@ async fn update_tokens(
 }
 
 async fn end_user_sessions(db: &Db, user_key: i64) -> Result<(), DbError> {
-    let statement = sqlx::query("DELETE FROM sessions WHERE user_key = $1").bind(user_key);
+    let statement = Statement::new("DELETE FROM sessions WHERE user_key = $1").bind(user_key);
     db.execute(statement).await.map(drop)
 }
 

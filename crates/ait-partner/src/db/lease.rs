@@ -21,10 +21,10 @@ use sqlx::Executor;
 
 use super::{now_ms, Db, DbError, Statement};
 
-/// The leases table on SQLite: in the lease file (`<file>-leases`, see [`super::DatabaseUrl::sqlite_leases`]), or
-/// in an in-memory database. The file holds rows that live seconds, so it has no migration history: its
-/// `user_version` says which shape it has, and a file of another shape is refused (stop every instance and delete
-/// the file with its `-wal` and `-shm`; nothing in it outlives the requests that held it).
+/// The leases table on SQLite: in the lease file (`<file>-leases`, see [`super::DatabaseUrl::sqlite_leases`]). The
+/// file holds rows that live seconds, so it has no migration history: its `user_version` says which shape it has,
+/// and a file of another shape is refused (stop every instance and delete the file with its `-wal` and `-shm`;
+/// nothing in it outlives the requests that held it).
 const SQLITE_LEASES_TABLE: &str = "CREATE TABLE IF NOT EXISTS leases (
     key        TEXT    PRIMARY KEY,
     holder     TEXT    NOT NULL,
@@ -168,7 +168,7 @@ impl Db {
         let (until, now) = self.lease_window();
         let taken = self
             .execute_lease(
-                sqlx::query(
+                Statement::new(
                     "INSERT INTO leases (key, holder, expires_at) VALUES ($1, $2, $3)
                      ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
                      WHERE leases.expires_at < $4",
@@ -210,7 +210,7 @@ fn renewal(site: &Site, holder: &str, until: i64) -> Statement {
         Site::Key(_) => "UPDATE leases SET expires_at = $3 WHERE key = $1 AND holder = $2",
         Site::Payment(_) => "UPDATE payments SET claim_until = $3 WHERE order_no = $1 AND claim_holder = $2",
     };
-    sqlx::query(sql).bind(site_id(site)).bind(holder.to_owned()).bind(until)
+    Statement::new(sql).bind(site_id(site)).bind(holder).bind(until)
 }
 
 /// The statement that gives `holder`'s lease at `site` back (nothing, if someone else holds it now).
@@ -221,7 +221,7 @@ fn release(site: &Site, holder: &str) -> Statement {
             "UPDATE payments SET claim_holder = NULL, claim_until = NULL WHERE order_no = $1 AND claim_holder = $2"
         }
     };
-    sqlx::query(sql).bind(site_id(site)).bind(holder.to_owned())
+    Statement::new(sql).bind(site_id(site)).bind(holder)
 }
 
 fn site_id(site: &Site) -> String {
@@ -267,7 +267,7 @@ impl Db {
     /// never asked for again would keep its row forever). Returns how many went. The reconciler calls it.
     pub async fn purge_expired_leases(&self) -> Result<u64, DbError> {
         let before = now_ms().saturating_sub(self.leases.ttl_ms());
-        self.execute_lease(sqlx::query("DELETE FROM leases WHERE expires_at < $1").bind(before))
+        self.execute_lease(Statement::new("DELETE FROM leases WHERE expires_at < $1").bind(before))
             .await
     }
 
@@ -326,7 +326,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_holder_at_a_time_and_released_on_drop() {
-        let db = Db::open_in_memory().await.unwrap();
+        let db = Db::open_temporary().await.unwrap();
         let first = db.try_lease("pay:1").await.unwrap().expect("free");
         assert!(db.try_lease("pay:1").await.unwrap().is_none(), "held");
         assert!(
@@ -345,7 +345,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_expired_lease_is_taken_over_and_its_late_release_frees_nothing() {
-        let db = Db::open_in_memory()
+        let db = Db::open_temporary()
             .await
             .unwrap()
             .with_leases(Duration::from_millis(60), Duration::from_secs(5));
@@ -365,7 +365,7 @@ mod tests {
 
     #[tokio::test]
     async fn expired_leases_are_purged_and_live_ones_kept() {
-        let db = Db::open_in_memory()
+        let db = Db::open_temporary()
             .await
             .unwrap()
             .with_leases(Duration::from_millis(40), Duration::from_secs(5));
@@ -399,7 +399,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_live_holder_keeps_its_lease_past_the_ttl_and_waiters_end_busy() {
-        let db = Db::open_in_memory()
+        let db = Db::open_temporary()
             .await
             .unwrap()
             .with_leases(Duration::from_millis(60), Duration::from_millis(300));

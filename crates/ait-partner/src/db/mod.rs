@@ -12,6 +12,7 @@
 mod clock;
 mod lease;
 mod legacy;
+mod statement;
 mod url;
 mod writer;
 
@@ -25,7 +26,7 @@ use sqlx::{AnyPool, Executor};
 pub use clock::{now, now_ms, rfc3339};
 pub use lease::{Lease, Site, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
 pub use url::{DatabaseUrl, UnknownScheme};
-pub use writer::Statement;
+pub use statement::{Conn, Returned, Statement, Value};
 use writer::{Store, Writer};
 
 /// The SQLite migrations, embedded in the binary. Never edit a released one: add the next.
@@ -48,6 +49,9 @@ pub enum DbError {
     /// A migration failed or the database has one this binary does not know.
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The SQLite writer's connection refused (see [`writer`]).
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// A stored JSON column did not parse.
     #[error("database: stored JSON: {0}")]
     Json(#[from] serde_json::Error),
@@ -90,18 +94,20 @@ pub enum Dialect {
 pub struct Db {
     /// Reads (and PostgreSQL's synced writes).
     pool: AnyPool,
-    /// Where leases are written, connections whose commits do not wait for the disk (see [`Store::Leases`] for
-    /// what a power cut can do to them). SQLite: the lease file (`<file>-leases`): one connection for
-    /// `lease_writer`, one for reads beside it (WAL).
+    /// The leases' connections, whose commits do not wait for the disk (see [`Store::Leases`] for what a power cut
+    /// can do to them). SQLite: reads of the lease file (`<file>-leases`), beside `lease_writer` (WAL).
+    /// PostgreSQL: lease writes, in autocommit.
     lease_pool: AnyPool,
     /// SQLite: the thread every write of payments, grants and sessions goes through (group commit, see
     /// [`writer`]). PostgreSQL: none; writes run side by side on `pool`, and the server locks rows itself.
     writer: Option<Writer>,
     /// SQLite: the thread that writes the leases, beside `writer` (a file of its own, so neither waits for the
-    /// other's write lock). An in-memory database: the same as `writer`.
+    /// other's write lock).
     lease_writer: Option<Writer>,
     dialect: Dialect,
     leases: Arc<lease::Leases>,
+    /// The directory of a temporary database ([`Db::open_temporary`]), removed with the last handle.
+    scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 impl Db {
@@ -110,62 +116,53 @@ impl Db {
         Db::connect_with(url, None).await
     }
 
-    /// [`Db::connect`] with `pool` connections (at least 2) instead of the dialect's default.
+    /// [`Db::connect`] with `pool` connections for reads (at least 2) instead of the dialect's default.
     pub async fn connect_with(url: &DatabaseUrl, pool: Option<u32>) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
         let (dialect, size) = match url {
             DatabaseUrl::Sqlite(_) => (Dialect::Sqlite, SQLITE_POOL),
             DatabaseUrl::Postgres(_) => (Dialect::Postgres, POSTGRES_POOL),
         };
-        let leases = url.sqlite_leases().map(|leases| leases.connect_url());
-        Db::with_pool(&url.connect_url(), leases.as_deref(), dialect, pool.map_or(size, |n| n.max(2))).await
-    }
-
-    /// A private in-memory SQLite database (tests of single modules): one connection, since each SQLite
-    /// connection to `:memory:` is a database of its own.
-    pub async fn open_in_memory() -> Result<Db, DbError> {
-        Db::with_pool("sqlite::memory:", None, Dialect::Sqlite, 1).await
-    }
-
-    /// Opens `url` with `size` connections; SQLite files also open `leases_url`, the lease file.
-    async fn with_pool(url: &str, leases_url: Option<&str>, dialect: Dialect, size: u32) -> Result<Db, DbError> {
-        sqlx::any::install_default_drivers();
-        let options: AnyConnectOptions = url.parse()?;
-        let pool = pool(&options, dialect, size, Store::Data).await?;
-        match dialect {
-            Dialect::Sqlite => {
-                legacy::adopt_schema_version(&pool, &SQLITE_MIGRATIONS).await?;
-                SQLITE_MIGRATIONS.run(&pool).await?;
-            }
-            // sqlx takes an advisory lock while it migrates: instances starting together apply each migration once.
-            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
-        }
-        let (writer, lease_writer, lease_pool) = match (dialect, leases_url) {
-            // A SQLite file: one synced writing connection for the data; the leases in their file, written by a
-            // thread of their own.
-            (Dialect::Sqlite, Some(leases_url)) => {
-                let synced = self::pool(&options, dialect, 1, Store::Data).await?;
-                let lease_pool = self::pool(&leases_url.parse()?, dialect, 2, Store::Leases).await?;
+        let options: AnyConnectOptions = url.connect_url().parse()?;
+        let reads = self::pool(&options, dialect, pool.map_or(size, |n| n.max(2)), Store::Data).await?;
+        let (writer, lease_writer, lease_pool) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                legacy::adopt_schema_version(&reads, &SQLITE_MIGRATIONS).await?;
+                SQLITE_MIGRATIONS.run(&reads).await?;
+                // The leases in their file, written by a thread of their own; one connection reads them.
+                let leases = url.sqlite_leases().unwrap_or_else(|| url.clone());
+                let lease_pool = self::pool(&leases.connect_url().parse()?, dialect, 1, Store::Leases).await?;
                 lease::create_sqlite_table(&lease_pool).await?;
-                let writer = Writer::start("ait-db-writer", synced);
-                let lease_writer = Writer::start("ait-db-leases", lease_pool.clone());
+                let lease_path = leases.sqlite_path().unwrap_or(path);
+                let writer = Writer::start("ait-db-writer", path, sqlite_settings(Store::Data))?;
+                let lease_writer = Writer::start("ait-db-leases", lease_path, sqlite_settings(Store::Leases))?;
                 (Some(writer), Some(lease_writer), lease_pool)
             }
-            // A private in-memory database is one connection: reads, writes and leases share it.
-            (Dialect::Sqlite, None) => {
-                lease::create_sqlite_table(&pool).await?;
-                let writer = Writer::start("ait-db-writer", pool.clone());
-                (Some(writer.clone()), Some(writer), pool.clone())
+            DatabaseUrl::Postgres(_) => {
+                // sqlx takes an advisory lock while it migrates: instances starting together apply each migration
+                // once.
+                POSTGRES_MIGRATIONS.run(&reads).await?;
+                (None, None, self::pool(&options, dialect, 2, Store::Leases).await?)
             }
-            (Dialect::Postgres, _) => (None, None, self::pool(&options, dialect, 2, Store::Leases).await?),
         };
         Ok(Db {
-            pool,
+            pool: reads,
             lease_pool,
             writer,
             lease_writer,
             dialect,
             leases: Arc::new(lease::Leases::new(DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT)),
+            scratch: None,
         })
+    }
+
+    /// A SQLite database of its own in a temporary directory, removed with the last handle: for tests of single
+    /// modules and the fuzz harness.
+    pub async fn open_temporary() -> Result<Db, DbError> {
+        let dir = tempfile::tempdir().map_err(sqlx::Error::Io)?;
+        let mut db = Db::connect(&DatabaseUrl::Sqlite(dir.path().join("test.sqlite"))).await?;
+        db.scratch = Some(Arc::new(dir));
+        Ok(db)
     }
 
     /// The same database with leases that last `ttl` unless renewed (how soon a killed instance's claims are free
@@ -215,39 +212,20 @@ async fn pool(
     size: u32,
     store: Store,
 ) -> Result<AnyPool, DbError> {
-    let settings: &'static [&'static str] = match (dialect, store) {
-        // WAL: a commit appends to `<db>-wal` and syncs once (the rollback journal synced about four times), and
-        // readers do not wait for the writer. `synchronous = FULL` keeps a commit durable on power loss too: a
-        // payment Toss charged or a grant the page was told about must never be forgotten after the reply (NORMAL
-        // syncs only at checkpoints; measured in issue 10's note). An in-memory database has no WAL and answers
-        // "memory": fine.
-        (Dialect::Sqlite, Store::Data) => &[
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL",
-            "PRAGMA foreign_keys = ON",
-        ],
-        // The lease file: no sync on commit, only when a checkpoint copies the WAL into the file: a power cut may
-        // forget the last lease writes (see `Store::Leases`) but never leaves the file half written; `kill -9`
-        // loses nothing.
-        (Dialect::Sqlite, Store::Leases) => &[
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-        ],
+    let settings = match (dialect, store) {
+        (Dialect::Sqlite, store) => sqlite_settings(store),
         (Dialect::Postgres, Store::Data) => &[],
         // The commit returns before its WAL record is flushed; PostgreSQL still never applies it half.
         (Dialect::Postgres, Store::Leases) => &["SET synchronous_commit = off"],
     };
-    // One connection to `:memory:` is the database itself: never let it go. (The data writer's one-connection pool
-    // of a file keeps its connection too; other pools let idle connections go and renew old ones.)
-    let keep = size > 1;
     Ok(AnyPoolOptions::new()
         .max_connections(size)
         // No ping before each use: it is one more round trip to the connection's thread (SQLite) or server
         // (PostgreSQL) on every query. A connection that broke fails its next query, is dropped, and the request
         // answers a retryable error.
         .test_before_acquire(false)
-        .idle_timeout(keep.then_some(Duration::from_secs(600)))
-        .max_lifetime(keep.then_some(Duration::from_secs(3600)))
+        .idle_timeout(Duration::from_secs(600))
+        .max_lifetime(Duration::from_secs(3600))
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 for statement in settings {
@@ -258,6 +236,21 @@ async fn pool(
         })
         .connect_with(options.clone())
         .await?)
+}
+
+/// The settings of a SQLite connection to the file of `store`, for the pool's and the writer's alike.
+fn sqlite_settings(store: Store) -> &'static [&'static str] {
+    match store {
+        // WAL: a commit appends to `<db>-wal` and syncs once (the rollback journal synced about four times), and
+        // readers do not wait for the writer. `synchronous = FULL` keeps a commit durable on power loss too: a
+        // payment Toss charged or a grant the page was told about must never be forgotten after the reply (NORMAL
+        // syncs only at checkpoints; measured in issue 10's note).
+        Store::Data => &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"],
+        // The lease file: no sync on commit, only when a checkpoint copies the WAL into the file: a power cut may
+        // forget the last lease writes (see `Store::Leases`) but never leaves the file half written; `kill -9`
+        // loses nothing.
+        Store::Leases => &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"],
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +270,23 @@ mod tests {
                 .unwrap();
         assert_eq!(n, SQLITE_MIGRATIONS.iter().count() as i64);
         assert_eq!(max, SQLITE_MIGRATIONS.iter().last().unwrap().version);
+    }
+
+    /// The journal mode, `synchronous` and `foreign_keys` of the writing connection of `store`.
+    async fn writer_settings(db: &Db, store: Store) -> (String, i64, i64) {
+        db.write_as(store, |conn| {
+            Box::pin(async move {
+                let Conn::Sqlite(conn) = conn else { panic!("a SQLite writer") };
+                use rusqlite::types::Value::{Integer, Text};
+                let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0));
+                match (pragma("journal_mode")?, pragma("synchronous")?, pragma("foreign_keys")?) {
+                    (Text(mode), Integer(sync), Integer(keys)) => Ok((mode, sync, keys)),
+                    other => panic!("{other:?}"),
+                }
+            })
+        })
+        .await
+        .unwrap()
     }
 
     #[tokio::test]
@@ -311,7 +321,11 @@ mod tests {
             .unwrap();
         assert_eq!((mode.as_str(), sync), ("wal", 1), "lease file: WAL with synchronous = NORMAL (1)");
         assert!(dir.path().join("w.sqlite-leases").exists(), "the leases are in w.sqlite-leases");
-        drop(lease_conn); // the lease writer's one connection
+        drop(lease_conn); // the lease file's one reading connection
+        // The writers' own connections: the data's synced on every commit, the leases' not.
+        assert_eq!(writer_settings(&db, Store::Data).await, ("wal".to_owned(), 2, 1), "data writer");
+        let (mode, sync, _) = writer_settings(&db, Store::Leases).await;
+        assert_eq!((mode.as_str(), sync), ("wal", 1), "lease writer");
         let lease = db.try_lease("k").await.unwrap().expect("free");
         assert_eq!(db.leases_held().await.unwrap(), 1);
         let in_main: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = 'leases'")

@@ -1,6 +1,6 @@
 //! Writes, and group commit on SQLite.
 //!
-//! Every write is a *job*: a closure that runs its statements on a connection inside a transaction and returns a
+//! Every write is a *job*: a closure that runs its [`Statement`]s on a [`Conn`] inside a transaction and returns a
 //! value. [`Db::write`] answers only once the job's transaction is committed (synced to disk for payments, grants
 //! and sessions), so what a request was told is never lost.
 //!
@@ -9,6 +9,11 @@
 //!   job made the disk's sync the limit (issue 10's note). Here one thread owns the writing connection and runs the
 //!   jobs that queued while the last batch committed *together*: one transaction, one commit, one sync for all of
 //!   them. Under load a batch holds tens of jobs; alone, a job is one transaction as before.
+//! * **The SQLite writer runs its statements itself**, on its own thread, through rusqlite (the same SQLite library
+//!   sqlx links): a statement is a call, not a round trip. Through sqlx, each statement was a message to the
+//!   connection's own thread and a reply back, two thread switches; with four writes a TossPay flow, that hop was
+//!   the writer's cost (issue 10's note: the connection thread used a third of a core, mostly switching, and
+//!   SQLite itself 5 % of it). Reads stay on sqlx's pool: they run side by side (WAL), not in the writer's queue.
 //! * **Leases** (SQLite) live in a database file of their own (`<file>-leases`, see [`super::Db`]) with a writer of
 //!   their own, so that their writes run beside the data's instead of queueing with them (measured in issue 10's
 //!   note, when a TossPay flow wrote four; a payment's claim is on its row now, written with the payment). Their
@@ -16,29 +21,28 @@
 //!
 //! A batch commits or rolls back whole. A job that fails (an SQL error, or a panic) rolls the batch back: its caller
 //! gets its error, every other caller of the batch [`DbError::Commit`] (nothing of theirs is stored; the server
-//! answers a retryable `INTERNAL`). That is the price of not wrapping each job in a savepoint: each statement is a
-//! round trip to sqlx's connection thread, and `SAVEPOINT` + `RELEASE` tripled the trips of a one-statement job
-//! (measured: 414 → 543 TossPay flows/s without them). It is cheap because a job should never fail: every insert
-//! is `ON CONFLICT`, every value is converted before the job or after the commit, never inside it.
+//! answers a retryable `INTERNAL`). That is the price of not wrapping each job in a savepoint. It is cheap because a
+//! job should never fail: every insert is `ON CONFLICT`, every value is converted before the job or after the
+//! commit, never inside it.
 //!
-//! Each writer runs on a thread of its own (a current-thread runtime): each of its round trips wakes it, and on the
-//! shared runtime every wake-up queued behind the HTTP work (measured: the batches ran at about half the speed).
-//! An in-memory database (one connection) has one writer for data and leases, so they share batches.
+//! A job is an `async` closure so that one job serves both databases; on the SQLite writer every statement is
+//! ready at once, so the writer polls a job once and never waits (a job that would wait, on anything, is a bug: it
+//! fails, see [`batch`]).
 
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use sqlx::{AnyConnection, AnyPool, Executor};
+use rusqlite::OpenFlags;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Db, DbError, Dialect};
-
-/// One SQL statement with its values bound (owned), ready for [`Db::execute`].
-pub type Statement = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>>;
+use super::{Conn, Db, DbError, Statement};
 
 /// The most jobs one SQLite transaction takes: a bound on how long a batch keeps the first job of it waiting.
 const MAX_BATCH: usize = 256;
+/// Prepared statements the SQLite writer keeps: more than the server's distinct writes, so none is prepared twice.
+const STATEMENT_CACHE: usize = 64;
 
 /// What a write or a connection is for, which decides where it goes and how durable its commit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,49 +57,56 @@ pub(super) enum Store {
 
 /// A job with its caller's reply erased: run it; `Ok` carries what to tell the caller once the batch commits.
 type Job =
-    Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<Deliver, ()>> + Send>;
+    Box<dyn for<'c, 'a> FnOnce(&'c mut Conn<'a>) -> BoxFuture<'c, Result<Deliver, ()>> + Send>;
 /// Tells the caller the batch's outcome: its value if the commit succeeded, the commit's error if not.
 type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// A SQLite writing thread's queue: every job sent here runs on `pool`'s connection, in batches.
+/// What the writing thread is asked.
+enum Message {
+    /// Run this job in the next batch.
+    Job(Job),
+    /// Close the connection (SQLite checkpoints its WAL) and stop; then answer.
+    Close(oneshot::Sender<()>),
+}
+
+/// A SQLite writing thread's queue: every job sent here runs on the thread's connection, in batches.
 #[derive(Clone)]
 pub(super) struct Writer {
-    queue: mpsc::UnboundedSender<Job>,
-    pool: AnyPool,
+    queue: mpsc::UnboundedSender<Message>,
 }
 
 impl Writer {
-    /// Starts the thread that writes to `pool`, named `name`. It uses one connection of the pool at a time (a
-    /// batch acquires one); any others are for reads beside it.
-    pub(super) fn start(name: &str, pool: AnyPool) -> Writer {
-        let (queue, jobs) = mpsc::unbounded_channel();
-        let owned = pool.clone();
-        let started = std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt.block_on(run(jobs, owned)),
-                    // Dropping `jobs` makes every write fail with DbError::Commit.
-                    Err(e) => tracing::error!("the database writer cannot start: {e}"),
-                }
-            });
-        if let Err(e) = started {
-            tracing::error!("the database writer cannot start: {e}");
+    /// Opens the SQLite file at `path` (created and migrated already) with `settings`, and starts the thread
+    /// `name` that writes to it.
+    pub(super) fn start(name: &str, path: &Path, settings: &[&str]) -> Result<Writer, DbError> {
+        // No URI flag: the path is a file name, whatever it holds.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // rusqlite waits up to 5 s for another process's writer (`busy_timeout`), as sqlx's connections do.
+        let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+        for setting in settings {
+            conn.execute_batch(setting)?;
         }
-        Writer { queue, pool }
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let (queue, messages) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || run(conn, messages))
+            .map_err(sqlx::Error::Io)?;
+        Ok(Writer { queue })
     }
 
-    /// Whether the writing thread has ended (it could not start): every write then fails.
+    /// Whether the writing thread has ended (closed): every write then fails.
     pub(super) fn stopped(&self) -> bool {
         self.queue.is_closed()
     }
 
-    /// Closes the writing connection (SQLite checkpoints its WAL); later writes fail.
+    /// Closes the writing connection (SQLite checkpoints its WAL) once the jobs queued before are done; later
+    /// writes fail.
     pub(super) async fn close(&self) {
-        self.pool.close().await;
+        let (done, closed) = oneshot::channel();
+        if self.queue.send(Message::Close(done)).is_ok() {
+            let _ = closed.await;
+        }
     }
 }
 
@@ -107,13 +118,13 @@ impl Db {
     ///
     /// ```ignore
     /// let made = db.write(move |conn| Box::pin(async move {
-    ///     Ok(sqlx::query("…").bind(order_no).execute(conn).await?.rows_affected() == 1)
+    ///     Ok(Statement::new("…").bind(order_no).execute(conn).await? == 1)
     /// })).await?;
     /// ```
     pub async fn write<T, F>(&self, job: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, DbError>>
+        F: for<'c, 'a> FnOnce(&'c mut Conn<'a>) -> BoxFuture<'c, Result<T, DbError>>
             + Send
             + 'static,
     {
@@ -121,15 +132,13 @@ impl Db {
     }
 
     /// One statement as a write ([`Db::write`]): the rows it changed, once committed. Most writes are one
-    /// `INSERT … ON CONFLICT` or one conditional `UPDATE`; their bound values are owned, so the statement can be
-    /// handed to the writer as it is. PostgreSQL runs it in autocommit: one statement is a transaction of its own,
-    /// and one round trip instead of three.
+    /// `INSERT … ON CONFLICT` or one conditional `UPDATE`. PostgreSQL runs it in autocommit: one statement is a
+    /// transaction of its own, and one round trip instead of three.
     pub async fn execute(&self, statement: Statement) -> Result<u64, DbError> {
         if self.writer.is_none() {
-            debug_assert_eq!(self.dialect, Dialect::Postgres);
-            return Ok(statement.execute(&self.pool).await?.rows_affected());
+            return Ok(statement.sqlx().execute(&self.pool).await?.rows_affected());
         }
-        self.write(move |conn| Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) }))
+        self.write(move |conn| Box::pin(async move { statement.execute(conn).await }))
             .await
     }
 
@@ -137,15 +146,15 @@ impl Db {
     /// type, which is what lets PostgreSQL run it in autocommit (one round trip).
     pub(super) async fn execute_lease(&self, statement: Statement) -> Result<u64, DbError> {
         self.write_as(Store::Leases, move |conn| {
-            Box::pin(async move { Ok(statement.execute(conn).await?.rows_affected()) })
+            Box::pin(async move { statement.execute(conn).await })
         })
         .await
     }
 
-    async fn write_as<T, F>(&self, store: Store, job: F) -> Result<T, DbError>
+    pub(super) async fn write_as<T, F>(&self, store: Store, job: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T, DbError>>
+        F: for<'c, 'a> FnOnce(&'c mut Conn<'a>) -> BoxFuture<'c, Result<T, DbError>>
             + Send
             + 'static,
     {
@@ -155,13 +164,12 @@ impl Db {
         };
         let Some(writer) = writer else {
             // PostgreSQL: a transaction of its own; a lease, one statement, in autocommit (one round trip).
-            debug_assert_eq!(self.dialect, Dialect::Postgres);
             if store == Store::Leases {
                 let mut conn = self.lease_pool.acquire().await?;
-                return job(&mut conn).await;
+                return job(&mut Conn::Sqlx(&mut conn)).await;
             }
             let mut tx = self.pool.begin().await?;
-            let value = job(&mut tx).await?;
+            let value = job(&mut Conn::Sqlx(&mut tx)).await?;
             tx.commit().await?;
             return Ok(value);
         };
@@ -181,7 +189,7 @@ impl Db {
         });
         writer
             .queue
-            .send(erased)
+            .send(Message::Job(erased))
             .map_err(|_| DbError::Commit("the database writer has stopped".into()))?;
         answer.await.unwrap_or_else(|_| {
             Err(DbError::Commit(
@@ -191,31 +199,44 @@ impl Db {
     }
 }
 
-/// The SQLite writing task: takes what queued (at most [`MAX_BATCH`]), runs it as one batch, repeats. Ends when
-/// every [`Db`] handle is gone.
-async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, pool: AnyPool) {
-    while let Some(first) = jobs.recv().await {
-        let mut now = vec![first];
-        while now.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => now.push(job),
-                Err(_) => break,
+/// The SQLite writing thread: takes what queued (at most [`MAX_BATCH`]), runs it as one batch, repeats. Ends when
+/// every [`Db`] handle is gone, or when asked to close.
+fn run(mut conn: rusqlite::Connection, mut messages: mpsc::UnboundedReceiver<Message>) {
+    while let Some(first) = messages.blocking_recv() {
+        let (mut jobs, mut closing, mut next) = (Vec::new(), None, Some(first));
+        while let Some(message) = next.take() {
+            match message {
+                Message::Job(job) => jobs.push(job),
+                Message::Close(done) => {
+                    closing = Some(done);
+                    break;
+                }
+            }
+            if jobs.len() < MAX_BATCH {
+                next = messages.try_recv().ok();
             }
         }
-        batch(&pool, now).await;
+        if !jobs.is_empty() {
+            batch(&mut conn, jobs);
+        }
+        if let Some(done) = closing {
+            // Jobs sent after the close are dropped unrun: their callers read that as DbError::Commit.
+            messages.close();
+            if let Err((_, e)) = conn.close() {
+                tracing::warn!("the database writer did not close cleanly: {e}");
+            }
+            let _ = done.send(());
+            return;
+        }
     }
 }
 
-/// Runs `jobs` in one transaction on a connection of `pool`, then tells every caller the outcome: committed, or
-/// rolled back whole if any job failed.
-async fn batch(pool: &AnyPool, jobs: Vec<Job>) {
-    let mut conn = match pool.acquire().await {
-        Ok(conn) => conn,
-        Err(e) => return fail_all(jobs, &e.to_string()),
-    };
+/// Runs `jobs` in one transaction on `conn`, then tells every caller the outcome: committed, or rolled back whole
+/// if any job failed.
+fn batch(conn: &mut rusqlite::Connection, jobs: Vec<Job>) {
     // IMMEDIATE: take the write lock now, waiting (busy_timeout) for another process's writer, rather than fail
     // later when a job's first read is followed by a write.
-    if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         return fail_all(jobs, &e.to_string());
     }
     let mut ran = Vec::with_capacity(jobs.len());
@@ -225,10 +246,17 @@ async fn batch(pool: &AnyPool, jobs: Vec<Job>) {
             drop(job); // unrun: its caller reads the dropped reply as DbError::Commit
             continue;
         }
+        let mut on = Conn::Sqlite(conn);
         // A job that panics is a job that failed: the writer and the other callers go on.
-        match AssertUnwindSafe(job(&mut conn)).catch_unwind().await {
-            Ok(Ok(deliver)) => ran.push(deliver),
-            Ok(Err(())) | Err(_) => failed = true, // its caller has its error (or, after a panic, Commit)
+        match std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut on).now_or_never())) {
+            Ok(Some(Ok(deliver))) => ran.push(deliver),
+            Ok(Some(Err(()))) | Err(_) => failed = true, // its caller has its error (or, after a panic, Commit)
+            Ok(None) => {
+                tracing::error!(
+                    "a database write waited on something other than its statements: rolled back"
+                );
+                failed = true; // dropped mid-way: its caller reads that as DbError::Commit
+            }
         }
     }
     let outcome = if failed {
@@ -237,14 +265,13 @@ async fn batch(pool: &AnyPool, jobs: Vec<Job>) {
                 .to_owned(),
         )
     } else {
-        conn.execute("COMMIT")
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string())
+        conn.execute_batch("COMMIT").map_err(|e| e.to_string())
     };
-    if outcome.is_err() {
-        // After a failed statement or COMMIT, SQLite may have ended the transaction itself: then this is a no-op.
-        let _ = conn.execute("ROLLBACK").await;
+    // After a failed statement or COMMIT, SQLite may have ended the transaction itself.
+    if outcome.is_err() && !conn.is_autocommit() {
+        if let Err(e) = conn.execute_batch("ROLLBACK") {
+            tracing::error!("the database writer could not roll back: {e}");
+        }
     }
     for deliver in ran {
         deliver(outcome.clone());
@@ -271,7 +298,7 @@ mod tests {
             .unwrap();
         db.write(|conn| {
             Box::pin(async move {
-                conn.execute("CREATE TABLE t (k TEXT PRIMARY KEY)").await?;
+                Statement::new("CREATE TABLE t (k TEXT PRIMARY KEY)").execute(conn).await?;
                 Ok(())
             })
         })
@@ -285,10 +312,7 @@ mod tests {
         db.write(move |conn| {
             Box::pin(async move {
                 assert_ne!(k, "panic", "a job that panics");
-                sqlx::query("INSERT INTO t (k) VALUES ($1)")
-                    .bind(k)
-                    .execute(conn)
-                    .await?;
+                Statement::new("INSERT INTO t (k) VALUES ($1)").bind(k).execute(conn).await?;
                 Ok(())
             })
         })
@@ -384,5 +408,53 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(n.0, 1 + 200 - 20 - 1, "every good key once, `dup` once");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_that_waits_is_rolled_back_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir).await;
+        let waited = db
+            .write(|conn| {
+                Box::pin(async move {
+                    Statement::new("INSERT INTO t (k) VALUES ('waited')")
+                        .execute(conn)
+                        .await?;
+                    tokio::task::yield_now().await; // a job must not wait on anything: the writer would stall
+                    Ok(())
+                })
+            })
+            .await;
+        assert!(matches!(waited, Err(DbError::Commit(_))), "{waited:?}");
+        assert!(
+            !stored(&db, "waited").await,
+            "what the job wrote before it waited is rolled back"
+        );
+        insert(&db, "after".into()).await.unwrap();
+        assert!(stored(&db, "after").await);
+    }
+
+    #[tokio::test]
+    async fn statements_bind_numbered_values_by_number_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = file_db(&dir).await;
+        // $2 before $1, and $1 twice: SQLite names `$N` parameters in order of appearance; they bind by number.
+        let changed = db
+            .execute(
+                Statement::new("INSERT INTO t (k) SELECT $2 || $1 || $1")
+                    .bind("a")
+                    .bind("b"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(changed, 1);
+        assert!(stored(&db, "baa").await);
+        let unbound = db
+            .execute(Statement::new("INSERT INTO t (k) VALUES ($2)").bind("x"))
+            .await;
+        assert!(
+            unbound.is_err(),
+            "a parameter with no value is an error, not NULL"
+        );
     }
 }

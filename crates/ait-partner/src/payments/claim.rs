@@ -12,8 +12,10 @@
 //! holder stored. Before, a TossPay flow wrote four lease rows of its own beside the payment (issue 10's note
 //! measures what that cost); now it writes none.
 
-use super::{get_for_user, insert_event, save_statement, save_with, saved, Payment, PaymentEvent, PaymentRow, PaymentState, COLUMNS};
-use crate::db::{now, Db, DbError, Lease, Site};
+use super::{
+    event_statement, get_for_user, save_with, saved, Payment, PaymentEvent, PaymentRow, PaymentState, Save, COLUMNS,
+};
+use crate::db::{now, Db, DbError, Lease, Site, Statement};
 
 /// What [`insert_claimed`] found under the idempotency key.
 #[derive(Debug)]
@@ -51,7 +53,7 @@ async fn insert_or_claim(db: &Db, p: Payment) -> Result<Option<(Inserted, Lease)
     let row = db
         .write(move |conn| {
             Box::pin(async move {
-                let row: Option<PaymentRow> = sqlx::query_as(&format!(
+                let row: Option<PaymentRow> = Statement::new(format!(
                     "INSERT INTO payments (order_no, user_key, idempotency_key, order_json, product_desc, amount,
                        amount_tax_free, is_test_payment, state, created_at, updated_at, claim_holder, claim_until)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)
@@ -68,16 +70,17 @@ async fn insert_or_claim(db: &Db, p: Payment) -> Result<Option<(Inserted, Lease)
                 .bind(&p.product_desc)
                 .bind(p.amount)
                 .bind(p.amount_tax_free)
-                .bind(i64::from(p.is_test_payment))
+                .bind(p.is_test_payment)
                 .bind(PaymentState::Creating.as_str())
                 .bind(t)
-                .bind(&holding)
+                .bind(holding)
                 .bind(until)
                 .bind(now_ms)
-                .fetch_optional(&mut *conn)
+                .fetch_optional(conn)
                 .await?;
                 if row.as_ref().is_some_and(|row| row.order_no == p.order_no) {
-                    insert_event(conn, &p.order_no, PaymentEvent::Created, Some(&p.order_json), t).await?;
+                    let created = event_statement(&p.order_no, PaymentEvent::Created, Some(&p.order_json), t);
+                    created.execute(conn).await?;
                 }
                 Ok(row)
             })
@@ -176,16 +179,15 @@ async fn take(
                      WHERE order_no = $1 AND (claim_holder IS NULL OR claim_until < $4){of_user}
                      RETURNING {COLUMNS}"
                 );
-                let mut query = sqlx::query_as::<_, PaymentRow>(&sql).bind(order).bind(holding).bind(until).bind(now_ms);
+                let mut query = Statement::new(sql).bind(order).bind(holding).bind(until).bind(now_ms);
                 if let Some(user_key) = user_key {
                     query = query.bind(user_key);
                 }
-                let Some(row) = query.fetch_optional(&mut *conn).await? else { return Ok(None) };
+                let Some(row) = query.fetch_optional::<PaymentRow>(conn).await? else { return Ok(None) };
                 // A row this version cannot read takes no step (and fails its request after the commit, below).
                 let step = begin.zip(Payment::try_from(row.clone()).ok()).and_then(|(begin, p)| begin(&p));
                 let Some((next, kind)) = step else { return Ok(Some((row, None))) };
-                let statement = save_statement(dialect, &next, kind, None, &step_holder, false)?;
-                let rows = statement.execute(&mut *conn).await?.rows_affected();
+                let rows = Save::new(dialect, &next, kind, None, &step_holder, false)?.run(conn).await?;
                 saved(&next, rows)?;
                 Ok(Some((row, Some(next))))
             })
@@ -230,7 +232,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_claiming_write_stores_the_first_step_and_a_held_claim_stores_nothing() {
-        let db = Db::open_in_memory().await.unwrap().with_leases(Duration::from_secs(5), Duration::from_millis(100));
+        let db = Db::open_temporary().await.unwrap().with_leases(Duration::from_secs(5), Duration::from_millis(100));
         let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment("o-1")).await.unwrap() else {
             panic!("a new payment, claimed")
         };

@@ -14,7 +14,7 @@ use ait_api::partner::{PaymentReceipt, RefundReceipt};
 use ait_api::PayStatus;
 use sqlx::FromRow;
 
-use crate::db::{now, now_ms, Db, DbError, Dialect, Lease, Statement};
+use crate::db::{now, now_ms, Conn, Db, DbError, Dialect, Lease, Returned, Statement};
 use crate::tosspay::Priced;
 
 pub mod claim;
@@ -212,6 +212,28 @@ struct PaymentRow {
     attempted_at: Option<i64>,
 }
 
+impl Returned for PaymentRow {
+    fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<PaymentRow> {
+        Ok(PaymentRow {
+            order_no: row.get("order_no")?,
+            user_key: row.get("user_key")?,
+            idempotency_key: row.get("idempotency_key")?,
+            order_json: row.get("order_json")?,
+            product_desc: row.get("product_desc")?,
+            amount: row.get("amount")?,
+            amount_tax_free: row.get("amount_tax_free")?,
+            is_test_payment: row.get("is_test_payment")?,
+            pay_token: row.get("pay_token")?,
+            state: row.get("state")?,
+            toss_status: row.get("toss_status")?,
+            receipt_json: row.get("receipt_json")?,
+            refund_json: row.get("refund_json")?,
+            refund_reason: row.get("refund_reason")?,
+            attempted_at: row.get("attempted_at")?,
+        })
+    }
+}
+
 impl Payment {
     /// A new payment about to be stored (`CREATING`): nothing from Toss yet.
     pub fn creating(
@@ -341,19 +363,14 @@ pub async fn checked_at(db: &Db, order_no: &str) -> Result<Option<i64>, DbError>
 
 /// Records that Toss's status of the payment was read now.
 pub async fn mark_checked(db: &Db, order_no: &str) -> Result<(), DbError> {
-    let statement = sqlx::query("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
-        .bind(order_no.to_owned())
+    let statement = Statement::new("UPDATE payments SET checked_at = $2 WHERE order_no = $1")
+        .bind(order_no)
         .bind(now_ms());
     db.execute(statement).await.map(drop)
 }
 
-/// Saves the mutable fields of `p` and records an event (`kind`, optional `detail`), atomically.
-///
-/// One statement, so one round trip (this runs up to three times per payment, in the SQLite writer's queue): on
-/// SQLite the update and the insert in one query text (SQLite runs them in turn, each binding the numbered values
-/// it names; they commit or roll back together with the writer's batch); on PostgreSQL the update in a `WITH` whose
-/// row feeds the insert (one statement, one transaction). Either way the event is recorded only if the payment was
-/// updated: a payment that is not stored is [`DbError::Missing`], and fails no other write.
+/// Saves the mutable fields of `p` and records an event (`kind`, optional `detail`), atomically: the event is
+/// recorded only if the payment was updated, and a payment that is not stored is [`DbError::Missing`].
 ///
 /// A save is made under the payment's `claim` and stores nothing unless the claim is still the caller's: a section
 /// that stalled past its claim's lifetime, while another instance took the payment over, cannot overwrite what the
@@ -378,8 +395,13 @@ async fn save_with(
     claim: &Lease,
     release: bool,
 ) -> Result<(), DbError> {
-    let statement = save_statement(db.dialect(), p, kind, detail, claim.holder(), release)?;
-    if db.execute(statement).await? > 0 {
+    let save = Save::new(db.dialect(), p, kind, detail, claim.holder(), release)?;
+    let rows = match save {
+        // One statement: autocommit, one round trip.
+        Save::Postgres(statement) => db.execute(statement).await?,
+        save => db.write(move |conn| Box::pin(async move { save.run(conn).await })).await?,
+    };
+    if rows > 0 {
         return Ok(());
     }
     // Nothing saved: the payment is not stored, or its claim is someone else's now.
@@ -389,50 +411,75 @@ async fn save_with(
     }
 }
 
-/// The statement of a save by the claim's `holder` (see [`save`] and [`save_with`]).
-fn save_statement(
-    dialect: Dialect,
-    p: &Payment,
-    kind: PaymentEvent,
-    detail: Option<String>,
-    holder: &str,
-    release: bool,
-) -> Result<Statement, DbError> {
-    // $12: the holder whose claim the save gives back, or NULL to keep it (`claim_holder = NULL` is never true).
-    const SQLITE: &str = "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
-           refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
-           claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
-           claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END
-           WHERE order_no = $1 AND claim_holder = $13;
-         INSERT INTO payment_events (order_no, kind, detail, at) SELECT $1, $10, $11, $9 WHERE changes() = 1";
-    const POSTGRES: &str = "WITH saved AS (
-           UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
-             refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
-             claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
-             claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END
-             WHERE order_no = $1 AND claim_holder = $13
-           RETURNING order_no)
-         INSERT INTO payment_events (order_no, kind, detail, at) SELECT order_no, $10, $11, $9 FROM saved";
-    let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
-    let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
-    let sql = match dialect {
-        Dialect::Sqlite => SQLITE,
-        Dialect::Postgres => POSTGRES,
-    };
-    Ok(sqlx::query(sql)
-        .bind(p.order_no.clone())
-        .bind(p.pay_token.clone())
-        .bind(p.state.as_str())
-        .bind(p.toss_status.as_ref().map(|s| s.as_str().to_owned()))
-        .bind(receipt)
-        .bind(refund)
-        .bind(p.refund_reason.clone())
-        .bind(p.attempted_at)
-        .bind(now())
-        .bind(kind.as_str())
-        .bind(detail)
-        .bind(release.then(|| holder.to_owned()))
-        .bind(holder.to_owned()))
+/// A save of a payment by its claim's holder (see [`save`]), ready to run in a write.
+enum Save {
+    /// SQLite: the update, then the event if the update changed the row (two calls on the writer's thread, in its
+    /// transaction).
+    Sqlite { update: Statement, event: Statement },
+    /// PostgreSQL: the update in a `WITH` whose row feeds the event's insert: one statement, one round trip.
+    Postgres(Statement),
+}
+
+impl Save {
+    /// The save of `p` with its event by the claim's `holder`, giving the claim back when `release`.
+    fn new(
+        dialect: Dialect,
+        p: &Payment,
+        kind: PaymentEvent,
+        detail: Option<String>,
+        holder: &str,
+        release: bool,
+    ) -> Result<Save, DbError> {
+        // $12: the holder whose claim the save gives back, or NULL to keep it (`claim_holder = NULL` is never true).
+        const UPDATE: &str = "UPDATE payments SET pay_token = $2, state = $3, toss_status = $4, receipt_json = $5,
+               refund_json = $6, refund_reason = $7, attempted_at = $8, updated_at = $9,
+               claim_holder = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_holder END,
+               claim_until = CASE WHEN claim_holder = $12 THEN NULL ELSE claim_until END
+               WHERE order_no = $1 AND claim_holder = $13";
+        let receipt = p.receipt.as_ref().map(serde_json::to_string).transpose()?;
+        let refund = p.refund.as_ref().map(serde_json::to_string).transpose()?;
+        let t = now();
+        let update = |sql: String| {
+            Statement::new(sql)
+                .bind(&p.order_no)
+                .bind(p.pay_token.clone())
+                .bind(p.state.as_str())
+                .bind(p.toss_status.as_ref().map(|s| s.as_str()))
+                .bind(receipt)
+                .bind(refund)
+                .bind(p.refund_reason.clone())
+                .bind(p.attempted_at)
+                .bind(t)
+                .bind(kind.as_str())
+                .bind(detail.clone())
+                .bind(release.then_some(holder))
+                .bind(holder)
+        };
+        Ok(match dialect {
+            Dialect::Sqlite => Save::Sqlite {
+                update: update(UPDATE.into()),
+                event: event_statement(&p.order_no, kind, detail.as_deref(), t),
+            },
+            Dialect::Postgres => Save::Postgres(update(format!(
+                "WITH saved AS ({UPDATE} RETURNING order_no)
+                 INSERT INTO payment_events (order_no, kind, detail, at) SELECT order_no, $10, $11, $9 FROM saved"
+            ))),
+        })
+    }
+
+    /// Runs the save in a write: the payments it changed (0 or 1).
+    async fn run(&self, conn: &mut Conn<'_>) -> Result<u64, DbError> {
+        match self {
+            Save::Sqlite { update, event } => {
+                let rows = update.execute(conn).await?;
+                if rows == 1 {
+                    event.execute(conn).await?;
+                }
+                Ok(rows)
+            }
+            Save::Postgres(statement) => statement.execute(conn).await,
+        }
+    }
 }
 
 /// A save that changed `rows` rows: none means the payment is not stored.
@@ -451,28 +498,16 @@ pub async fn event(
     kind: PaymentEvent,
     detail: Option<String>,
 ) -> Result<(), DbError> {
-    let (order_no, t) = (order_no.to_owned(), now());
-    db.write(move |conn| {
-        Box::pin(async move { insert_event(conn, &order_no, kind, detail.as_deref(), t).await })
-    })
-    .await
+    db.execute(event_statement(order_no, kind, detail.as_deref(), now())).await.map(drop)
 }
 
-async fn insert_event(
-    conn: &mut sqlx::AnyConnection,
-    order_no: &str,
-    kind: PaymentEvent,
-    detail: Option<&str>,
-    at: i64,
-) -> Result<(), DbError> {
-    sqlx::query("INSERT INTO payment_events (order_no, kind, detail, at) VALUES ($1, $2, $3, $4)")
+/// The insert of an event of `order_no`, at `at`.
+fn event_statement(order_no: &str, kind: PaymentEvent, detail: Option<&str>, at: i64) -> Statement {
+    Statement::new("INSERT INTO payment_events (order_no, kind, detail, at) VALUES ($1, $2, $3, $4)")
         .bind(order_no)
         .bind(kind.as_str())
         .bind(detail)
         .bind(at)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -492,7 +527,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_unsettled_work_list_is_read_a_page_at_a_time_each_payment_once() {
-        let db = Db::open_in_memory().await.unwrap();
+        let db = Db::open_temporary().await.unwrap();
         let states = [
             ("o5", PaymentState::Executing),
             ("o1", PaymentState::Refunding),
@@ -541,7 +576,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_save_changes_the_payment_and_records_its_event_and_a_missing_payment_is_an_error() {
-        let db = Db::open_in_memory().await.unwrap();
+        let db = Db::open_temporary().await.unwrap();
         let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment("o-1")).await.unwrap() else {
             panic!("new, claimed")
         };
@@ -562,7 +597,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_save_under_a_claim_taken_over_stores_nothing() {
-        let db = Db::open_in_memory().await.unwrap();
+        let db = Db::open_temporary().await.unwrap();
         let (Inserted::New(mut p), Some(claim)) = insert_claimed(&db, payment("o-1")).await.unwrap() else {
             panic!("new, claimed")
         };

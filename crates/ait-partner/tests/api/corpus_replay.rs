@@ -1,5 +1,5 @@
 //! The committed fuzz corpus of `partner_http` (`fuzz/corpus/partner_http`), replayed through the fuzz target's own
-//! body (`fuzz/bodies/partner_http.rs`: the router in-process over a seeded in-memory database, Toss unreachable)
+//! body (`fuzz/bodies/partner_http.rs`: the router in-process over a seeded temporary database, Toss unreachable)
 //! under plain `cargo test`: every input once, same assertions.
 
 #[path = "../../../../fuzz/bodies/partner_http.rs"]
