@@ -1,9 +1,11 @@
-//! The database: one sqlx pool for SQLite (the embedded default: `./build.sh demo` needs nothing) and PostgreSQL
-//! (several instances on one database), chosen by URL ([`DatabaseUrl`]).
+//! The database: SQLite (the embedded default: `./build.sh demo` needs nothing) or PostgreSQL (several instances on
+//! one database), chosen by URL ([`DatabaseUrl`]). Reads go through one sqlx pool for both; writes through sqlx on
+//! PostgreSQL, and through the SQLite writer's own connection on SQLite ([`writer`] says why).
 //!
 //! Queries are written once, in SQL both databases understand (`$1` parameters, `ON CONFLICT`, 0/1 integers for
-//! flags, `BIGINT`/`INTEGER` read as `i64`), and live with the concept they serve (`session.rs`, `payments.rs`,
-//! `iap.rs`); rows are read into `sqlx::FromRow` structs by column name. The migrations differ per dialect:
+//! flags, `BIGINT`/`INTEGER` read as `i64`), and live with the concept they serve (`session.rs`, `payments/`,
+//! `iap.rs`); a write is a [`Statement`], whichever runs it. Rows are read by column name: into `sqlx::FromRow`
+//! structs, and a row a write returns also through [`Returned`]. The migrations differ per dialect:
 //! `migrations/sqlite/` (the history since the first release) and `migrations/postgres/` (the same schema in one
 //! step); sqlx applies them at start-up and records them in `_sqlx_migrations`.
 //!
@@ -55,6 +57,9 @@ pub enum DbError {
     /// A stored JSON column did not parse.
     #[error("database: stored JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// A SQLite "database" that is not a file (`:memory:`, a `file:` URI): the server keeps its data in a file.
+    #[error("database: `{0}` is not a SQLite file: give a path, or sqlite://path")]
+    NotAFile(String),
     /// A stored value this version does not know (e.g. a payment state).
     #[error("database: unknown stored value: {0}")]
     Stored(String),
@@ -118,6 +123,12 @@ impl Db {
 
     /// [`Db::connect`] with `pool` connections for reads (at least 2) instead of the dialect's default.
     pub async fn connect_with(url: &DatabaseUrl, pool: Option<u32>) -> Result<Db, DbError> {
+        // sqlx reads these as an in-memory database or a URI, the writer as a file name: they would not meet.
+        if let DatabaseUrl::Sqlite(path) = url {
+            if path.as_os_str() == ":memory:" || path.to_string_lossy().starts_with("file:") {
+                return Err(DbError::NotAFile(path.display().to_string()));
+            }
+        }
         sqlx::any::install_default_drivers();
         let (dialect, size) = match url {
             DatabaseUrl::Sqlite(_) => (Dialect::Sqlite, SQLITE_POOL),
@@ -195,7 +206,7 @@ impl Db {
         Ok(())
     }
 
-    /// Closes every connection (a clean shutdown; SQLite checkpoints its WAL).
+    /// Closes every connection (a clean shutdown; the last connection to a SQLite file to close checkpoints its WAL).
     pub async fn close(&self) {
         for writer in [&self.writer, &self.lease_writer].into_iter().flatten() {
             writer.close().await;
@@ -287,6 +298,14 @@ mod tests {
         })
         .await
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_database_that_is_not_a_file_is_refused() {
+        for url in ["sqlite::memory:", ":memory:", "sqlite:file:x.db?mode=memory"] {
+            let refused = Db::connect(&url.parse().unwrap()).await;
+            assert!(matches!(refused, Err(DbError::NotAFile(_))), "{url}: {:?}", refused.map(|_| ()));
+        }
     }
 
     #[tokio::test]

@@ -104,6 +104,10 @@ impl Statement {
         &self,
         conn: &'c rusqlite::Connection,
     ) -> Result<rusqlite::CachedStatement<'c>, DbError> {
+        // SQLite would run the first statement of several and ignore the rest, silently.
+        if self.sql.trim_end().trim_end_matches(';').contains(';') {
+            return Err(rusqlite::Error::MultipleStatement.into());
+        }
         let mut statement = conn.prepare_cached(&self.sql)?;
         for index in 1..=statement.parameter_count() {
             let name = statement.parameter_name(index).unwrap_or("?").to_owned();

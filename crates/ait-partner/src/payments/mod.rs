@@ -485,7 +485,7 @@ impl Save {
 /// A save that changed `rows` rows: none means the payment is not stored.
 fn saved(p: &Payment, rows: u64) -> Result<(), DbError> {
     match rows {
-        // SQLite counts the rows of both statements, PostgreSQL the insert's.
+        // The payments the update changed (SQLite), or the events the insert added (PostgreSQL): 0 or 1 either way.
         0 => Err(DbError::Missing(format!("payment {} to save", p.order_no))),
         _ => Ok(()),
     }
