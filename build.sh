@@ -307,7 +307,9 @@ bench() {
 }
 
 # The partner server under load (crates/ait-loadgen): SQLite at concurrency 1 to 128, then PostgreSQL with one
-# instance and two side by side (a throwaway cluster unless one answers at AIT_TEST_DATABASE_URL).
+# instance and two side by side (a throwaway cluster unless one answers at AIT_TEST_DATABASE_URL), as they are and
+# held to BENCH_PARTNER_CPUS each (about half of what one instance uses unheld, so the database keeps up with two).
+BENCH_PARTNER_CPUS=0.3
 bench_partner() {
   log "bench partner: release builds of ait-partner, ait-sandbox and ait-loadgen"
   build_release_servers
@@ -323,6 +325,15 @@ bench_partner() {
   log "bench partner: PostgreSQL, one instance and two"
   target/release/ait-loadgen --flow tosspay,iap --concurrency 32 --instances 1,2 --secs 4 --reps 3 \
     --database-url "$AIT_TEST_DATABASE_URL" --json target/bench/partner-postgres.json
+  # On these two cores the database, the sandbox and the load generator share the machine with the instances, so a
+  # second instance finds no core of its own. Held to a CPU quota each, the instances are the limit, and the
+  # comparison shows whether anything serialises them. Needs a writable cgroup hierarchy (root).
+  log "bench partner: PostgreSQL, one instance and two, each held to $BENCH_PARTNER_CPUS CPUs"
+  rm -f target/bench/partner-postgres-capped.json
+  target/release/ait-loadgen --flow tosspay,iap --concurrency 32 --instances 1,2 --secs 4 --reps 3 \
+    --partner-cpus "$BENCH_PARTNER_CPUS" --database-url "$AIT_TEST_DATABASE_URL" \
+    --json target/bench/partner-postgres-capped.json ||
+    log "bench partner: the capped instances were not measured (no cgroup quota here?)"
 }
 
 # Fuzzing (issue 8 §4): every cargo-fuzz target in fuzz/ for --secs seconds (libFuzzer), one at a time (2 cores).

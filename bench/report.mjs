@@ -143,6 +143,18 @@ if (pg) {
   }
   p('');
 }
+const capped = json('partner-postgres-capped.json');
+if (capped) {
+  p(`### PostgreSQL, one instance and two, each held to ${capped.partnerCpus} CPUs`, '',
+    'The same comparison with every partner instance held to a CPU quota of its own (a cgroup, `--partner-cpus`), so that the instances, not the two cores the database, the sandbox and the load generator share with them, are the limit: what it shows is whether anything serialises the instances.', '');
+  table(capped);
+  for (const flow of ['tosspay', 'iap']) {
+    const one = capped.points.find((r) => r.flow === flow && r.instances === 1);
+    const two = capped.points.find((r) => r.flow === flow && r.instances === 2);
+    if (one && two) p(`${flow}: two instances / one = ${f(two.flowsPerSec.median / one.flowsPerSec.median, 2)}.`);
+  }
+  p('');
+}
 const direct = json('partner-direct.json');
 if (direct) {
   p('### The partner\'s overhead on one Toss call', '',

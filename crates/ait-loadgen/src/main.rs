@@ -11,6 +11,7 @@
 //! target/release/ait-loadgen --flow tosspay --concurrency 1,8,32,128 --secs 20 --reps 3
 //! target/release/ait-loadgen --variant before=/tmp/old --variant after=target/release --concurrency 32
 //! target/release/ait-loadgen --database-url postgres://… --instances 1,2 --concurrency 32
+//! target/release/ait-loadgen --database-url postgres://… --instances 1,2 --partner-cpus 0.3 --concurrency 32
 //! target/release/ait-loadgen --partner-url http://127.0.0.1:8787/api/ait --control-url http://127.0.0.1:8788
 //! ```
 //! With `--partner-url` and `--control-url` it starts nothing and measures what runs there (its rate limits must be
@@ -18,6 +19,7 @@
 
 mod client;
 mod cpu;
+mod cpu_cap;
 mod error;
 mod flows;
 mod run;
@@ -78,6 +80,10 @@ struct Args {
     /// database there, dropped after the run. Default: a SQLite file per run. Its server's own CPU is not counted.
     #[arg(long)]
     database_url: Option<String>,
+    /// Hold every partner instance to this many CPUs (a cgroup quota each; needs root): for comparing instance
+    /// counts where the machine, not the instances, would be the limit (see `cpu_cap.rs`).
+    #[arg(long)]
+    partner_cpus: Option<f64>,
     /// Also write the summary as JSON to this file (for `bench/report.mjs`, docs/BENCHMARKS.md).
     #[arg(long)]
     json: Option<PathBuf>,
@@ -161,6 +167,9 @@ async fn run_all(args: Args) -> Result<u64, LoadError> {
                 .join(", ")
         }
     );
+    if let Some(cores) = args.partner_cpus {
+        println!("ait-loadgen: every partner instance held to {cores} CPUs (a cgroup quota)");
+    }
     if args.instances.iter().any(|&n| n > 1) && args.database_url.is_none() {
         return Err(LoadError::Setup(
             "--instances above 1 needs --database-url postgres://… (instances share one PostgreSQL database)".into(),
@@ -204,7 +213,7 @@ async fn run_all(args: Args) -> Result<u64, LoadError> {
     }
     print_summary(&results);
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&summary_json(&results))?)?;
+        std::fs::write(path, serde_json::to_string_pretty(&summary_json(&results, args.partner_cpus))?)?;
     }
     Ok(errors)
 }
@@ -237,6 +246,7 @@ async fn one_run(
                 args.database_url.as_deref(),
                 run_no,
                 &env,
+                args.partner_cpus,
             )
             .await?;
             let toss = TossClient::from_config(&s.toss)
@@ -352,7 +362,7 @@ fn points(results: &[(Point, RunResult)]) -> Vec<&Point> {
 }
 
 /// The summary as JSON: per point, the median, min and max over repetitions of each figure.
-fn summary_json(results: &[(Point, RunResult)]) -> serde_json::Value {
+fn summary_json(results: &[(Point, RunResult)], partner_cpus: Option<f64>) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = points(results)
         .into_iter()
         .map(|p| {
@@ -386,6 +396,7 @@ fn summary_json(results: &[(Point, RunResult)]) -> serde_json::Value {
         .collect();
     serde_json::json!({
         "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+        "partnerCpus": partner_cpus,
         "points": rows,
     })
 }

@@ -10,6 +10,7 @@ use ait_chaos::database::{token_key, RunDatabase};
 use ait_chaos::procs::{free_port, PartnerLaunch, PartnerProc, SandboxProc};
 use ait_partner::config::TossConfig;
 
+use crate::cpu_cap::CpuCap;
 use crate::error::LoadError;
 
 /// The partner's reconciler interval during a load run (it only finds work after a fault, and none is injected).
@@ -32,12 +33,15 @@ pub struct Stack {
     database: RunDatabase,
     _sandbox: SandboxProc,
     _partners: Vec<PartnerProc>,
+    /// The partners' CPU quotas (`--partner-cpus`), removed after the partners.
+    _caps: Vec<CpuCap>,
 }
 
 impl Stack {
     /// Starts `bin_dir/ait-sandbox` and `instances` × `bin_dir/ait-partner` with their files in `dir`, on a SQLite
     /// file there or, with `postgres` (a server URL), on a new database of that server; `extra` partner settings
-    /// (`AIT_PARTNER_…`, `value`) come last and win.
+    /// (`AIT_PARTNER_…`, `value`) come last and win. With `cpus`, each instance is held to that many CPUs.
+    #[allow(clippy::too_many_arguments)]
     pub async fn start(
         bin_dir: &Path,
         dir: &Path,
@@ -45,6 +49,7 @@ impl Stack {
         postgres: Option<&str>,
         run_no: u64,
         extra: &[(String, String)],
+        cpus: Option<f64>,
     ) -> Result<Stack, LoadError> {
         let database = match postgres {
             Some(server) => RunDatabase::create_postgres(server, run_no).await?,
@@ -81,6 +86,14 @@ impl Stack {
             )?;
             partners.push(PartnerProc::start(launch).await?);
         }
+        let mut caps = Vec::new();
+        if let Some(cores) = cpus {
+            for (i, partner) in partners.iter().enumerate() {
+                let pid = partner.pid().ok_or_else(|| LoadError::Setup("a partner without a process id".into()))?;
+                let name = format!("ait-loadgen-{}-{run_no}-{}", std::process::id(), i + 1);
+                caps.push(CpuCap::apply(pid, &name, cores)?);
+            }
+        }
         Ok(Stack {
             partner_urls: partners.iter().map(|p| p.api_url().to_string()).collect(),
             control_url: sandbox.control_url.clone(),
@@ -99,6 +112,7 @@ impl Stack {
             database,
             _sandbox: sandbox,
             _partners: partners,
+            _caps: caps,
         })
     }
 
