@@ -309,7 +309,7 @@ bench() {
 # The partner server under load (crates/ait-loadgen): SQLite at concurrency 1 to 128, then PostgreSQL with one
 # instance and two side by side (a throwaway cluster unless one answers at AIT_TEST_DATABASE_URL), as they are and
 # held to BENCH_PARTNER_CPUS each (about half of what one instance uses unheld, so the database keeps up with two).
-BENCH_PARTNER_CPUS=0.3
+BENCH_PARTNER_CPUS=0.25
 bench_partner() {
   log "bench partner: release builds of ait-partner, ait-sandbox and ait-loadgen"
   build_release_servers
