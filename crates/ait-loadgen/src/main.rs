@@ -40,6 +40,10 @@ use crate::run::RunResult;
 use crate::stack::Stack;
 use crate::stats::spread;
 
+/// mimalloc, as the servers under load use: the load generator shares their two cores, so its own cost is kept low.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The first simulated page's Toss `userKey`; page `i` is `USER_KEY_BASE + i`.
 const USER_KEY_BASE: i64 = 90_001;
 

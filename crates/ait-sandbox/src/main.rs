@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use ait_sandbox::{CaPem, Sandbox, SandboxConfig};
 use clap::Parser;
 
+/// mimalloc, as the partner server uses (see its `main.rs`): under load the emulator allocates for every JSON body
+/// as the partner does, and shares the machine with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Emulates Toss's Apps in Toss partner APIs (login, TossPay, IAP order status, promotions, messages,
 /// auto-billing) over HTTPS with mandatory client certificates, plus a plain-HTTP control API on loopback.
 #[derive(Parser, Debug)]
