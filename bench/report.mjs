@@ -132,28 +132,26 @@ if (sqlite) {
   const at32 = sqlite.points.find((r) => r.flow === 'tosspay' && r.concurrency === 32);
   if (at32) p(`Goal at concurrency 32: ${goal(at32.flowsPerSec.median >= 1000 && at32.p99Ms.median <= 25)} (${f(at32.flowsPerSec.median)} flows/s, p99 ${f(at32.p99Ms.median)} ms).`, '');
 }
-const pg = json('partner-postgres.json');
-if (pg) {
-  p('### PostgreSQL, one instance and two, side by side', '');
-  table(pg);
+/** A comparison of instance counts: its table, then two instances' throughput over one's, per flow. */
+const instances = (data) => {
+  table(data);
   for (const flow of ['tosspay', 'iap']) {
-    const one = pg.points.find((r) => r.flow === flow && r.instances === 1);
-    const two = pg.points.find((r) => r.flow === flow && r.instances === 2);
+    const one = data.points.find((r) => r.flow === flow && r.instances === 1);
+    const two = data.points.find((r) => r.flow === flow && r.instances === 2);
     if (one && two) p(`${flow}: two instances / one = ${f(two.flowsPerSec.median / one.flowsPerSec.median, 2)}.`);
   }
   p('');
+};
+const pg = json('partner-postgres.json');
+if (pg) {
+  p('### PostgreSQL, one instance and two, side by side', '');
+  instances(pg);
 }
 const capped = json('partner-postgres-capped.json');
 if (capped) {
   p(`### PostgreSQL, one instance and two, each held to ${capped.partnerCpus} CPUs`, '',
     'The same comparison with every partner instance held to a CPU quota of its own (a cgroup, `--partner-cpus`), so that the instances, not the two cores the database, the sandbox and the load generator share with them, are the limit: what it shows is whether anything serialises the instances.', '');
-  table(capped);
-  for (const flow of ['tosspay', 'iap']) {
-    const one = capped.points.find((r) => r.flow === flow && r.instances === 1);
-    const two = capped.points.find((r) => r.flow === flow && r.instances === 2);
-    if (one && two) p(`${flow}: two instances / one = ${f(two.flowsPerSec.median / one.flowsPerSec.median, 2)}.`);
-  }
-  p('');
+  instances(capped);
 }
 const direct = json('partner-direct.json');
 if (direct) {
