@@ -130,30 +130,15 @@ impl Clock {
 /// Korea Standard Time offset: Toss reports local (KST) times without a zone.
 const KST_SECS: i64 = 9 * 3600;
 
-/// `(year, month, day, hour, minute, second)` of a Unix time in KST.
-fn civil(unix: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let t = unix + KST_SECS;
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        y,
-        m,
-        d,
-        (secs / 3600) as u32,
-        ((secs % 3600) / 60) as u32,
-        (secs % 60) as u32,
-    )
+/// `(year, month, day, hour, minute, second)` of a Unix time in KST, by the `time` crate's calendar. The
+/// emulator's clock can be moved by its control API: a time beyond the years `time` knows (±9999) is shown as the
+/// nearest it does.
+fn civil(unix: i64) -> (i32, u8, u8, u8, u8, u8) {
+    const FIRST: i64 = time::PrimitiveDateTime::MIN.assume_utc().unix_timestamp();
+    const LAST: i64 = time::PrimitiveDateTime::MAX.assume_utc().unix_timestamp();
+    let local = unix.saturating_add(KST_SECS).clamp(FIRST, LAST);
+    let t = time::OffsetDateTime::from_unix_timestamp(local).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    (t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// `yyyy-MM-dd HH:mm:ss` in KST (TossPay `approvalTime`, `createdTs`, `paidTs`, `regTs`).
@@ -177,6 +162,8 @@ mod tests {
         // 2025-04-17 03:32:10 UTC = 12:32:10 KST.
         assert_eq!(fmt_pay_time(1_744_860_730), "2025-04-17 12:32:10");
         assert_eq!(fmt_iso_local(0), "1970-01-01T09:00:00");
+        assert_eq!(fmt_pay_time(951_750_000), "2000-02-29 00:00:00", "a leap day, in KST");
+        assert!(fmt_pay_time(i64::MAX).starts_with("9999-12-31"), "{}", fmt_pay_time(i64::MAX));
     }
 
     #[test]

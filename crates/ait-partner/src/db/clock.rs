@@ -16,25 +16,20 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Unix seconds as RFC 3339 UTC (`2025-09-12T07:57:12Z`).
+/// Unix seconds as RFC 3339 UTC (`2025-09-12T07:57:12Z`). The calendar is the `time` crate's; a time beyond the
+/// years it knows (±9999) is shown as the nearest it does.
 pub fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    const FIRST: i64 = time::PrimitiveDateTime::MIN.assume_utc().unix_timestamp();
+    const LAST: i64 = time::PrimitiveDateTime::MAX.assume_utc().unix_timestamp();
+    let t = time::OffsetDateTime::from_unix_timestamp(unix.clamp(FIRST, LAST)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
@@ -47,5 +42,7 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_757_663_832), "2025-09-12T07:57:12Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
+        assert!(rfc3339(i64::MAX).starts_with("9999-12-31T23:59:59"), "{}", rfc3339(i64::MAX));
     }
 }
