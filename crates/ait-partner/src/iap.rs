@@ -29,7 +29,7 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use crate::app::AppState;
-use crate::db::{now, rfc3339, Db, DbError, Statement};
+use crate::db::{now_rfc3339, Db, DbError, Statement};
 use crate::error::{codes, AppError};
 use crate::extract::Valid;
 use crate::session::Session;
@@ -413,7 +413,7 @@ async fn insert_grant(
             .bind(order_id.to_owned())
             .bind(user_key)
             .bind(sku.to_owned())
-            .bind(rfc3339(now()))
+            .bind(now_rfc3339())
             .bind(i64::from(provisional)),
         )
         .await?;
@@ -429,7 +429,7 @@ async fn confirm_grant(db: &Db, order_id: &str) -> Result<bool, DbError> {
                  WHERE order_id = $1 AND provisional = 1 AND revoked_at IS NULL",
             )
             .bind(order_id.to_owned())
-            .bind(rfc3339(now())),
+            .bind(now_rfc3339()),
         )
         .await?;
     Ok(confirmed == 1)
@@ -443,7 +443,7 @@ async fn revoke_grant(db: &Db, order_id: &str, reason: &OrderStatus) -> Result<b
                 "UPDATE grants SET revoked_at = $2, revoke_reason = $3 WHERE order_id = $1 AND revoked_at IS NULL",
             )
             .bind(order_id.to_owned())
-            .bind(rfc3339(now()))
+            .bind(now_rfc3339())
             .bind(reason.as_str().to_owned()),
         )
         .await?;

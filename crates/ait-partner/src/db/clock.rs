@@ -16,12 +16,13 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Unix seconds as RFC 3339 UTC (`2025-09-12T07:57:12Z`). The calendar is the `time` crate's; a time beyond the
-/// years it knows (±9999) is shown as the nearest it does.
-pub fn rfc3339(unix: i64) -> String {
-    const FIRST: i64 = time::PrimitiveDateTime::MIN.assume_utc().unix_timestamp();
-    const LAST: i64 = time::PrimitiveDateTime::MAX.assume_utc().unix_timestamp();
-    let t = time::OffsetDateTime::from_unix_timestamp(unix.clamp(FIRST, LAST)).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+/// Now as RFC 3339 UTC, to the second (`2025-09-12T07:57:12Z`): what the grant columns store.
+pub fn now_rfc3339() -> String {
+    rfc3339(time::OffsetDateTime::now_utc())
+}
+
+/// `t` (UTC) as RFC 3339 to the second; the calendar is the `time` crate's.
+fn rfc3339(t: time::OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -39,10 +40,12 @@ mod tests {
 
     #[test]
     fn rfc3339_formats_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_757_663_832), "2025-09-12T07:57:12Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(-86_400), "1969-12-31T00:00:00Z");
-        assert!(rfc3339(i64::MAX).starts_with("9999-12-31T23:59:59"), "{}", rfc3339(i64::MAX));
+        let at = |unix| rfc3339(time::OffsetDateTime::from_unix_timestamp(unix).unwrap());
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(1_757_663_832), "2025-09-12T07:57:12Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(-86_400), "1969-12-31T00:00:00Z");
+        let now = now_rfc3339();
+        assert!(now.len() == 20 && now.ends_with('Z') && now.starts_with("20"), "{now}");
     }
 }

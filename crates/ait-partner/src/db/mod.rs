@@ -25,7 +25,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
-pub use clock::{now, now_ms, rfc3339};
+pub use clock::{now, now_ms, now_rfc3339};
 pub use lease::{Lease, Site, DEFAULT_LEASE_TTL, DEFAULT_LEASE_WAIT};
 pub use url::{DatabaseUrl, UnknownScheme};
 pub use statement::{Conn, Returned, Statement, Value};
